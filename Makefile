@@ -1,0 +1,40 @@
+# citebot: `make run` and `make test` set everything up themselves on a fresh clone.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+TORCH := torch==2.13.0
+# PyTorch's CPU-only wheels; used only where no CPU build of torch lies on the machine's disk.
+TORCH_CPU_INDEX ?= https://download.pytorch.org/whl/cpu
+
+.PHONY: install run test index lint clean
+.SILENT:
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+# The CPU build of torch goes in before anything that depends on torch, so that pip never
+# pulls a CUDA build of several GB.
+$(STAMP): pyproject.toml constraints.txt | $(PY)
+	echo "citebot: installing into $(VENV) (first run only)…" >&2
+	$(PY) -m pip install -q --disable-pip-version-check --no-index "$(TORCH)" 2>/dev/null \
+		|| $(PY) -m pip install -q --disable-pip-version-check "$(TORCH)" --index-url "$(TORCH_CPU_INDEX)"
+	$(PY) -m pip install -q --disable-pip-version-check -c constraints.txt -e ".[test]" >&2
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(PY) -m bot.console
+
+test: $(STAMP)
+	$(PY) -m pytest -q
+
+index: $(STAMP)
+	$(PY) -m index build
+
+lint: $(STAMP)
+	$(PY) -m ruff check bot index tests
+
+clean:
+	rm -rf $(VENV) data/index

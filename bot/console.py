@@ -1,0 +1,166 @@
+"""The console harness: ask citebot questions in a terminal, offline, as Discord would answer."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+
+from bot.render import render_card, render_json, render_text
+from index.articles import CorpusError
+from index.encoder import ModelError
+from index.engine import MAX_K, Engine
+from index.settings import EngineSettings, SettingsError, engine_settings, load_env
+
+log = logging.getLogger("citebot.console")
+
+HELP = """Type a question about the article and press Enter. Commands:
+  :k N          show N passages per answer (1-10)
+  :passage ID   show one passage, e.g. :passage nk-troops#p3
+  :sources      the indexed articles
+  :json         switch JSON output on or off
+  :help         this text
+  :quit         leave (Ctrl-D works too)"""
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    ap = argparse.ArgumentParser(prog="citebot-console", description="Ask the article questions offline.")
+    ap.add_argument("question", nargs="*", help="one question to answer, then exit")
+    ap.add_argument("--json", action="store_true", help="batch protocol: one JSON line per stdin line")
+    ap.add_argument("--corpus", type=Path, help="an article file or a folder of .txt/.md articles")
+    ap.add_argument("--index-dir", type=Path, help="where the index is kept (default: $INDEX_DIR or data/index)")
+    ap.add_argument("-k", "--results", type=int, help=f"passages per answer (1-{MAX_K})")
+    ap.add_argument("--rebuild", action="store_true", help="rebuild the index first")
+    return ap.parse_args(argv)
+
+
+class Console:
+    """The REPL's state: the engine, how many passages to show, and the output format."""
+
+    def __init__(self, engine: Engine, k: int, as_json: bool, out=sys.stdout) -> None:
+        self.engine, self.k, self.as_json, self.out = engine, k, as_json, out
+
+    def ask(self, question: str) -> None:
+        answer = self.engine.answer(question, self.k)
+        if self.as_json:
+            self.out.write(json.dumps(render_json(answer), ensure_ascii=False) + "\n")
+        else:
+            self.out.write(render_text(render_card(answer)) + "\n\n")
+        self.out.flush()
+
+    def command(self, line: str) -> bool:
+        """Run a ``:command``; False when it asks to quit."""
+        name, _, arg = line[1:].strip().partition(" ")
+        arg = arg.strip()
+        if name in ("quit", "q", "exit"):
+            return False
+        if name == "help":
+            self.say(HELP)
+        elif name == "k":
+            if arg.isdigit() and 1 <= int(arg) <= MAX_K:
+                self.k = int(arg)
+                self.say(f"Showing {self.k} passage(s) per answer.")
+            else:
+                self.say(f"Usage: :k N, with N from 1 to {MAX_K}.")
+        elif name == "passage":
+            passage = self.engine.passage(arg)
+            if passage is None:
+                self.say(f"No passage has the id {arg!r}. Ids look like {self.engine.passage_ids()[0]}.")
+            else:
+                where = f"{passage.section or 'Introduction'} · ¶{passage.paragraph}"
+                self.say(f"[{passage.id}] {passage.title} · {where}\n{passage.text}")
+        elif name == "sources":
+            m = self.engine.manifest
+            for a in m.articles:
+                self.say(f"{a.slug}: {a.title} ({a.source or 'no source'}) · {a.passages} passages")
+            self.say(f"Indexed at {m.built_at} with {m.model}; answer threshold {self.engine.threshold:.3f}.")
+        elif name == "json":
+            self.as_json = not self.as_json
+            self.say(f"JSON output {'on' if self.as_json else 'off'}.")
+        else:
+            self.say(f"Unknown command :{name}. Type :help for the list.")
+        return True
+
+    def say(self, text: str) -> None:
+        self.out.write(text + "\n")
+        self.out.flush()
+
+    def feed(self, lines: Iterable[str]) -> None:
+        """Answer line by line; in batch JSON mode every line, commands included, is a question."""
+        for raw in lines:
+            line = raw.rstrip("\n")
+            if not self.as_json and line.strip().startswith(":"):
+                if not self.command(line.strip()):
+                    return
+            elif self.as_json or line.strip():
+                self.ask(line)
+
+
+def _interactive(console: Console, history: Path) -> None:
+    import readline  # line editing and history, only when a person is typing
+
+    history.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        readline.read_history_file(history)
+    except OSError:
+        pass
+    console.say("citebot: ask about the article (:help for commands, :quit to leave).")
+
+    def lines():
+        while True:
+            try:
+                yield input("? ")
+            except EOFError:
+                return
+            except KeyboardInterrupt:
+                console.say("")
+                continue
+
+    try:
+        console.feed(lines())
+    finally:
+        readline.write_history_file(history)
+
+
+def open_engine(args: argparse.Namespace, settings: EngineSettings) -> Engine:
+    return Engine.open(
+        corpus=args.corpus or settings.corpus,
+        index_dir=args.index_dir or settings.index_dir,
+        threshold=settings.threshold,
+        rebuild=args.rebuild,
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    try:
+        load_env()
+        settings = engine_settings()
+    except SettingsError as exc:
+        print(f"citebot: {exc}", file=sys.stderr)
+        return 2
+    logging.basicConfig(level=settings.log_level, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
+    if args.results is not None and not 1 <= args.results <= MAX_K:
+        print(f"citebot: --results must be from 1 to {MAX_K}", file=sys.stderr)
+        return 2
+    try:
+        engine = open_engine(args, settings)
+    except (CorpusError, ModelError, OSError) as exc:
+        print(f"citebot: {exc}", file=sys.stderr)
+        return 2
+    console = Console(engine, args.results or settings.results, args.json)
+    if args.question:
+        console.ask(" ".join(args.question))
+    elif args.json or not sys.stdin.isatty():
+        console.feed(sys.stdin)
+    else:
+        _interactive(console, settings.data_dir / "console_history")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,155 @@
+"""One rendering of an Answer, shared by Discord and the console, cut to Discord's limits."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from index.answer import Answer, Citation
+
+# Discord's limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits)
+LIMITS = {
+    "content": 2000,
+    "title": 256,
+    "description": 4096,
+    "field_name": 256,
+    "field_value": 1024,
+    "fields": 25,
+    "footer": 2048,
+    "total": 6000,
+}
+NOT_COVERED = "The article doesn't say."
+NO_SECTION = "Introduction"
+
+_MARKDOWN = re.compile(r"([\\*_`~|])")
+_LINE_START = re.compile(r"^([>#-])")
+_SPACE = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    value: str
+
+
+@dataclass(frozen=True)
+class Card:
+    """What one answer looks like: an embed's parts, as plain data."""
+
+    title: str
+    description: str
+    fields: tuple[Field, ...]
+    footer: str
+    answered: bool
+
+
+def escape(text: str) -> str:
+    """Text from the article or the asker, escaped so that it shows as typed."""
+    flat = _SPACE.sub(" ", text).strip()
+    return _LINE_START.sub(r"\\\1", _MARKDOWN.sub(r"\\\1", flat))
+
+
+def cut(text: str, limit: int) -> str:
+    """Shorten to ``limit`` characters at a word boundary, marking the cut with an ellipsis."""
+    if len(text) <= limit:
+        return text
+    head = text[: limit - 1]
+    space = head.rfind(" ")
+    if space > limit // 2:
+        head = head[:space]
+    if head.endswith("\\") and not head.endswith("\\\\"):
+        head = head[:-1]  # never leave half an escape
+    return head.rstrip() + "…"
+
+
+def place(c: Citation) -> str:
+    """Where a passage stands: its section and paragraph."""
+    return f"{c.section.title() if c.section else NO_SECTION} · ¶{c.paragraph}"
+
+
+def highlighted(c: Citation) -> str:
+    """The passage, escaped, with the answer sentence in bold; cut around the bold if needed."""
+    if c.highlight is None:
+        return cut(escape(c.text), LIMITS["field_value"])
+    a, b = c.highlight
+    before, bold, after = escape(c.text[:a]), escape(c.text[a:b]), escape(c.text[b:])
+    text = " ".join(x for x in (before, f"**{bold}**", after) if x)
+    if len(text) > LIMITS["field_value"]:
+        text = cut(f"**{bold}** {after}".strip(), LIMITS["field_value"])
+        if not text.startswith(f"**{bold}**"):
+            text = cut(f"**{cut(bold, LIMITS['field_value'] - 5)}**", LIMITS["field_value"])
+    return text
+
+
+def render_card(answer: Answer) -> Card:
+    """The embed for an answer, a refusal, or a question that could not be asked."""
+    title = cut(escape(answer.question) or "Question", LIMITS["title"])
+    if answer.error:
+        return Card(title, cut(answer.error, LIMITS["description"]), (), "citebot", False)
+    fields: list[Field] = []
+    if answer.answered:
+        cited = next((c for c in answer.citations if c.highlight), answer.citations[0])
+        description = f"> {escape(answer.sentence or '')} [{cited.rank}]"
+        for c in answer.citations:
+            fields.append(Field(cut(f"[{c.rank}] {place(c)}", LIMITS["field_name"]), highlighted(c)))
+    else:
+        description = NOT_COVERED
+        if answer.citations:
+            c = answer.citations[0]
+            description += " The nearest passage is below, as a lead only."
+            fields.append(
+                Field(cut(f"Nearest passage (low confidence) · {place(c)}", LIMITS["field_name"]), highlighted(c))
+            )
+    first = answer.citations[0] if answer.citations else None
+    footer_parts = [first.article_title if first else "", first.source if first else "", answer.confidence_label]
+    footer = " · ".join(p for p in footer_parts if p)
+    return fit(Card(title, cut(description, LIMITS["description"]), tuple(fields[: LIMITS["fields"]]),
+                    cut(footer, LIMITS["footer"]), answer.answered))
+
+
+def total_chars(card: Card) -> int:
+    return len(card.title) + len(card.description) + len(card.footer) + sum(
+        len(f.name) + len(f.value) for f in card.fields
+    )
+
+
+def fit(card: Card) -> Card:
+    """Drop trailing fields until the whole embed is within Discord's 6,000 characters."""
+    fields = list(card.fields)
+    while fields and total_chars(Card(card.title, card.description, tuple(fields), card.footer, card.answered)) > LIMITS["total"]:
+        fields.pop()
+    return Card(card.title, card.description, tuple(fields), card.footer, card.answered)
+
+
+def render_text(card: Card) -> str:
+    """The card as terminal text: the same words, in the same order, as the Discord embed."""
+    lines = [f"❓ {card.title}", "", card.description]
+    for f in card.fields:
+        lines += ["", f.name, f.value]
+    lines += ["", f"— {card.footer}"]
+    return "\n".join(lines)
+
+
+def render_json(answer: Answer) -> dict:
+    """The batch protocol of the scorers (one JSON object per question); keep it stable."""
+    out = {
+        "question": answer.question,
+        "answered": answer.answered,
+        "answer": answer.sentence if answer.answered else None,
+        "passages": [
+            {
+                "id": c.id,
+                "rank": c.rank,
+                "text": c.text,
+                "score": c.score,
+                "doc": c.article_title,
+                "section": c.section,
+                "paragraph": c.paragraph,
+            }
+            for c in answer.citations
+        ],
+        "elapsed_ms": round(answer.elapsed_ms, 2),
+    }
+    if answer.error:
+        out["error"] = answer.error
+    return out

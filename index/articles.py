@@ -1,0 +1,146 @@
+"""Articles: the texts citebot answers from, read from a file or a folder."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import yaml
+
+ARTICLE_SUFFIXES = (".txt", ".md")
+MAX_ARTICLE_BYTES = 5_000_000
+BUILTIN_CORPUS = Path(__file__).resolve().parent / "data"
+
+
+class CorpusError(ValueError):
+    """A corpus path that cannot be read as articles."""
+
+
+@dataclass(frozen=True)
+class Article:
+    """One article: its text and where it came from.
+
+    ``body_start`` is where the article text begins in the file (after any front matter), so
+    passage offsets can point into the source file itself.
+    """
+
+    slug: str
+    title: str
+    source: str
+    url: str
+    date: str
+    path: str
+    raw: str
+    body_start: int
+
+    @property
+    def body(self) -> str:
+        return self.raw[self.body_start :]
+
+
+def slugify(name: str) -> str:
+    """A short lowercase id made of letters, digits and dashes."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")
+    return slug[:60].strip("-") or "article"
+
+
+def _split_front_matter(raw: str) -> tuple[dict, int]:
+    """YAML front matter between two ``---`` lines at the top, and where the body starts."""
+    if not raw.startswith("---"):
+        return {}, 0
+    match = re.match(r"---[ \t]*\r?\n(.*?\r?\n)?---[ \t]*(\r?\n|$)", raw, re.S)
+    if not match:
+        return {}, 0
+    try:
+        meta = yaml.safe_load(match.group(1) or "") or {}
+    except yaml.YAMLError as exc:
+        raise CorpusError(f"bad front matter: {exc}") from exc
+    if not isinstance(meta, dict):
+        raise CorpusError("front matter must be a mapping of keys to values")
+    return meta, match.end()
+
+
+def _sidecar_meta(path: Path) -> dict:
+    """Metadata kept beside a file whose text must stay byte for byte (``name.yaml``)."""
+    sidecar = path.with_suffix(".yaml")
+    if not sidecar.is_file():
+        return {}
+    meta = yaml.safe_load(sidecar.read_text(encoding="utf-8")) or {}
+    return meta if isinstance(meta, dict) else {}
+
+
+def read_article(path: Path) -> Article:
+    """Read one ``.txt`` or ``.md`` article, with optional YAML front matter or sidecar.
+
+    Raises:
+        CorpusError: the file is too large, not UTF-8, or has unreadable front matter.
+    """
+    size = path.stat().st_size
+    if size > MAX_ARTICLE_BYTES:
+        raise CorpusError(f"{path.name}: {size:,} bytes is over the {MAX_ARTICLE_BYTES:,} limit")
+    try:
+        raw = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise CorpusError(f"{path.name}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+    raw = raw.removeprefix("\ufeff")
+    try:
+        meta, body_start = _split_front_matter(raw)
+    except CorpusError as exc:
+        raise CorpusError(f"{path.name}: {exc}") from exc
+    meta = {**_sidecar_meta(path), **meta}
+    title = str(meta.get("title") or path.stem.replace("_", " ").strip())
+    return Article(
+        slug=slugify(str(meta.get("slug") or path.stem)),
+        title=title,
+        source=str(meta.get("source") or ""),
+        url=str(meta.get("url") or ""),
+        date=str(meta.get("date") or ""),
+        path=str(path),
+        raw=raw,
+        body_start=body_start,
+    )
+
+
+def corpus_files(path: Path) -> list[Path]:
+    """The article files a corpus path names: the file itself, or a folder's articles, sorted."""
+    if path.is_file():
+        return [path]
+    if path.is_dir():
+        return sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in ARTICLE_SUFFIXES)
+    raise CorpusError(f"corpus not found: {path}")
+
+
+def load_corpus(path: Path | str | None = None) -> list[Article]:
+    """Every article of a corpus path (default: the built-in article), with unique slugs.
+
+    Raises:
+        CorpusError: the path is missing, holds no article, or an article cannot be read.
+    """
+    root = Path(path) if path else BUILTIN_CORPUS
+    files = corpus_files(root)
+    if not files:
+        raise CorpusError(f"no .txt or .md articles in {root}")
+    articles: list[Article] = []
+    seen: set[str] = set()
+    for file in files:
+        article = read_article(file)
+        slug, n = article.slug, 2
+        while slug in seen:
+            slug, n = f"{article.slug}-{n}", n + 1
+        seen.add(slug)
+        articles.append(article if slug == article.slug else replace(article, slug=slug))
+    return articles
+
+
+def corpus_checksum(articles: list[Article]) -> str:
+    """A digest of every article's slug, metadata and text, to tell when an index is stale."""
+    digest = hashlib.sha256()
+    for a in articles:
+        for part in (a.slug, a.title, a.source, a.url, a.date, a.raw):
+            digest.update(part.encode("utf-8"))
+            digest.update(b"\0")
+    return digest.hexdigest()

@@ -1,0 +1,61 @@
+"""Building an index: passages, their vectors, BM25, a calibrated threshold, a manifest."""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import datetime, timezone
+
+from index.articles import Article, corpus_checksum
+from index.calibration import calibrate_threshold
+from index.encoder import MODEL_NAME, Encoder
+from index.lexical import LexicalIndex
+from index.passages import ChunkSettings, Passage, chunk_corpus
+from index.store import FORMAT_VERSION, ArticleInfo, Manifest, PassageIndex, chunking_json, flat_index
+
+log = logging.getLogger(__name__)
+
+
+def context_text(passage: Passage) -> str:
+    """What is embedded and BM25-indexed for a passage: its text led by where it stands, so a
+    question naming the article or section finds passages that do not repeat the name."""
+    head = " · ".join(x for x in (passage.title, passage.section.title()) if x)
+    return f"{head}\n{passage.text}" if head else passage.text
+
+
+def build_index(
+    articles: list[Article],
+    encoder: Encoder,
+    settings: ChunkSettings = ChunkSettings(),
+    corpus_path: str = "",
+) -> PassageIndex:
+    """Index a corpus in memory; ``store.save`` writes it out."""
+    started = time.perf_counter()
+    passages = chunk_corpus(articles, settings)
+    sentences = [s for p in passages for s in p.sentence_texts()]
+    log.info("embedding %d passages and %d sentences", len(passages), len(sentences))
+    passage_vectors = flat_index(encoder.encode([context_text(p) for p in passages]))
+    sentence_vectors = flat_index(encoder.encode(sentences))
+    lexical = LexicalIndex.build([context_text(p) for p in passages])
+    counts: dict[str, int] = {}
+    for p in passages:
+        counts[p.article] = counts.get(p.article, 0) + 1
+    manifest = Manifest(
+        format_version=FORMAT_VERSION,
+        model=MODEL_NAME,
+        dimension=encoder.dimension,
+        chunking=chunking_json(settings),
+        corpus_checksum=corpus_checksum(articles),
+        corpus_path=corpus_path,
+        threshold=0.0,
+        built_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        passages=len(passages),
+        sentences=len(sentences),
+        articles=tuple(
+            ArticleInfo(a.slug, a.title, a.source, a.url, a.date, counts.get(a.slug, 0)) for a in articles
+        ),
+    )
+    index = PassageIndex.assemble(manifest, passages, passage_vectors, sentence_vectors, lexical)
+    index.manifest = calibrate_threshold(index, encoder)
+    log.info("indexed %d passages in %.1f s", len(passages), time.perf_counter() - started)
+    return index

@@ -1,0 +1,135 @@
+"""The answer engine: opens (or rebuilds) an index and answers questions from it."""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from index import store
+from index.answer import Answer, compose, refusal
+from index.articles import corpus_checksum, load_corpus
+from index.build import build_index
+from index.confidence import confidence
+from index.encoder import MODEL_NAME, Encoder, shared_encoder
+from index.passages import ChunkSettings, Passage
+from index.question import QuestionError, clean_question
+from index.search import search
+from index.store import ArticleInfo, IndexUnusable, Manifest, PassageIndex
+
+log = logging.getLogger(__name__)
+
+DEFAULT_K = 3
+MAX_K = 10
+
+
+@dataclass(frozen=True)
+class IndexStatus:
+    """What ``open_index`` found and did."""
+
+    rebuilt: bool
+    reason: str
+
+
+def open_index(
+    corpus: Path | str | None,
+    index_dir: Path | str,
+    encoder: Encoder | None = None,
+    settings: ChunkSettings = ChunkSettings(),
+    force: bool = False,
+) -> tuple[PassageIndex, IndexStatus]:
+    """Load the index for a corpus, rebuilding it when missing, stale or damaged.
+
+    A damaged or mismatched index is never served: it is rebuilt from the corpus.
+    """
+    articles = load_corpus(corpus)
+    expected = {
+        "model": MODEL_NAME,
+        "chunking": store.chunking_json(settings),
+        "corpus_checksum": corpus_checksum(articles),
+    }
+    reason = "rebuild asked for"
+    if not force:
+        try:
+            return store.load(Path(index_dir), expected), IndexStatus(False, "up to date")
+        except IndexUnusable as exc:
+            reason = str(exc)
+    log.warning("%s: building the index in %s", reason, index_dir)
+    index = build_index(articles, encoder or shared_encoder(), settings, str(corpus or "built-in"))
+    store.save(index, Path(index_dir))
+    return index, IndexStatus(True, reason)
+
+
+class Engine:
+    """Answers questions from one index; the one object every surface talks to."""
+
+    def __init__(self, index: PassageIndex, encoder: Encoder, threshold: float | None = None) -> None:
+        self.index = index
+        self.encoder = encoder
+        self.threshold = index.manifest.threshold if threshold is None else threshold
+        self._by_id = {p.id: i for i, p in enumerate(index.passages)}
+        self._sources = {a.slug: a.source for a in index.manifest.articles}
+
+    @classmethod
+    def open(
+        cls,
+        corpus: Path | str | None = None,
+        index_dir: Path | str = "data/index",
+        threshold: float | None = None,
+        rebuild: bool = False,
+    ) -> Engine:
+        """Open the index for ``corpus`` (default: the built-in article), building it if needed."""
+        encoder = shared_encoder()
+        index, _ = open_index(corpus, index_dir, encoder, force=rebuild)
+        return cls(index, encoder, threshold)
+
+    @property
+    def manifest(self) -> Manifest:
+        return self.index.manifest
+
+    def answer(self, question: str, k: int = DEFAULT_K) -> Answer:
+        """The article's own words that answer ``question``, or a refusal saying why not."""
+        started = time.perf_counter()
+        try:
+            cleaned = clean_question(question)
+        except QuestionError as exc:
+            return refusal(question, str(exc), self.threshold)
+        k = max(1, min(int(k), MAX_K))
+        t_clean = time.perf_counter()
+        vector = self.encoder.encode([cleaned])[0]
+        t_encode = time.perf_counter()
+        hits = search(self.index, vector, cleaned, k)
+        t_search = time.perf_counter()
+        timings = {
+            "clean_ms": (t_clean - started) * 1000,
+            "encode_ms": (t_encode - t_clean) * 1000,
+            "search_ms": (t_search - t_encode) * 1000,
+        }
+        answer = compose(
+            cleaned, hits, self.index.lexical, confidence(hits), self.threshold, self._sources, timings
+        )
+        timings["total_ms"] = (time.perf_counter() - started) * 1000
+        return answer
+
+    def passage(self, passage_id: str) -> Passage | None:
+        """The passage with this id, or None."""
+        row = self._by_id.get(passage_id.strip())
+        return None if row is None else self.index.passages[row]
+
+    def neighbours(self, passage_id: str, before: int = 1, after: int = 1) -> list[Passage]:
+        """The passage and those around it in the same article, in order."""
+        row = self._by_id.get(passage_id.strip())
+        if row is None:
+            return []
+        article = self.index.passages[row].article
+        lo, hi = max(0, row - before), min(len(self.index.passages), row + after + 1)
+        return [p for p in self.index.passages[lo:hi] if p.article == article]
+
+    def passage_ids(self) -> list[str]:
+        """Every passage id, in corpus order."""
+        return [p.id for p in self.index.passages]
+
+    def sources(self) -> tuple[ArticleInfo, ...]:
+        """The indexed articles."""
+        return self.index.manifest.articles

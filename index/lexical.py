@@ -1,0 +1,79 @@
+"""Lexical retrieval: BM25 over stemmed words (bm25s + Snowball), saved without pickle."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import bm25s
+import numpy as np
+import Stemmer
+
+log = logging.getLogger(__name__)
+logging.getLogger("bm25s").setLevel(logging.WARNING)
+
+_STEMMER = Stemmer.Stemmer("english")
+
+
+def tokenize(texts: list[str]) -> list[list[str]]:
+    """Lowercased, stemmed words without English stopwords, one list per text."""
+    return bm25s.tokenize(
+        texts, stopwords="en", stemmer=_STEMMER, return_ids=False, show_progress=False
+    )
+
+
+class LexicalIndex:
+    """BM25 scores of every document for a query, as a share of what the query could score."""
+
+    def __init__(self, model: bm25s.BM25, size: int) -> None:
+        self._model = model
+        self.size = size
+        indptr = np.asarray(model.scores["indptr"])
+        self._df = np.diff(indptr)  # documents holding each vocabulary word (CSC columns)
+
+    def _idf(self, df: int) -> float:
+        # bm25s's default ("lucene") idf, so the bound below matches its scores
+        return float(np.log(1 + (self.size - df + 0.5) / (df + 0.5)))
+
+    @classmethod
+    def build(cls, texts: list[str]) -> LexicalIndex:
+        model = bm25s.BM25()
+        model.index(bm25s.tokenize(texts, stopwords="en", stemmer=_STEMMER, show_progress=False), show_progress=False)
+        return cls(model, len(texts))
+
+    def scores(self, query: str) -> np.ndarray:
+        """Each document's BM25 score divided by the sum of the query words' idf.
+
+        A document holding each query word once, at average length, scores about 1; one that
+        matches only common words scores near 0. Words the corpus never uses count in the
+        sum, so a question about something absent scores low everywhere.
+        """
+        tokens = tokenize([query])[0]
+        vocab = self._model.vocab_dict
+        known = [t for t in tokens if t in vocab]
+        if not known:
+            return np.zeros(self.size, dtype=np.float32)
+        bound = sum(self._word_idf(t) for t in tokens)
+        raw = np.asarray(self._model.get_scores(known), dtype=np.float32)
+        return raw / np.float32(bound)
+
+    def _word_idf(self, token: str) -> float:
+        index = self._model.vocab_dict.get(token)
+        return self._idf(int(self._df[index]) if index is not None else 0)
+
+    def overlap(self, query: str, text: str) -> float:
+        """The idf-weighted share of the query's words that ``text`` holds, in [0, 1]."""
+        words = set(tokenize([query])[0])
+        if not words:
+            return 0.0
+        present = set(tokenize([text])[0])
+        weights = {w: self._word_idf(w) for w in words}
+        return sum(v for w, v in weights.items() if w in present) / sum(weights.values())
+
+    def save(self, folder: Path) -> None:
+        self._model.save(str(folder), show_progress=False)
+
+    @classmethod
+    def load(cls, folder: Path, size: int) -> LexicalIndex:
+        model = bm25s.BM25.load(str(folder), show_progress=False, verbosity=0)
+        return cls(model, size)

@@ -1,0 +1,205 @@
+"""Passages: an article cut along paragraphs and sentences, each with its place in the source."""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import asdict, dataclass
+
+from index.articles import Article
+from index.sentences import Span, split_sentences
+
+MAX_PASSAGE_CHARS = 1024  # one Discord embed field
+
+
+@dataclass(frozen=True)
+class ChunkSettings:
+    """How articles are cut into passages (part of the index manifest)."""
+
+    max_chars: int = MAX_PASSAGE_CHARS
+    window_chars: int = 700
+
+    def __post_init__(self) -> None:
+        if not 0 < self.window_chars <= self.max_chars <= MAX_PASSAGE_CHARS:
+            raise ValueError("need 0 < window_chars <= max_chars <= 1024")
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A citable run of whole sentences from one paragraph.
+
+    ``start``/``end`` are offsets into the article's source file, so ``text`` is exactly
+    ``raw[start:end]``; ``sentences`` are spans into ``text``.
+    """
+
+    id: str
+    article: str
+    title: str
+    section: str
+    paragraph: int
+    part: int
+    start: int
+    end: int
+    text: str
+    sentences: tuple[Span, ...]
+
+    def sentence_texts(self) -> list[str]:
+        return [self.text[a:b] for a, b in self.sentences]
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict) -> Passage:
+        return cls(**{**data, "sentences": tuple(tuple(s) for s in data["sentences"])})
+
+
+@dataclass(frozen=True)
+class _Block:
+    start: int
+    end: int
+    text: str
+    kind: str = "paragraph"  # or "heading"
+
+
+# Words that mark a site's own furniture rather than the article: newsletter boxes, share
+# bars, copyright lines. Only short blocks at the end of an article are tested against them.
+_FOOTER_CUES = re.compile(
+    r"\b(subscribe|newsletter|sign up|log in|follow us|share this|discover more|read more|"
+    r"related (posts|articles|stories)|all rights reserved|copyright|cookies?|advertisement|"
+    r"sent to your (e-?mail|inbox)|posts? by email)\b|©",
+    re.I,
+)
+_FOOTER_MAX_CHARS = 200
+_MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$")
+_SENTENCE_END = re.compile(r"[.!?:;,\"”’)\]]\s*$")
+
+
+def _lines(text: str, offset: int) -> list[tuple[int, int]]:
+    spans, pos = [], 0
+    for line in text.splitlines(keepends=True):
+        body = line.rstrip("\r\n")
+        spans.append((offset + pos, offset + pos + len(body)))
+        pos += len(line)
+    return spans
+
+
+def _heading_text(line: str) -> str | None:
+    """The section name if a line is a heading: markdown ``#`` or a short line in capitals."""
+    md = _MD_HEADING.match(line)
+    if md:
+        return md.group(1).strip() or None
+    stripped = line.strip()
+    letters = [c for c in stripped if c.isalpha()]
+    if (
+        len(letters) >= 2
+        and len(stripped) <= 80
+        and len(stripped.split()) <= 10
+        and stripped.upper() == stripped
+        and not _SENTENCE_END.search(stripped)
+    ):
+        return stripped
+    return None
+
+
+def _blocks(article: Article) -> list[_Block]:
+    """Paragraphs and headings, in order. Blank lines separate paragraphs when the text has any
+    (hard-wrapped text), otherwise every line is a paragraph."""
+    raw, body = article.raw, article.body
+    lines = _lines(body, article.body_start)
+    blank_separated = bool(re.search(r"\n[ \t]*\r?\n\s*\S", body.strip()))
+    blocks: list[_Block] = []
+    run: list[tuple[int, int]] = []
+
+    def flush() -> None:
+        if run:
+            start, end = run[0][0], run[-1][1]
+            blocks.append(_Block(start, end, raw[start:end]))
+            run.clear()
+
+    for start, end in lines:
+        line = raw[start:end]
+        if not line.strip():
+            flush()
+            continue
+        heading = _heading_text(line)
+        if heading is not None:
+            flush()
+            blocks.append(_Block(start, end, heading, "heading"))
+            continue
+        run.append((start, end))
+        if not blank_separated:
+            flush()
+    flush()
+    return _drop_footer(blocks)
+
+
+def _drop_footer(blocks: list[_Block]) -> list[_Block]:
+    """Drop the short site-furniture blocks (newsletter, share, copyright) that end a page."""
+    end = len(blocks)
+    while end > 0:
+        block = blocks[end - 1]
+        short = len(block.text.strip()) <= _FOOTER_MAX_CHARS
+        if block.kind == "heading" or (short and _FOOTER_CUES.search(block.text)):
+            end -= 1
+            continue
+        break
+    return blocks[:end]
+
+
+def _windows(sentences: list[Span], settings: ChunkSettings) -> list[list[Span]]:
+    """Group a long paragraph's sentences into about equal windows under the size limits."""
+    total = sentences[-1][1] - sentences[0][0]
+    if total <= settings.max_chars:
+        return [sentences]
+    parts = max(2, math.ceil(total / settings.window_chars))
+    target = total / parts
+    groups: list[list[Span]] = [[]]
+    base = sentences[0][0]
+    for span in sentences:
+        group = groups[-1]
+        size_if_added = span[1] - group[0][0] if group else 0
+        done = span[0] - base
+        if group and (size_if_added > settings.max_chars or done >= target * len(groups)):
+            groups.append([])
+        groups[-1].append(span)
+    return groups
+
+
+def chunk_article(article: Article, settings: ChunkSettings = ChunkSettings()) -> list[Passage]:
+    """Cut one article into passages: one per paragraph, or sentence windows for long ones."""
+    passages: list[Passage] = []
+    section = ""
+    paragraph = 0
+    for block in _blocks(article):
+        if block.kind == "heading":
+            section = block.text
+            continue
+        paragraph += 1
+        spans = split_sentences(block.text, settings.max_chars)
+        if not spans:
+            continue
+        groups = _windows(spans, settings)
+        for part, group in enumerate(groups, start=1):
+            lo, hi = group[0][0], group[-1][1]
+            suffix = f".{part}" if len(groups) > 1 else ""
+            passages.append(
+                Passage(
+                    id=f"{article.slug}#p{paragraph}{suffix}",
+                    article=article.slug,
+                    title=article.title,
+                    section=section,
+                    paragraph=paragraph,
+                    part=part,
+                    start=block.start + lo,
+                    end=block.start + hi,
+                    text=block.text[lo:hi],
+                    sentences=tuple((a - lo, b - lo) for a, b in group),
+                )
+            )
+    return passages
+
+
+def chunk_corpus(articles: list[Article], settings: ChunkSettings = ChunkSettings()) -> list[Passage]:
+    """Passages of every article, in corpus order."""
+    return [p for a in articles for p in chunk_article(a, settings)]

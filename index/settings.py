@@ -1,0 +1,93 @@
+"""Settings of the answer engine, read once from the environment (and ``.env``)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class SettingsError(ValueError):
+    """A setting with a value that cannot be used; the message names the key."""
+
+
+@dataclass(frozen=True)
+class EngineSettings:
+    """Where the articles and the index live, and how answers are given."""
+
+    corpus: Path | None  # None: the built-in article
+    index_dir: Path
+    data_dir: Path
+    results: int = 3
+    threshold: float | None = None  # None: the threshold calibrated when the index was built
+    log_level: str = "INFO"
+
+
+def load_env(path: str | os.PathLike | None = None) -> None:
+    """Read ``.env`` (if present) into the environment; real environment variables win.
+
+    Raises:
+        SettingsError: the file exists but cannot be read as UTF-8 text.
+    """
+    from dotenv import load_dotenv
+
+    target = Path(path) if path else Path(".env")
+    if not target.is_file():
+        return
+    try:
+        target.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SettingsError(f"cannot read {target}: {exc}") from exc
+    load_dotenv(target, override=False)
+
+
+def _int(env: Mapping[str, str], key: str, default: int, lo: int, hi: int) -> int:
+    raw = env.get(key, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{key}={raw!r} is not a whole number ({lo}-{hi})") from None
+    if not lo <= value <= hi:
+        raise SettingsError(f"{key}={value} is out of range ({lo}-{hi})")
+    return value
+
+
+def _threshold(env: Mapping[str, str]) -> float | None:
+    raw = env.get("ANSWER_THRESHOLD", "").strip()
+    if not raw:
+        return None
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SettingsError(f"ANSWER_THRESHOLD={raw!r} is not a number (0-1, or empty for calibrated)") from None
+    if not 0.0 <= value <= 1.0:
+        raise SettingsError(f"ANSWER_THRESHOLD={value} is out of range (0-1)")
+    return value
+
+
+def engine_settings(env: Mapping[str, str] | None = None) -> EngineSettings:
+    """Engine settings from ``env`` (default: the process environment).
+
+    Raises:
+        SettingsError: a value is malformed or out of range; the message names the key.
+    """
+    env = os.environ if env is None else env
+    data_dir = Path(env.get("DATA_DIR", "").strip() or "data")
+    corpus_raw = env.get("CORPUS_PATH", "").strip()
+    corpus = Path(corpus_raw).expanduser() if corpus_raw else None
+    if corpus is not None and not corpus.exists():
+        raise SettingsError(f"CORPUS_PATH={corpus_raw!r} does not exist")
+    log_level = env.get("LOG_LEVEL", "").strip().upper() or "INFO"
+    if log_level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+        raise SettingsError(f"LOG_LEVEL={log_level!r} is not one of DEBUG, INFO, WARNING, ERROR")
+    return EngineSettings(
+        corpus=corpus,
+        index_dir=Path(env.get("INDEX_DIR", "").strip() or data_dir / "index").expanduser(),
+        data_dir=data_dir.expanduser(),
+        results=_int(env, "RESULTS", 3, 1, 5),
+        threshold=_threshold(env),
+        log_level=log_level,
+    )

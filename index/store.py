@@ -1,0 +1,214 @@
+"""The index on disk: a folder of FAISS files, passages, BM25 data and a checksummed manifest."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import shutil
+import tempfile
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import faiss
+import numpy as np
+
+from index.lexical import LexicalIndex
+from index.passages import ChunkSettings, Passage
+
+log = logging.getLogger(__name__)
+
+FORMAT_VERSION = 1
+MANIFEST = "manifest.json"
+PASSAGES = "passages.jsonl"
+PASSAGE_VECTORS = "passages.faiss"
+SENTENCE_VECTORS = "sentences.faiss"
+BM25_DIR = "bm25"
+
+
+class IndexUnusable(RuntimeError):
+    """An index folder that must not be served: missing, stale, unreadable or damaged."""
+
+
+@dataclass(frozen=True)
+class ArticleInfo:
+    """What the manifest records of one indexed article."""
+
+    slug: str
+    title: str
+    source: str
+    url: str
+    date: str
+    passages: int
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """What an index was built from and with, and a checksum of every file in it."""
+
+    format_version: int
+    model: str
+    dimension: int
+    chunking: dict
+    corpus_checksum: str
+    corpus_path: str
+    threshold: float
+    built_at: str
+    passages: int
+    sentences: int
+    articles: tuple[ArticleInfo, ...]
+    files: dict = field(default_factory=dict)
+
+    @classmethod
+    def from_json(cls, data: dict) -> Manifest:
+        return cls(**{**data, "articles": tuple(ArticleInfo(**a) for a in data["articles"])})
+
+
+@dataclass
+class PassageIndex:
+    """Everything a query needs: passages, their dense vectors, BM25, and the manifest."""
+
+    manifest: Manifest
+    passages: list[Passage]
+    passage_vectors: faiss.Index
+    sentence_vectors: faiss.Index
+    lexical: LexicalIndex
+    sentence_owner: np.ndarray  # passage number of each sentence row
+    sentence_first: np.ndarray  # first sentence row of each passage
+
+    @classmethod
+    def assemble(
+        cls,
+        manifest: Manifest,
+        passages: list[Passage],
+        passage_vectors: faiss.Index,
+        sentence_vectors: faiss.Index,
+        lexical: LexicalIndex,
+    ) -> PassageIndex:
+        counts = np.array([len(p.sentences) for p in passages], dtype=np.int64)
+        owner = np.repeat(np.arange(len(passages), dtype=np.int64), counts)
+        first = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
+        return cls(manifest, passages, passage_vectors, sentence_vectors, lexical, owner, first)
+
+
+def flat_index(vectors: np.ndarray) -> faiss.Index:
+    """Exact inner-product search; on normalized vectors the inner product is the cosine."""
+    index = faiss.IndexFlatIP(vectors.shape[1])
+    if len(vectors):
+        index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+    return index
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*") if p.is_file() and p.name != MANIFEST)
+
+
+def save(index: PassageIndex, folder: Path) -> None:
+    """Write the index to ``folder``, replacing what was there only once all of it is written."""
+    folder = Path(folder)
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.new-", dir=folder.parent))
+    try:
+        with (tmp / PASSAGES).open("w", encoding="utf-8") as fh:
+            for p in index.passages:
+                fh.write(json.dumps(p.to_json(), ensure_ascii=False) + "\n")
+        faiss.write_index(index.passage_vectors, str(tmp / PASSAGE_VECTORS))
+        faiss.write_index(index.sentence_vectors, str(tmp / SENTENCE_VECTORS))
+        index.lexical.save(tmp / BM25_DIR)
+        files = {str(p.relative_to(tmp)): _sha256(p) for p in _files(tmp)}
+        manifest = {**asdict(index.manifest), "files": files}
+        (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
+        index.manifest = Manifest.from_json(manifest)
+        _swap_in(tmp, folder)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def _swap_in(new: Path, folder: Path) -> None:
+    """Put a finished build in place; a reader sees the old index or the new, never a mix."""
+    old = None
+    if folder.exists():
+        old = folder.with_name(f".{folder.name}.old-{os.getpid()}")
+        shutil.rmtree(old, ignore_errors=True)
+        os.replace(folder, old)
+    os.replace(new, folder)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def read_manifest(folder: Path) -> Manifest:
+    """The manifest of an index folder.
+
+    Raises:
+        IndexUnusable: no index there, or a manifest that cannot be read.
+    """
+    path = Path(folder) / MANIFEST
+    if not path.is_file():
+        raise IndexUnusable(f"no index in {folder}")
+    try:
+        return Manifest.from_json(json.loads(path.read_text(encoding="utf-8")))
+    except (ValueError, TypeError, KeyError) as exc:
+        raise IndexUnusable(f"unreadable manifest in {folder}: {exc}") from exc
+
+
+def check_manifest(manifest: Manifest, expected: dict) -> None:
+    """Raise IndexUnusable naming the first recorded setting that differs from ``expected``."""
+    if manifest.format_version != FORMAT_VERSION:
+        raise IndexUnusable(f"index format {manifest.format_version}, this version reads {FORMAT_VERSION}")
+    for key, want in expected.items():
+        have = getattr(manifest, key)
+        if have != want:
+            raise IndexUnusable(f"stale index: {key.replace('_', ' ')} changed")
+
+
+def load(folder: Path, expected: dict | None = None) -> PassageIndex:
+    """Read an index folder, verifying every file against the manifest's checksums.
+
+    Args:
+        folder: the index folder.
+        expected: manifest values the index must have (model, chunking, corpus checksum...).
+
+    Raises:
+        IndexUnusable: missing, stale, damaged or inconsistent; such an index is never served.
+    """
+    folder = Path(folder)
+    manifest = read_manifest(folder)
+    check_manifest(manifest, expected or {})
+    present = {str(p.relative_to(folder)) for p in _files(folder)}
+    if present != set(manifest.files):
+        raise IndexUnusable(f"damaged index in {folder}: files differ from the manifest")
+    for name, digest in manifest.files.items():
+        if _sha256(folder / name) != digest:
+            raise IndexUnusable(f"damaged index in {folder}: {name} fails its checksum")
+    try:
+        with (folder / PASSAGES).open(encoding="utf-8") as fh:
+            passages = [Passage.from_json(json.loads(line)) for line in fh]
+        passage_vectors = faiss.read_index(str(folder / PASSAGE_VECTORS))
+        sentence_vectors = faiss.read_index(str(folder / SENTENCE_VECTORS))
+        lexical = LexicalIndex.load(folder / BM25_DIR, len(passages))
+    except Exception as exc:  # any reader failure means the same thing: do not serve it
+        raise IndexUnusable(f"unreadable index in {folder}: {exc}") from exc
+    n_sentences = sum(len(p.sentences) for p in passages)
+    if (
+        len(passages) != manifest.passages
+        or passage_vectors.ntotal != len(passages)
+        or sentence_vectors.ntotal != n_sentences
+        or passage_vectors.d != manifest.dimension
+    ):
+        raise IndexUnusable(f"inconsistent index in {folder}: counts differ from the manifest")
+    return PassageIndex.assemble(manifest, passages, passage_vectors, sentence_vectors, lexical)
+
+
+def chunking_json(settings: ChunkSettings) -> dict:
+    """Chunking settings as the manifest records them."""
+    return asdict(settings)

@@ -1,0 +1,46 @@
+"""Shared fixtures: the real packaged model, loaded once, and hermetic paths and settings."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from index.articles import BUILTIN_CORPUS
+from index.encoder import Encoder, shared_encoder
+from index.engine import Engine, open_index
+
+ENV_KEYS = ("CORPUS_PATH", "INDEX_DIR", "DATA_DIR", "ANSWER_THRESHOLD", "RESULTS", "LOG_LEVEL")
+
+
+@pytest.fixture(autouse=True)
+def hermetic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test runs in its own folder with no citebot setting inherited from outside."""
+    for key in ENV_KEYS:
+        monkeypatch.delenv(key, raising=False)
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+@pytest.fixture(scope="session")
+def encoder() -> Encoder:
+    """The real all-MiniLM-L6-v2 from its package, loaded once for the whole run."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    return shared_encoder()
+
+
+@pytest.fixture(scope="session")
+def builtin_index_dir(tmp_path_factory: pytest.TempPathFactory, encoder: Encoder) -> Path:
+    folder = tmp_path_factory.mktemp("builtin") / "index"
+    open_index(BUILTIN_CORPUS, folder, encoder)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def engine(builtin_index_dir: Path, encoder: Encoder) -> Engine:
+    """The engine on the built-in article, as `make run` opens it."""
+    index, status = open_index(BUILTIN_CORPUS, builtin_index_dir, encoder)
+    assert not status.rebuilt
+    return Engine(index, encoder)
