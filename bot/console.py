@@ -9,6 +9,7 @@ import os
 import sys
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TextIO
 
 from bot.render import render_card, render_json, render_text
 from index.articles import CorpusError
@@ -41,8 +42,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 class Console:
     """The REPL's state: the engine, how many passages to show, and the output format."""
 
-    def __init__(self, engine: Engine, k: int, as_json: bool, out=sys.stdout) -> None:
-        self.engine, self.k, self.as_json, self.out = engine, k, as_json, out
+    def __init__(self, engine: Engine, k: int, as_json: bool, out: TextIO | None = None, batch: bool = False) -> None:
+        self.engine, self.k, self.as_json = engine, k, as_json
+        self.out = out or sys.stdout
+        self.batch = batch  # the scorers' protocol: every line is a question, commands included
 
     def ask(self, question: str) -> None:
         answer = self.engine.answer(question, self.k)
@@ -90,13 +93,13 @@ class Console:
         self.out.flush()
 
     def feed(self, lines: Iterable[str]) -> None:
-        """Answer line by line; in batch JSON mode every line, commands included, is a question."""
+        """Answer line by line; in batch mode every line, commands included, is a question."""
         for raw in lines:
             line = raw.rstrip("\n")
-            if not self.as_json and line.strip().startswith(":"):
+            if not self.batch and line.strip().startswith(":"):
                 if not self.command(line.strip()):
                     return
-            elif self.as_json or line.strip():
+            elif self.batch or line.strip():
                 self.ask(line)
 
 
@@ -152,7 +155,7 @@ def main(argv: list[str] | None = None) -> int:
     except (CorpusError, ModelError, OSError) as exc:
         print(f"citebot: {exc}", file=sys.stderr)
         return 2
-    console = Console(engine, args.results or settings.results, args.json)
+    console = Console(engine, args.results or settings.results, args.json, batch=args.json)
     if args.question:
         console.ask(" ".join(args.question))
     elif args.json or not sys.stdin.isatty():

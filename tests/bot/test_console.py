@@ -1,0 +1,99 @@
+"""The console harness: batch JSON protocol, piped questions, one-shot, and REPL commands."""
+
+import io
+import json
+import subprocess
+import sys
+
+import pytest
+
+from bot.console import Console, main
+
+
+def run_console(args, stdin, tmp_path):
+    return subprocess.run(
+        [sys.executable, "-m", "bot.console", *args],
+        input=stdin, capture_output=True, text=True, timeout=300, cwd=tmp_path,
+    )
+
+
+def test_json_batch_answers_every_line_with_exactly_one_object(builtin_index_dir, tmp_path):
+    lines = [
+        "When did Russia invade Ukraine?",
+        "",
+        "x" * 600,
+        "?!?!",
+        ":help",
+        "How do I make a paper plane?",
+        "<@123> who is the Pentagon spokesperson?",
+    ]
+    p = run_console(["--json", "--index-dir", str(builtin_index_dir)], "\n".join(lines) + "\n", tmp_path)
+    assert p.returncode == 0, p.stderr
+    out = [json.loads(line) for line in p.stdout.splitlines()]
+    assert len(out) == len(lines)
+    first = out[0]
+    assert first["answered"] and "February 2022" in first["answer"]
+    assert set(first) == {"question", "answered", "answer", "passages", "elapsed_ms"}
+    assert first["passages"][0]["id"] == "nk-troops#p14" and first["passages"][0]["rank"] == 1
+    assert set(first["passages"][0]) == {"id", "rank", "text", "score", "doc", "section", "paragraph"}
+    for bad in (out[1], out[2], out[3]):
+        assert bad["answered"] is False and bad["answer"] is None and bad["error"]
+    assert out[4]["question"] == ":help"
+    assert out[5]["answered"] is False and out[5]["answer"] is None
+    assert out[6]["answered"] and "Ryder" in out[6]["answer"]
+
+
+def test_piped_questions_get_the_text_answer(builtin_index_dir, tmp_path):
+    p = run_console(["--index-dir", str(builtin_index_dir)], "When did Russia invade Ukraine?\n", tmp_path)
+    assert p.returncode == 0, p.stderr
+    assert "❓ When did Russia invade Ukraine?" in p.stdout
+    assert "**" in p.stdout and "February 2022" in p.stdout
+    assert "INFO" not in p.stdout  # logs go to stderr
+
+
+def test_one_shot_question_from_the_command_line(builtin_index_dir, capsys):
+    assert main(["--index-dir", str(builtin_index_dir), "Who", "is", "the", "Pentagon", "spokesperson?"]) == 0
+    assert "Patrick Ryder" in capsys.readouterr().out
+
+
+def test_missing_corpus_is_one_clear_line_and_exit_2(tmp_path, capsys):
+    assert main(["--corpus", str(tmp_path / "nowhere"), "--index-dir", str(tmp_path / "i"), "q"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("citebot: corpus not found") and "\n" not in err
+
+
+def test_bad_setting_names_the_key(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("RESULTS", "lots")
+    assert main(["q"]) == 2
+    assert "RESULTS='lots'" in capsys.readouterr().err
+
+
+def test_bad_dotenv_file_is_a_clear_error(tmp_path, capsys):
+    (tmp_path / ".env").write_bytes(b"RESULTS=\xff\xfe\n")
+    assert main(["q"]) == 2
+    assert "cannot read .env" in capsys.readouterr().err
+
+
+@pytest.fixture
+def console(engine):
+    return Console(engine, k=3, as_json=False, out=io.StringIO())
+
+
+def test_repl_commands(console):
+    console.feed([":k 2", "When did Russia invade Ukraine?", ":passage nk-troops#p3", ":passage nope",
+                  ":sources", ":k 99", ":bogus", ":help"])
+    out = console.out.getvalue()
+    assert "Showing 2 passage(s) per answer." in out
+    assert "[2]" in out and "[3]" not in out
+    assert "[nk-troops#p3]" in out and "Pentagon confirmed" in out
+    assert "No passage has the id 'nope'" in out
+    assert "nk-troops: North Korean troops" in out and "Defence Talks" in out
+    assert "Usage: :k N" in out and "Unknown command :bogus" in out and ":quit" in out
+
+
+def test_repl_json_toggle_and_quit(console):
+    console.feed([":json", "When did Russia invade Ukraine?", ":quit", "never answered"])
+    lines = console.out.getvalue().splitlines()
+    assert lines[0] == "JSON output on."
+    assert json.loads(lines[1])["answered"] is True
+    assert len(lines) == 2

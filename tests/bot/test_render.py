@@ -1,0 +1,105 @@
+"""Rendering: one card for every surface, escaped, highlighted, and within Discord's limits."""
+
+from index.answer import Answer, Citation
+
+from bot.render import LIMITS, NOT_COVERED, escape, render_card, render_json, render_text, total_chars
+
+
+def citation(rank=1, text="Plain text.", highlight=None, section="INFANTRY ROLES", paragraph=3) -> Citation:
+    return Citation(
+        id=f"a#p{paragraph}", rank=rank, text=text, score=0.5, article="a", article_title="An article",
+        source="Defence Talks", section=section, paragraph=paragraph, highlight=highlight,
+    )
+
+
+def answer(question="Who?", citations=(), sentence=None, answered=True, error=None) -> Answer:
+    return Answer(question, answered, sentence, tuple(citations), 0.7, 0.2, {"total_ms": 3.0}, error)
+
+
+def within_limits(card) -> bool:
+    return (
+        len(card.title) <= LIMITS["title"]
+        and len(card.description) <= LIMITS["description"]
+        and len(card.footer) <= LIMITS["footer"]
+        and len(card.fields) <= LIMITS["fields"]
+        and all(len(f.name) <= LIMITS["field_name"] and len(f.value) <= LIMITS["field_value"] for f in card.fields)
+        and total_chars(card) <= LIMITS["total"]
+    )
+
+
+def test_answer_card_quotes_the_sentence_cites_it_and_bolds_it_in_its_passage():
+    text = "First sentence here. The answer is this one. Last one."
+    c = citation(text=text, highlight=(21, 44))
+    card = render_card(answer(citations=[c], sentence="The answer is this one."))
+    assert card.description == "> The answer is this one. [1]"
+    assert card.fields[0].name == "[1] Infantry Roles · ¶3"
+    assert card.fields[0].value == "First sentence here. **The answer is this one.** Last one."
+    assert card.footer == "An article · Defence Talks · high confidence"
+
+
+def test_not_covered_card_says_so_and_shows_the_nearest_passage_as_a_lead():
+    card = render_card(answer(citations=[citation()], answered=False))
+    assert card.description.startswith(NOT_COVERED)
+    assert card.fields[0].name.startswith("Nearest passage (low confidence)")
+    assert "**" not in card.fields[0].value
+    assert card.footer.endswith("not covered")
+
+
+def test_passage_without_a_section_is_placed_in_the_introduction():
+    card = render_card(answer(citations=[citation(section="")], sentence=None, answered=False))
+    assert "Introduction · ¶3" in card.fields[0].name
+
+
+def test_markdown_and_mass_mentions_in_the_article_are_shown_as_typed():
+    text = "**Bold** claim by @everyone with `code`, ~~strike~~ and _under_ | pipes. Second."
+    c = citation(text=text, highlight=(len(text) - 7, len(text)))
+    card = render_card(answer(citations=[c], sentence="Second."))
+    value = card.fields[0].value
+    assert value.startswith(r"\*\*Bold\*\* claim by @everyone with \`code\`, \~\~strike\~\~ and \_under\_ \| pipes.")
+    assert value.endswith("**Second.**")
+
+
+def test_huge_question_and_passages_are_cut_to_every_limit():
+    long_text = "A sentence that goes on. " * 60
+    cs = [citation(rank=i, text=long_text, highlight=(0, 24) if i == 1 else None) for i in range(1, 31)]
+    card = render_card(answer(question="why " * 1250, citations=cs, sentence="A sentence that goes on."))
+    assert len("why " * 1250) == 5000
+    assert within_limits(card)
+    assert card.title.endswith("…")
+    assert card.fields[0].value.startswith("**A sentence that goes on.**")
+
+
+def test_highlight_deep_in_a_long_passage_survives_the_cut():
+    text = "Filler words here. " * 80 + "The key fact."
+    c = citation(text=text, highlight=(len(text) - 13, len(text)))
+    card = render_card(answer(citations=[c], sentence="The key fact."))
+    assert "**The key fact.**" in card.fields[0].value
+    assert within_limits(card)
+
+
+def test_error_card_shows_the_message_only():
+    card = render_card(answer(question="", answered=False, error="Please type a question about the article."))
+    assert card.description == "Please type a question about the article."
+    assert card.fields == ()
+
+
+def test_text_rendering_carries_the_same_words_as_the_card():
+    c = citation(text="One. Two.", highlight=(5, 9))
+    card = render_card(answer(citations=[c], sentence="Two."))
+    text = render_text(card)
+    for part in (card.title, card.description, card.fields[0].name, card.fields[0].value, card.footer):
+        assert part in text
+
+
+def test_json_protocol_has_exactly_the_scorer_fields():
+    c = citation(text="One. Two.", highlight=(5, 9))
+    out = render_json(answer(question="Q?", citations=[c], sentence="Two."))
+    assert set(out) == {"question", "answered", "answer", "passages", "elapsed_ms"}
+    assert set(out["passages"][0]) == {"id", "rank", "text", "score", "doc", "section", "paragraph"}
+    assert out["answer"] == "Two." and out["passages"][0]["text"] == "One. Two."
+    refused = render_json(answer(question="", answered=False, error="Please type."))
+    assert refused["answered"] is False and refused["answer"] is None and refused["error"] == "Please type."
+
+
+def test_escape_collapses_whitespace_and_protects_line_starts():
+    assert escape("> quoted\n\n# heading") == r"\> quoted # heading"

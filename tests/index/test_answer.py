@@ -1,0 +1,89 @@
+"""Answers on the built-in article: the right passage, the right sentence, honest refusals."""
+
+import pytest
+
+from index.question import MAX_QUESTION_CHARS
+
+GOLDEN = [
+    ("Who is the Pentagon's spokesperson?", "nk-troops#p10", "Patrick Ryder"),
+    ("When did Russia invade Ukraine?", "nk-troops#p14", "February 2022"),
+    ("What did NATO report on Monday?", "nk-troops#p2", "advancing toward the front lines"),
+    ("Who wrote about leverage for the 38 North program?", "nk-troops#p12", "Gilbert Rozman"),
+    ("What kind of partner is Moscow looking for?", "nk-troops#p13", "antagonistic to the current global order"),
+    ("How did Zelenskiy and Yoon agree to respond?", "nk-troops#p7", "intelligence sharing"),
+    ("Has Putin denied that North Korean soldiers are in Russia?", "nk-troops#p8", "has not refuted"),
+    ("How does Russia avoid a second mobilization?", "nk-troops#p11", "second mobilization"),
+    ("why is seoul worried", "nk-troops#p4", "Officials in Seoul"),
+]
+
+OFF_TOPIC = [
+    "What's a good recipe for lasagna?",
+    "How do volcanoes form?",
+    "hi",
+    "Which planet has the most moons?",
+    "Recommend me a podcast about gardening",
+]
+
+
+@pytest.mark.parametrize(("question", "passage_id", "phrase"), GOLDEN)
+def test_golden_question_gets_the_right_passage_and_sentence(engine, question, passage_id, phrase):
+    answer = engine.answer(question)
+    assert answer.answered
+    assert answer.citations[0].id == passage_id
+    assert phrase in answer.sentence
+    cited = next(c for c in answer.citations if c.highlight)
+    a, b = cited.highlight
+    assert cited.text[a:b] == answer.sentence
+
+
+@pytest.mark.parametrize("question", OFF_TOPIC)
+def test_off_topic_question_is_refused_with_the_nearest_passage_as_a_lead(engine, question):
+    answer = engine.answer(question)
+    assert not answer.answered
+    assert answer.sentence is None
+    assert answer.confidence < answer.threshold
+    assert answer.citations and all(c.highlight is None for c in answer.citations)
+
+
+@pytest.mark.parametrize(
+    ("question", "message"),
+    [
+        ("", "type a question"),
+        ("   \n\t ", "type a question"),
+        ("\u200b\u200d\u2060", "type a question"),
+        ("<@123456789012345678>", "type a question"),
+        ("?!?! ... ***", "no words"),
+        ("x" * (MAX_QUESTION_CHARS + 1), "characters long"),
+    ],
+)
+def test_bad_question_gets_a_clear_message_and_no_citations(engine, question, message):
+    answer = engine.answer(question)
+    assert not answer.answered and answer.citations == ()
+    assert message in answer.error
+
+
+def test_mentions_markdown_and_odd_unicode_do_not_change_the_answer(engine):
+    plain = engine.answer("When did Russia invade Ukraine?")
+    noisy = engine.answer("<@!42> **When** did Russia\u200b invade　Ukraine？ @everyone")
+    assert noisy.question.startswith("**When** did Russia invade Ukraine?")
+    assert noisy.citations[0].id == plain.citations[0].id
+    assert noisy.sentence == plain.sentence
+
+
+def test_results_count_is_respected_and_ranks_are_consecutive(engine):
+    for k in (1, 3, 5):
+        answer = engine.answer("What did the Pentagon say?", k=k)
+        assert [c.rank for c in answer.citations] == list(range(1, k + 1))
+
+
+def test_timings_are_reported(engine):
+    answer = engine.answer("Where are North Korean troops training?")
+    assert answer.elapsed_ms > 0
+    assert {"encode_ms", "search_ms", "total_ms"} <= set(answer.timings)
+
+
+def test_threshold_override_turns_answers_into_refusals(engine):
+    from index.engine import Engine
+
+    strict = Engine(engine.index, engine.encoder, threshold=0.99)
+    assert not strict.answer("When did Russia invade Ukraine?").answered
