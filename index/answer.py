@@ -11,8 +11,8 @@ from index.search import Hit
 # its own cosine with the question, the share of the question's words it holds, and the
 # standing of its passage.
 S_DENSE = 1.0
-S_LEXICAL = 0.35
-S_PASSAGE = 0.5
+S_LEXICAL = 1.0
+S_PASSAGE = 1.0
 ANSWER_PASSAGES = 3
 
 

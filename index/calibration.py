@@ -59,10 +59,11 @@ OFF_TOPIC_PROBES = (
     "What temperature does water freeze at?",
 )
 
-# Where between the probes' best matches the threshold sits: a little above nearly all of
-# them, so off-topic questions are refused while real ones, which score far higher, pass.
-PROBE_QUANTILE = 0.95
-MARGIN = 0.02
+# The threshold sits a margin above the probes' median. The median, not the maximum: on a
+# corpus of many articles some probes are really answered (a chemistry article knows when
+# water freezes), and they must not lift the bar for everything else.
+PROBE_QUANTILE = 0.5
+MARGIN = 0.15
 
 
 def refusal_scores(index: PassageIndex, encoder: Encoder, questions: list[str]) -> np.ndarray:

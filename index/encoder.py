@@ -79,5 +79,5 @@ class Encoder:
 @cache
 def shared_encoder() -> Encoder:
     """One encoder per process: loading the model costs seconds."""
-    threads = int(os.environ.get("CITEBOT_TORCH_THREADS", "0") or 0) or None
+    threads = int(os.environ.get("TORCH_THREADS", "0") or 0) or None
     return Encoder(threads=threads)

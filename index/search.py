@@ -11,10 +11,11 @@ from index.store import PassageIndex
 
 # Fusion weights, chosen by measurement on the development questions and SQuAD (see README):
 # the best sentence's cosine carries most of the signal, the whole passage's cosine adds
-# context, and BM25 (scaled by the best BM25 score for this query) rescues rare names.
-W_PASSAGE = 0.35
+# context, and BM25 (as a share of what the question could score) rescues rare names.
+# A weighted sum of scores beat reciprocal-rank fusion by about 5 points of hit@1 on SQuAD.
+W_PASSAGE = 0.2
 W_SENTENCE = 0.65
-W_LEXICAL = 0.30
+W_LEXICAL = 0.6
 POOL = 50
 NEAR_DUPLICATE = 0.97
 
@@ -40,9 +41,13 @@ class Hit:
     passage: Passage
     rank: int
     score: float
-    dense: float
-    lexical: float
+    dense_passage: float
     sentence_scores: tuple[float, ...]
+    lexical: float
+
+    @property
+    def dense_sentence(self) -> float:
+        return max(self.sentence_scores)
 
 
 def fuse(f: Features) -> float:
@@ -102,9 +107,9 @@ def search(index: PassageIndex, query_vector: np.ndarray, query: str, k: int = 3
                 passage=passage,
                 rank=len(hits) + 1,
                 score=fuse(f),
-                dense=max(f.dense_passage, f.dense_sentence),
-                lexical=f.lexical,
+                dense_passage=f.dense_passage,
                 sentence_scores=f.sentence_scores,
+                lexical=f.lexical,
             )
         )
         if len(hits) == k:

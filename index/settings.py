@@ -22,6 +22,7 @@ class EngineSettings:
     results: int = 3
     threshold: float | None = None  # None: the threshold calibrated when the index was built
     log_level: str = "INFO"
+    torch_threads: int = 0  # 0: torch's own choice
 
 
 def load_env(path: str | os.PathLike | None = None) -> None:
@@ -90,4 +91,5 @@ def engine_settings(env: Mapping[str, str] | None = None) -> EngineSettings:
         results=_int(env, "RESULTS", 3, 1, 5),
         threshold=_threshold(env),
         log_level=log_level,
+        torch_threads=_int(env, "TORCH_THREADS", 0, 0, 64),
     )

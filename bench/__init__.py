@@ -1,0 +1,1 @@
+"""Benchmarks: citebot beside the plain pipeline, measured in one run on one machine."""

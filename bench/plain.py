@@ -1,0 +1,27 @@
+"""The plain pipeline citebot is measured against: one passage per paragraph line,
+sentence-transformers ``encode``, FAISS ``IndexFlatIP``, nothing else."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import faiss
+import numpy as np
+
+from index.encoder import Encoder
+
+
+class PlainPipeline:
+    """Dense-only retrieval over the article's non-empty lines."""
+
+    def __init__(self, article: Path, encoder: Encoder) -> None:
+        self.paragraphs = [line for line in article.read_text(encoding="utf-8").splitlines() if line.strip()]
+        self.encoder = encoder
+        vectors = encoder.encode(self.paragraphs)
+        self.index = faiss.IndexFlatIP(vectors.shape[1])
+        self.index.add(vectors)
+
+    def query(self, question: str, k: int = 3) -> list[str]:
+        q = self.encoder.encode([question])
+        _, rows = self.index.search(np.ascontiguousarray(q), k)
+        return [self.paragraphs[r] for r in rows[0] if r >= 0]
