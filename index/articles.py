@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 import unicodedata
 from dataclasses import dataclass, replace
@@ -13,6 +14,8 @@ import yaml
 ARTICLE_SUFFIXES = (".txt", ".md")
 MAX_ARTICLE_BYTES = 5_000_000
 BUILTIN_CORPUS = Path(__file__).resolve().parent / "data"
+
+log = logging.getLogger(__name__)
 
 
 class CorpusError(ValueError):
@@ -87,10 +90,14 @@ def read_article(path: Path) -> Article:
     except UnicodeDecodeError as exc:
         raise CorpusError(f"{path.name}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
     raw = raw.removeprefix("\ufeff")
+    if "\x00" in raw:
+        raise CorpusError(f"{path.name}: looks like a binary file, not text")
     try:
         meta, body_start = _split_front_matter(raw)
     except CorpusError as exc:
         raise CorpusError(f"{path.name}: {exc}") from exc
+    if not raw[body_start:].strip():
+        raise CorpusError(f"{path.name}: has no text")
     meta = {**_sidecar_meta(path), **meta}
     title = str(meta.get("title") or path.stem.replace("_", " ").strip())
     return Article(
@@ -117,22 +124,31 @@ def corpus_files(path: Path) -> list[Path]:
 def load_corpus(path: Path | str | None = None) -> list[Article]:
     """Every article of a corpus path (default: the built-in article), with unique slugs.
 
+    In a folder, a file that cannot be read (not UTF-8, binary, empty, too large) is skipped
+    with a warning naming it, so one bad file does not take the others down.
+
     Raises:
-        CorpusError: the path is missing, holds no article, or an article cannot be read.
+        CorpusError: the path is missing, a single file cannot be read, or no article is left.
     """
     root = Path(path) if path else BUILTIN_CORPUS
     files = corpus_files(root)
-    if not files:
-        raise CorpusError(f"no .txt or .md articles in {root}")
     articles: list[Article] = []
     seen: set[str] = set()
     for file in files:
-        article = read_article(file)
+        try:
+            article = read_article(file)
+        except (CorpusError, OSError) as exc:
+            if root.is_file():
+                raise CorpusError(str(exc)) from exc
+            log.warning("skipping %s", exc)
+            continue
         slug, n = article.slug, 2
         while slug in seen:
             slug, n = f"{article.slug}-{n}", n + 1
         seen.add(slug)
         articles.append(article if slug == article.slug else replace(article, slug=slug))
+    if not articles:
+        raise CorpusError(f"no readable .txt or .md articles in {root}")
     return articles
 
 
