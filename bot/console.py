@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import os
 import sys
 from collections.abc import Iterable
 from pathlib import Path
@@ -15,7 +14,7 @@ from bot.render import render_card, render_json, render_text
 from index.articles import CorpusError
 from index.encoder import ModelError
 from index.engine import MAX_K, Engine
-from index.settings import EngineSettings, SettingsError, engine_settings, load_env
+from index.settings import EngineSettings, SettingsError, startup_settings
 
 log = logging.getLogger("citebot.console")
 
@@ -33,7 +32,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("question", nargs="*", help="one question to answer, then exit")
     ap.add_argument("--json", action="store_true", help="batch protocol: one JSON line per stdin line")
     ap.add_argument("--corpus", type=Path, help="an article file or a folder of .txt/.md articles")
-    ap.add_argument("--index-dir", type=Path, help="where the index is kept (default: $INDEX_DIR or data/index)")
+    ap.add_argument(
+        "--index-dir", type=Path, help="where the index is kept (default: $INDEX_DIR or data/index)"
+    )
     ap.add_argument("-k", "--results", type=int, help=f"passages per answer (1-{MAX_K})")
     ap.add_argument("--rebuild", action="store_true", help="rebuild the index first")
     return ap.parse_args(argv)
@@ -42,7 +43,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 class Console:
     """The REPL's state: the engine, how many passages to show, and the output format."""
 
-    def __init__(self, engine: Engine, k: int, as_json: bool, out: TextIO | None = None, batch: bool = False) -> None:
+    def __init__(
+        self, engine: Engine, k: int, as_json: bool, out: TextIO | None = None, batch: bool = False
+    ) -> None:
         self.engine, self.k, self.as_json = engine, k, as_json
         self.out = out or sys.stdout
         self.batch = batch  # the scorers' protocol: every line is a question, commands included
@@ -141,12 +144,10 @@ def open_engine(args: argparse.Namespace, settings: EngineSettings) -> Engine:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     try:
-        load_env()
-        settings = engine_settings()
+        settings = startup_settings()
     except SettingsError as exc:
         print(f"citebot: {exc}", file=sys.stderr)
         return 2
-    logging.basicConfig(level=settings.log_level, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
     if args.results is not None and not 1 <= args.results <= MAX_K:
         print(f"citebot: --results must be from 1 to {MAX_K}", file=sys.stderr)
         return 2

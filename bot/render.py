@@ -98,25 +98,46 @@ def render_card(answer: Answer) -> Card:
             c = answer.citations[0]
             description += " The nearest passage is below, as a lead only."
             fields.append(
-                Field(cut(f"Nearest passage (low confidence) · {place(c)}", LIMITS["field_name"]), highlighted(c))
+                Field(
+                    cut(f"Nearest passage (low confidence) · {place(c)}", LIMITS["field_name"]),
+                    highlighted(c),
+                )
             )
     first = answer.citations[0] if answer.citations else None
-    footer_parts = [first.article_title if first else "", first.source if first else "", answer.confidence_label]
+    footer_parts = [
+        first.article_title if first else "",
+        first.source if first else "",
+        answer.confidence_label,
+    ]
     footer = " · ".join(p for p in footer_parts if p)
-    return fit(Card(title, cut(description, LIMITS["description"]), tuple(fields[: LIMITS["fields"]]),
-                    cut(footer, LIMITS["footer"]), answer.answered))
+    return fit(
+        Card(
+            title,
+            cut(description, LIMITS["description"]),
+            tuple(fields[: LIMITS["fields"]]),
+            cut(footer, LIMITS["footer"]),
+            answer.answered,
+        )
+    )
 
 
 def total_chars(card: Card) -> int:
-    return len(card.title) + len(card.description) + len(card.footer) + sum(
-        len(f.name) + len(f.value) for f in card.fields
+    return (
+        len(card.title)
+        + len(card.description)
+        + len(card.footer)
+        + sum(len(f.name) + len(f.value) for f in card.fields)
     )
 
 
 def fit(card: Card) -> Card:
     """Drop trailing fields until the whole embed is within Discord's 6,000 characters."""
     fields = list(card.fields)
-    while fields and total_chars(Card(card.title, card.description, tuple(fields), card.footer, card.answered)) > LIMITS["total"]:
+    while (
+        fields
+        and total_chars(Card(card.title, card.description, tuple(fields), card.footer, card.answered))
+        > LIMITS["total"]
+    ):
         fields.pop()
     return Card(card.title, card.description, tuple(fields), card.footer, card.answered)
 

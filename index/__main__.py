@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import sys
 from pathlib import Path
 
 from index.articles import CorpusError
 from index.encoder import ModelError
-from index.settings import SettingsError, engine_settings, load_env
+from index.settings import SettingsError, startup_settings
 from index.store import IndexUnusable
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    ap = argparse.ArgumentParser(prog="citebot-index", description="Build, search and describe citebot's index.")
+    ap = argparse.ArgumentParser(
+        prog="citebot-index", description="Build, search and describe citebot's index."
+    )
     sub = ap.add_subparsers(dest="command", required=True)
     for name, text in (
         ("build", "build the index (always rebuilds)"),
@@ -34,12 +35,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     try:
-        load_env()
-        settings = engine_settings()
+        settings = startup_settings()
     except SettingsError as exc:
         print(f"citebot: {exc}", file=sys.stderr)
         return 2
-    logging.basicConfig(level=settings.log_level, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
     corpus = args.corpus or settings.corpus
     index_dir = args.index_dir or settings.index_dir
     try:
@@ -50,8 +49,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "build":
             index, _ = open_index(corpus, index_dir, force=True)
             m = index.manifest
-            print(f"built {m.passages} passages ({m.sentences} sentences) from {len(m.articles)} article(s) "
-                  f"in {index_dir}; answer threshold {m.threshold:.3f}")
+            print(
+                f"built {m.passages} passages ({m.sentences} sentences) from {len(m.articles)} article(s) "
+                f"in {index_dir}; answer threshold {m.threshold:.3f}"
+            )
             return 0
         engine = Engine.open(corpus, index_dir, threshold=settings.threshold)
         answer = engine.answer(" ".join(args.query), k=args.k)
@@ -60,10 +61,14 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         for c in answer.citations:
             mark = "*" if c.highlight else " "
-            print(f"{c.rank}.{mark} {c.score:.3f}  {c.id}  [{c.section or '-'} ¶{c.paragraph}]  {c.text[:150]}")
+            print(
+                f"{c.rank}.{mark} {c.score:.3f}  {c.id}  [{c.section or '-'} ¶{c.paragraph}]  {c.text[:150]}"
+            )
         verdict = "answered" if answer.answered else "not covered"
-        print(f"{verdict}: confidence {answer.confidence:.3f}, threshold {answer.threshold:.3f}, "
-              f"{answer.elapsed_ms:.1f} ms")
+        print(
+            f"{verdict}: confidence {answer.confidence:.3f}, threshold {answer.threshold:.3f}, "
+            f"{answer.elapsed_ms:.1f} ms"
+        )
         return 0
     except (CorpusError, ModelError, OSError) as exc:
         print(f"citebot: {exc}", file=sys.stderr)

@@ -55,7 +55,13 @@ class Answer:
         if not self.answered:
             return "not covered"
         margin = self.confidence - self.threshold
-        return "high confidence" if margin >= 0.2 else "medium confidence" if margin >= 0.08 else "low confidence"
+        return (
+            "high confidence"
+            if margin >= 0.2
+            else "medium confidence"
+            if margin >= 0.08
+            else "low confidence"
+        )
 
 
 def best_sentence(question: str, hits: list[Hit], lexical: LexicalIndex) -> tuple[int, int] | None:

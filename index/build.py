@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import logging
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from index.articles import Article, corpus_checksum
 from index.calibration import calibrate_threshold
 from index.encoder import MODEL_NAME, Encoder
 from index.lexical import LexicalIndex
-from index.passages import ChunkSettings, Passage, chunk_corpus
+from index.passages import DEFAULT_CHUNKING, ChunkSettings, Passage, chunk_corpus
 from index.store import FORMAT_VERSION, ArticleInfo, Manifest, PassageIndex, chunking_json, flat_index
 
 log = logging.getLogger(__name__)
@@ -23,16 +23,21 @@ def context_text(passage: Passage) -> str:
     return f"{head}\n{passage.text}" if head else passage.text
 
 
+def sentence_texts(passage: Passage) -> list[str]:
+    """What is embedded for each sentence of a passage."""
+    return passage.sentence_texts()
+
+
 def build_index(
     articles: list[Article],
     encoder: Encoder,
-    settings: ChunkSettings = ChunkSettings(),
+    settings: ChunkSettings = DEFAULT_CHUNKING,
     corpus_path: str = "",
 ) -> PassageIndex:
     """Index a corpus in memory; ``store.save`` writes it out."""
     started = time.perf_counter()
     passages = chunk_corpus(articles, settings)
-    sentences = [s for p in passages for s in p.sentence_texts()]
+    sentences = [s for p in passages for s in sentence_texts(p)]
     log.info("embedding %d passages and %d sentences", len(passages), len(sentences))
     passage_vectors = flat_index(encoder.encode([context_text(p) for p in passages]))
     sentence_vectors = flat_index(encoder.encode(sentences))
@@ -48,7 +53,7 @@ def build_index(
         corpus_checksum=corpus_checksum(articles),
         corpus_path=corpus_path,
         threshold=0.0,
-        built_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        built_at=datetime.now(UTC).isoformat(timespec="seconds"),
         passages=len(passages),
         sentences=len(sentences),
         articles=tuple(

@@ -73,7 +73,7 @@ def refusal_scores(index: PassageIndex, encoder: Encoder, questions: list[str]) 
 
     vectors = encoder.encode(list(questions))
     scores = []
-    for question, vector in zip(questions, vectors):
+    for question, vector in zip(questions, vectors, strict=True):
         hits = search(index, vector, question, k=1)
         scores.append(confidence(hits) if hits else 0.0)
     return np.array(scores, dtype=np.float32)
@@ -85,5 +85,10 @@ def calibrate_threshold(index: PassageIndex, encoder: Encoder) -> Manifest:
         return replace(index.manifest, threshold=1.0)
     scores = refusal_scores(index, encoder, list(OFF_TOPIC_PROBES))
     threshold = float(np.quantile(scores, PROBE_QUANTILE)) + MARGIN
-    log.info("answer threshold %.3f (off-topic probes: median %.3f, max %.3f)", threshold, np.median(scores), scores.max())
+    log.info(
+        "answer threshold %.3f (off-topic probes: median %.3f, max %.3f)",
+        threshold,
+        np.median(scores),
+        scores.max(),
+    )
     return replace(index.manifest, threshold=round(threshold, 4))

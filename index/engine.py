@@ -13,7 +13,7 @@ from index.articles import corpus_checksum, load_corpus
 from index.build import build_index
 from index.confidence import confidence
 from index.encoder import MODEL_NAME, Encoder, shared_encoder
-from index.passages import ChunkSettings, Passage
+from index.passages import DEFAULT_CHUNKING, ChunkSettings, Passage
 from index.question import QuestionError, clean_question
 from index.search import search
 from index.store import ArticleInfo, IndexUnusable, Manifest, PassageIndex
@@ -36,7 +36,7 @@ def open_index(
     corpus: Path | str | None,
     index_dir: Path | str,
     encoder: Encoder | None = None,
-    settings: ChunkSettings = ChunkSettings(),
+    settings: ChunkSettings = DEFAULT_CHUNKING,
     force: bool = False,
 ) -> tuple[PassageIndex, IndexStatus]:
     """Load the index for a corpus, rebuilding it when missing, stale or damaged.

@@ -17,9 +17,7 @@ _STEMMER = Stemmer.Stemmer("english")
 
 def tokenize(texts: list[str]) -> list[list[str]]:
     """Lowercased, stemmed words without English stopwords, one list per text."""
-    return bm25s.tokenize(
-        texts, stopwords="en", stemmer=_STEMMER, return_ids=False, show_progress=False
-    )
+    return bm25s.tokenize(texts, stopwords="en", stemmer=_STEMMER, return_ids=False, show_progress=False)
 
 
 class LexicalIndex:
@@ -38,7 +36,9 @@ class LexicalIndex:
     @classmethod
     def build(cls, texts: list[str]) -> LexicalIndex:
         model = bm25s.BM25()
-        model.index(bm25s.tokenize(texts, stopwords="en", stemmer=_STEMMER, show_progress=False), show_progress=False)
+        model.index(
+            bm25s.tokenize(texts, stopwords="en", stemmer=_STEMMER, show_progress=False), show_progress=False
+        )
         return cls(model, len(texts))
 
     def scores(self, query: str) -> np.ndarray:

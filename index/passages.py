@@ -24,6 +24,9 @@ class ChunkSettings:
             raise ValueError("need 0 < window_chars <= max_chars <= 1024")
 
 
+DEFAULT_CHUNKING = ChunkSettings()
+
+
 @dataclass(frozen=True)
 class Passage:
     """A citable run of whole sentences from one paragraph.
@@ -166,7 +169,7 @@ def _windows(sentences: list[Span], settings: ChunkSettings) -> list[list[Span]]
     return groups
 
 
-def chunk_article(article: Article, settings: ChunkSettings = ChunkSettings()) -> list[Passage]:
+def chunk_article(article: Article, settings: ChunkSettings = DEFAULT_CHUNKING) -> list[Passage]:
     """Cut one article into passages: one per paragraph, or sentence windows for long ones."""
     passages: list[Passage] = []
     section = ""
@@ -200,6 +203,6 @@ def chunk_article(article: Article, settings: ChunkSettings = ChunkSettings()) -
     return passages
 
 
-def chunk_corpus(articles: list[Article], settings: ChunkSettings = ChunkSettings()) -> list[Passage]:
+def chunk_corpus(articles: list[Article], settings: ChunkSettings = DEFAULT_CHUNKING) -> list[Passage]:
     """Passages of every article, in corpus order."""
     return [p for a in articles for p in chunk_article(a, settings)]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from sentencex import segment
 
 Span = tuple[int, int]
@@ -54,11 +52,3 @@ def split_sentences(text: str, limit: int = 1024) -> list[Span]:
             start += 1
         out.extend(_cut_long(text, start, end, limit))
     return out
-
-
-_WORD = re.compile(r"\w+")
-
-
-def word_count(text: str) -> int:
-    """How many words a text has."""
-    return len(_WORD.findall(text))

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import os
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -63,7 +65,9 @@ def _threshold(env: Mapping[str, str]) -> float | None:
     try:
         value = float(raw)
     except ValueError:
-        raise SettingsError(f"ANSWER_THRESHOLD={raw!r} is not a number (0-1, or empty for calibrated)") from None
+        raise SettingsError(
+            f"ANSWER_THRESHOLD={raw!r} is not a number (0-1, or empty for calibrated)"
+        ) from None
     if not 0.0 <= value <= 1.0:
         raise SettingsError(f"ANSWER_THRESHOLD={value} is out of range (0-1)")
     return value
@@ -93,3 +97,17 @@ def engine_settings(env: Mapping[str, str] | None = None) -> EngineSettings:
         log_level=log_level,
         torch_threads=_int(env, "TORCH_THREADS", 0, 0, 64),
     )
+
+
+def startup_settings() -> EngineSettings:
+    """What every program does first: read ``.env``, parse the settings, set up logging.
+
+    Raises:
+        SettingsError: ``.env`` cannot be read or a value is bad; the message names the key.
+    """
+    load_env()
+    settings = engine_settings()
+    logging.basicConfig(
+        level=settings.log_level, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s"
+    )
+    return settings

@@ -13,7 +13,11 @@ from bot.console import Console, main
 def run_console(args, stdin, tmp_path):
     return subprocess.run(
         [sys.executable, "-m", "bot.console", *args],
-        input=stdin, capture_output=True, text=True, timeout=300, cwd=tmp_path,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=tmp_path,
     )
 
 
@@ -80,8 +84,18 @@ def console(engine):
 
 
 def test_repl_commands(console):
-    console.feed([":k 2", "When did Russia invade Ukraine?", ":passage nk-troops#p3", ":passage nope",
-                  ":sources", ":k 99", ":bogus", ":help"])
+    console.feed(
+        [
+            ":k 2",
+            "When did Russia invade Ukraine?",
+            ":passage nk-troops#p3",
+            ":passage nope",
+            ":sources",
+            ":k 99",
+            ":bogus",
+            ":help",
+        ]
+    )
     out = console.out.getvalue()
     assert "Showing 2 passage(s) per answer." in out
     assert "[2]" in out and "[3]" not in out

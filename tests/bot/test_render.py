@@ -1,14 +1,21 @@
 """Rendering: one card for every surface, escaped, highlighted, and within Discord's limits."""
 
-from index.answer import Answer, Citation
-
 from bot.render import LIMITS, NOT_COVERED, escape, render_card, render_json, render_text, total_chars
+from index.answer import Answer, Citation
 
 
 def citation(rank=1, text="Plain text.", highlight=None, section="INFANTRY ROLES", paragraph=3) -> Citation:
     return Citation(
-        id=f"a#p{paragraph}", rank=rank, text=text, score=0.5, article="a", article_title="An article",
-        source="Defence Talks", section=section, paragraph=paragraph, highlight=highlight,
+        id=f"a#p{paragraph}",
+        rank=rank,
+        text=text,
+        score=0.5,
+        article="a",
+        article_title="An article",
+        source="Defence Talks",
+        section=section,
+        paragraph=paragraph,
+        highlight=highlight,
     )
 
 
@@ -22,7 +29,9 @@ def within_limits(card) -> bool:
         and len(card.description) <= LIMITS["description"]
         and len(card.footer) <= LIMITS["footer"]
         and len(card.fields) <= LIMITS["fields"]
-        and all(len(f.name) <= LIMITS["field_name"] and len(f.value) <= LIMITS["field_value"] for f in card.fields)
+        and all(
+            len(f.name) <= LIMITS["field_name"] and len(f.value) <= LIMITS["field_value"] for f in card.fields
+        )
         and total_chars(card) <= LIMITS["total"]
     )
 
@@ -55,7 +64,9 @@ def test_markdown_and_mass_mentions_in_the_article_are_shown_as_typed():
     c = citation(text=text, highlight=(len(text) - 7, len(text)))
     card = render_card(answer(citations=[c], sentence="Second."))
     value = card.fields[0].value
-    assert value.startswith(r"\*\*Bold\*\* claim by @everyone with \`code\`, \~\~strike\~\~ and \_under\_ \| pipes.")
+    assert value.startswith(
+        r"\*\*Bold\*\* claim by @everyone with \`code\`, \~\~strike\~\~ and \_under\_ \| pipes."
+    )
     assert value.endswith("**Second.**")
 
 

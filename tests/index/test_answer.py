@@ -9,7 +9,11 @@ GOLDEN = [
     ("When did Russia invade Ukraine?", "nk-troops#p14", "February 2022"),
     ("What did NATO report on Monday?", "nk-troops#p2", "advancing toward the front lines"),
     ("Who wrote about leverage for the 38 North program?", "nk-troops#p12", "Gilbert Rozman"),
-    ("What kind of partner is Moscow looking for?", "nk-troops#p13", "antagonistic to the current global order"),
+    (
+        "What kind of partner is Moscow looking for?",
+        "nk-troops#p13",
+        "antagonistic to the current global order",
+    ),
     ("How did Zelenskiy and Yoon agree to respond?", "nk-troops#p7", "intelligence sharing"),
     ("Has Putin denied that North Korean soldiers are in Russia?", "nk-troops#p8", "has not refuted"),
     ("How does Russia avoid a second mobilization?", "nk-troops#p11", "second mobilization"),

@@ -17,7 +17,9 @@ def test_builtin_article_has_its_metadata_and_is_kept_as_published():
 
 def test_front_matter_gives_metadata_and_offsets_skip_it(tmp_path):
     path = tmp_path / "a.md"
-    path.write_text("---\ntitle: T\nsource: S\nurl: http://x\ndate: 2024-01-02\n---\nBody text.", encoding="utf-8")
+    path.write_text(
+        "---\ntitle: T\nsource: S\nurl: http://x\ndate: 2024-01-02\n---\nBody text.", encoding="utf-8"
+    )
     article = read_article(path)
     assert (article.title, article.source, article.url, article.date) == ("T", "S", "http://x", "2024-01-02")
     assert article.raw[article.body_start :] == "Body text."

@@ -40,11 +40,16 @@ def test_another_sites_footer_is_dropped_by_the_same_rule(tmp_path):
         "© 2024 Example Gazette. All rights reserved."
     )
     passages = chunk_article(article_from(tmp_path, text))
-    assert [p.text for p in passages] == ["The council approved the budget on Monday.", "It takes effect in March."]
+    assert [p.text for p in passages] == [
+        "The council approved the budget on Monday.",
+        "It takes effect in March.",
+    ]
 
 
 def test_a_paragraph_that_mentions_subscriptions_mid_article_is_kept(tmp_path):
-    text = "Readers can subscribe to alerts.\nThe mayor resigned on Friday after a long inquiry into spending."
+    text = (
+        "Readers can subscribe to alerts.\nThe mayor resigned on Friday after a long inquiry into spending."
+    )
     passages = chunk_article(article_from(tmp_path, text))
     assert len(passages) == 2
 
@@ -70,15 +75,25 @@ def test_long_paragraph_is_split_into_sentence_windows(tmp_path):
 
 
 def test_markdown_front_matter_and_headings(tmp_path):
-    text = "---\ntitle: Harbour news\nsource: Gazette\n---\n# Ships\n\nA ship docked.\nIt was large.\n\n## Cargo\n\nIt carried grain."
+    text = (
+        "---\ntitle: Harbour news\nsource: Gazette\n---\n"
+        "# Ships\n\nA ship docked.\nIt was large.\n\n## Cargo\n\nIt carried grain."
+    )
     article = article_from(tmp_path, text, "harbour.md")
     passages = chunk_article(article)
     assert article.title == "Harbour news" and article.source == "Gazette"
-    assert [(p.section, p.text) for p in passages] == [("Ships", "A ship docked.\nIt was large."), ("Cargo", "It carried grain.")]
+    assert [(p.section, p.text) for p in passages] == [
+        ("Ships", "A ship docked.\nIt was large."),
+        ("Cargo", "It carried grain."),
+    ]
     assert article.raw[passages[0].start : passages[0].end] == passages[0].text
 
 
-sentence_words = st.lists(st.sampled_from(["troops", "3,000", "U.S.", "1%", "Maj.", "“quoted,”", "said", "Kyiv"]), min_size=1, max_size=40)
+sentence_words = st.lists(
+    st.sampled_from(["troops", "3,000", "U.S.", "1%", "Maj.", "“quoted,”", "said", "Kyiv"]),
+    min_size=1,
+    max_size=40,
+)
 paragraph = st.lists(sentence_words.map(lambda ws: " ".join(ws) + "."), min_size=1, max_size=30).map(" ".join)
 document = st.lists(st.one_of(paragraph, st.just("SECTION HEADING")), min_size=1, max_size=12).map("\n".join)
 

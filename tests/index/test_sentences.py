@@ -12,12 +12,18 @@ def texts(text: str) -> list[str]:
 
 def test_quote_followed_by_attribution_stays_one_sentence():
     text = "“This war is becoming internationalized,” Zelenskiy stated on X. He added more."
-    assert texts(text) == ["“This war is becoming internationalized,” Zelenskiy stated on X.", "He added more."]
+    assert texts(text) == [
+        "“This war is becoming internationalized,” Zelenskiy stated on X.",
+        "He added more.",
+    ]
 
 
 def test_abbreviations_do_not_end_sentences():
     text = "U.S. President Joe Biden spoke. Maj. Gen. Patrick Ryder briefed the press on Monday."
-    assert texts(text) == ["U.S. President Joe Biden spoke.", "Maj. Gen. Patrick Ryder briefed the press on Monday."]
+    assert texts(text) == [
+        "U.S. President Joe Biden spoke.",
+        "Maj. Gen. Patrick Ryder briefed the press on Monday.",
+    ]
 
 
 def test_numbers_with_separators_and_percent_stay_whole():

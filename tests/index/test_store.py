@@ -22,7 +22,9 @@ def test_round_trip_gives_the_same_passages_vectors_and_results(builtin_index_di
     assert again.passages == index.passages
     assert again.manifest.threshold == index.manifest.threshold
     n = index.passage_vectors.ntotal
-    assert np.array_equal(again.passage_vectors.reconstruct_n(0, n), index.passage_vectors.reconstruct_n(0, n))
+    assert np.array_equal(
+        again.passage_vectors.reconstruct_n(0, n), index.passage_vectors.reconstruct_n(0, n)
+    )
     q = encoder.encode(["Where are North Korean troops training?"])[0]
     ids = [h.passage.id for h in search(index, q, "Where are North Korean troops training?", 3)]
     assert ids == [h.passage.id for h in search(again, q, "Where are North Korean troops training?", 3)]
@@ -30,7 +32,16 @@ def test_round_trip_gives_the_same_passages_vectors_and_results(builtin_index_di
 
 def test_manifest_records_model_chunking_checksums_and_build(builtin_index_dir):
     m = json.loads((builtin_index_dir / store.MANIFEST).read_text())
-    for key in ("format_version", "model", "dimension", "chunking", "corpus_checksum", "threshold", "built_at", "files"):
+    for key in (
+        "format_version",
+        "model",
+        "dimension",
+        "chunking",
+        "corpus_checksum",
+        "threshold",
+        "built_at",
+        "files",
+    ):
         assert key in m
     assert m["dimension"] == 384
     assert set(m["files"]) >= {store.PASSAGES, store.PASSAGE_VECTORS, store.SENTENCE_VECTORS}
