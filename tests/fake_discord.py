@@ -1,0 +1,400 @@
+"""A fake Discord on loopback: a gateway WebSocket and the REST routes a bot uses, recording
+every call, so the real discord.py client can be driven over real sockets in tests."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import re
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import WSMsgType, web
+
+HEARTBEAT_MS = 41_250
+_ids = itertools.count(1_300_000_000_000_000_000)
+
+
+def _json(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
+    # discord.py reads a body as JSON only when the content type is exactly application/json
+    return web.Response(
+        body=json.dumps(data).encode(),
+        status=status,
+        headers={"Content-Type": "application/json", **(headers or {})},
+    )
+
+
+def snowflake() -> str:
+    """A fresh, unique Discord id."""
+    return str(next(_ids))
+
+
+@dataclass
+class Call:
+    """One REST request the bot made."""
+
+    method: str
+    path: str
+    json: Any
+    query: dict[str, str]
+
+
+@dataclass
+class FakeDiscord:
+    """Gateway + REST on 127.0.0.1. Start it, point the bot at ``api_base``/``gateway_url``."""
+
+    token: str = "fake-token.for-tests"
+    app_id: str = field(default_factory=snowflake)
+    guild_id: str = field(default_factory=snowflake)
+    channel_id: str = field(default_factory=snowflake)
+    calls: list[Call] = field(default_factory=list)
+    identifies: list[dict] = field(default_factory=list)
+    resumes: list[dict] = field(default_factory=list)
+    fail_next: dict[str, list[int]] = field(default_factory=dict)  # path regex -> statuses to answer first
+    privileged_intents_enabled: bool = True
+
+    def __post_init__(self) -> None:
+        self.bot_user = {
+            "id": self.app_id,
+            "username": "citebot",
+            "discriminator": "0",
+            "global_name": "citebot",
+            "avatar": None,
+            "bot": True,
+            "flags": 0,
+        }
+        self._sockets: list[web.WebSocketResponse] = []
+        self._seq = 0
+        self._session = snowflake()
+        self._runner: web.AppRunner | None = None
+        self._call_event = asyncio.Event()
+        self.port = 0
+
+    # ---- lifecycle ---------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        app = web.Application()
+        app.router.add_get("/gateway", self._gateway)
+        app.router.add_route("*", "/api/v10/{tail:.*}", self._rest)
+        self._runner = web.AppRunner(app)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]  # the port the OS gave us
+
+    async def stop(self) -> None:
+        for ws in list(self._sockets):
+            await ws.close()
+        if self._runner:
+            await self._runner.cleanup()
+
+    @property
+    def api_base(self) -> str:
+        return f"http://127.0.0.1:{self.port}/api"
+
+    @property
+    def gateway_url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}/gateway"
+
+    # ---- gateway -----------------------------------------------------------------------------
+
+    async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        self._sockets.append(ws)
+        await ws.send_json({"op": 10, "d": {"heartbeat_interval": HEARTBEAT_MS}, "s": None, "t": None})
+        try:
+            async for msg in ws:
+                if msg.type != WSMsgType.TEXT:
+                    continue
+                payload = json.loads(msg.data)
+                op, data = payload.get("op"), payload.get("d")
+                if op == 1:  # heartbeat
+                    await ws.send_json({"op": 11, "d": None, "s": None, "t": None})
+                elif op == 2:  # identify
+                    await self._identify(ws, data)
+                elif op == 6:  # resume
+                    self.resumes.append(data)
+                    await self._send(ws, "RESUMED", {})
+        finally:
+            if ws in self._sockets:
+                self._sockets.remove(ws)
+        return ws
+
+    async def _identify(self, ws: web.WebSocketResponse, data: dict) -> None:
+        self.identifies.append(data)
+        if data.get("token") != self.token:
+            await ws.close(code=4004, message=b"Authentication failed.")
+            return
+        if data.get("intents", 0) & (1 << 15) and not self.privileged_intents_enabled:
+            await ws.close(code=4014, message=b"Disallowed intent(s).")
+            return
+        await self._send(
+            ws,
+            "READY",
+            {
+                "v": 10,
+                "user": self.bot_user,
+                "guilds": [{"id": self.guild_id, "unavailable": True}],
+                "session_id": self._session,
+                "resume_gateway_url": self.gateway_url,
+                "application": {"id": self.app_id, "flags": 0},
+                "private_channels": [],
+                "relationships": [],
+                "user_settings": {},
+                "presences": [],
+                "shard": [0, 1],
+            },
+        )
+        await self._send(ws, "GUILD_CREATE", self.guild_payload())
+
+    def guild_payload(self) -> dict:
+        return {
+            "id": self.guild_id,
+            "name": "Test Server",
+            "icon": None,
+            "owner_id": snowflake(),
+            "afk_timeout": 300,
+            "verification_level": 0,
+            "default_message_notifications": 0,
+            "explicit_content_filter": 0,
+            "features": [],
+            "mfa_level": 0,
+            "system_channel_flags": 0,
+            "premium_tier": 0,
+            "preferred_locale": "en-US",
+            "nsfw_level": 0,
+            "large": False,
+            "member_count": 2,
+            "unavailable": False,
+            "emojis": [],
+            "stickers": [],
+            "roles": [
+                {
+                    "id": self.guild_id,
+                    "name": "@everyone",
+                    "permissions": "2251799813685247",
+                    "position": 0,
+                    "color": 0,
+                    "hoist": False,
+                    "managed": False,
+                    "mentionable": False,
+                    "flags": 0,
+                }
+            ],
+            "channels": [
+                {
+                    "id": self.channel_id,
+                    "type": 0,
+                    "name": "general",
+                    "position": 0,
+                    "permission_overwrites": [],
+                    "guild_id": self.guild_id,
+                    "nsfw": False,
+                    "parent_id": None,
+                    "topic": None,
+                    "last_message_id": None,
+                    "rate_limit_per_user": 0,
+                }
+            ],
+            "members": [
+                {
+                    "user": self.bot_user,
+                    "roles": [],
+                    "joined_at": "2024-01-01T00:00:00+00:00",
+                    "deaf": False,
+                    "mute": False,
+                    "flags": 0,
+                }
+            ],
+            "threads": [],
+            "voice_states": [],
+            "presences": [],
+            "stage_instances": [],
+            "guild_scheduled_events": [],
+            "soundboard_sounds": [],
+        }
+
+    async def _send(self, ws: web.WebSocketResponse, event: str, data: dict) -> None:
+        self._seq += 1
+        await ws.send_json({"op": 0, "t": event, "s": self._seq, "d": data})
+
+    async def dispatch(self, event: str, data: dict) -> None:
+        """Send one gateway event to every connected client."""
+        for ws in list(self._sockets):
+            await self._send(ws, event, data)
+
+    async def drop_gateway(self) -> None:
+        """Cut every gateway connection the way a network failure would."""
+        for ws in list(self._sockets):
+            await ws.close(code=4000, message=b"Unknown error")
+
+    @property
+    def connected(self) -> int:
+        return len(self._sockets)
+
+    # ---- events a test sends -----------------------------------------------------------------
+
+    def user(self, name: str = "alice", user_id: str | None = None, bot: bool = False) -> dict:
+        return {
+            "id": user_id or snowflake(),
+            "username": name,
+            "discriminator": "0",
+            "global_name": name,
+            "avatar": None,
+            "bot": bot,
+        }
+
+    async def message(
+        self,
+        content: str,
+        author: dict | None = None,
+        mentions_bot: bool = False,
+        channel_id: str | None = None,
+        guild: bool = True,
+    ) -> dict:
+        """Dispatch MESSAGE_CREATE as if ``author`` wrote ``content``."""
+        author = author or self.user()
+        data = {
+            "id": snowflake(),
+            "channel_id": channel_id or self.channel_id,
+            "author": author,
+            "content": content,
+            "timestamp": "2024-01-01T00:00:00+00:00",
+            "edited_timestamp": None,
+            "tts": False,
+            "mention_everyone": False,
+            "mentions": [self.bot_user] if mentions_bot else [],
+            "mention_roles": [],
+            "attachments": [],
+            "embeds": [],
+            "pinned": False,
+            "type": 0,
+            "flags": 0,
+        }
+        if guild:
+            data["guild_id"] = self.guild_id
+            data["member"] = {
+                "roles": [],
+                "joined_at": "2024-01-01T00:00:00+00:00",
+                "deaf": False,
+                "mute": False,
+                "flags": 0,
+            }
+        await self.dispatch("MESSAGE_CREATE", data)
+        return data
+
+    # ---- REST --------------------------------------------------------------------------------
+
+    async def _rest(self, request: web.Request) -> web.Response:
+        path = "/" + request.match_info["tail"]
+        body = (
+            await request.json()
+            if request.can_read_body and request.content_type == "application/json"
+            else None
+        )
+        call = Call(request.method, path, body, dict(request.query))
+        self.calls.append(call)
+        self._call_event.set()
+        if request.headers.get("Authorization") not in (f"Bot {self.token}", None) and not path.startswith(
+            ("/webhooks", "/interactions")
+        ):
+            return _json({"message": "401: Unauthorized", "code": 0}, status=401)
+        for pattern, statuses in self.fail_next.items():
+            if statuses and re.fullmatch(pattern, path):
+                status = statuses.pop(0)
+                if status == 429:
+                    return _json(
+                        {"message": "You are being rate limited.", "retry_after": 0.05, "global": False},
+                        status=429,
+                        headers={"Retry-After": "0.05", "X-RateLimit-Scope": "user"},
+                    )
+                return _json({"message": "Missing Permissions", "code": 50013}, status=status)
+        return self._answer(request.method, path, body)
+
+    def _answer(self, method: str, path: str, body: Any) -> web.Response:
+        if path == "/users/@me":
+            return _json(self.bot_user)
+        if path == "/oauth2/applications/@me":
+            return _json(
+                {
+                    "id": self.app_id,
+                    "name": "citebot",
+                    "description": "",
+                    "icon": None,
+                    "bot_public": True,
+                    "bot_require_code_grant": False,
+                    "verify_key": "0" * 64,
+                    "owner": self.user("owner"),
+                    "flags": 0,
+                    "rpc_origins": [],
+                }
+            )
+        if path in ("/gateway", "/gateway/bot"):
+            return _json(
+                {
+                    "url": self.gateway_url,
+                    "shards": 1,
+                    "session_start_limit": {
+                        "total": 1000,
+                        "remaining": 1000,
+                        "reset_after": 0,
+                        "max_concurrency": 1,
+                    },
+                }
+            )
+        if m := re.fullmatch(r"/channels/(\d+)/messages", path):
+            return _json(self.message_object(m.group(1), body or {}))
+        if re.fullmatch(r"/interactions/\d+/[^/]+/callback", path):
+            return _json({"interaction": {"id": snowflake(), "type": 2}, "resource": {"type": 5}})
+        if m := re.fullmatch(r"/webhooks/(\d+)/[^/]+(/messages/.+)?", path):
+            return _json(self.message_object(self.channel_id, body or {}, webhook_id=m.group(1)))
+        if re.fullmatch(r"/applications/\d+(/guilds/\d+)?/commands", path) and method == "PUT":
+            commands = [
+                {**c, "id": snowflake(), "application_id": self.app_id, "version": snowflake()}
+                for c in (body or [])
+            ]
+            return _json(commands)
+        if re.fullmatch(r"/applications/\d+(/guilds/\d+)?/commands", path):
+            return _json([])
+        return _json({"message": f"404: not faked: {method} {path}", "code": 0}, status=404)
+
+    def message_object(self, channel_id: str, body: dict, webhook_id: str | None = None) -> dict:
+        return {
+            "id": snowflake(),
+            "channel_id": channel_id,
+            "author": self.bot_user,
+            "content": body.get("content") or "",
+            "timestamp": "2024-01-01T00:00:00+00:00",
+            "edited_timestamp": None,
+            "tts": False,
+            "mention_everyone": False,
+            "mentions": [],
+            "mention_roles": [],
+            "attachments": [],
+            "embeds": body.get("embeds") or [],
+            "components": body.get("components") or [],
+            "pinned": False,
+            "type": 0,
+            "flags": body.get("flags", 0),
+            **({"webhook_id": webhook_id} if webhook_id else {}),
+        }
+
+    async def wait_for(self, predicate, timeout: float = 10.0) -> Call:
+        """The first recorded call matching ``predicate``, waiting up to ``timeout`` seconds."""
+        deadline = time.monotonic() + timeout
+        while True:
+            for call in self.calls:
+                if predicate(call):
+                    return call
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                seen = [(c.method, c.path) for c in self.calls]
+                raise AssertionError(f"no matching call within {timeout}s; calls: {seen}")
+            self._call_event.clear()
+            try:
+                await asyncio.wait_for(self._call_event.wait(), remaining)
+            except TimeoutError:
+                pass
