@@ -11,10 +11,12 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.render import render_card, render_json, render_text
+from index.answer import refusal
 from index.articles import CorpusError
 from index.encoder import ModelError
 from index.engine import MAX_K, Engine
 from index.settings import EngineSettings, SettingsError, startup_settings
+from index.store import IndexUnusable
 
 log = logging.getLogger("citebot.console")
 
@@ -51,7 +53,11 @@ class Console:
         self.batch = batch  # the scorers' protocol: every line is a question, commands included
 
     def ask(self, question: str) -> None:
-        answer = self.engine.answer(question, self.k)
+        try:
+            answer = self.engine.answer(question, self.k)
+        except Exception:  # one bad question must not end a batch: it gets its own error line
+            log.exception("could not answer %r", question[:100])
+            answer = refusal(question, "Sorry, something went wrong while answering that question.")
         if self.as_json:
             self.out.write(json.dumps(render_json(answer), ensure_ascii=False) + "\n")
         else:
@@ -106,6 +112,12 @@ class Console:
                 self.ask(line)
 
 
+def stdin_lines() -> Iterable[str]:
+    """Standard input line by line, bytes that are not UTF-8 replaced rather than fatal."""
+    for raw in sys.stdin.buffer:
+        yield raw.decode("utf-8", errors="replace").rstrip("\r\n")
+
+
 def _interactive(console: Console, history: Path) -> None:
     import readline  # line editing and history, only when a person is typing
 
@@ -153,14 +165,14 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         engine = open_engine(args, settings)
-    except (CorpusError, ModelError, OSError) as exc:
+    except (CorpusError, ModelError, IndexUnusable, OSError) as exc:
         print(f"citebot: {exc}", file=sys.stderr)
         return 2
     console = Console(engine, args.results or settings.results, args.json, batch=args.json)
     if args.question:
         console.ask(" ".join(args.question))
     elif args.json or not sys.stdin.isatty():
-        console.feed(sys.stdin)
+        console.feed(stdin_lines())
     else:
         _interactive(console, settings.data_dir / "console_history")
     return 0

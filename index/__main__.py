@@ -70,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
             f"{answer.elapsed_ms:.1f} ms"
         )
         return 0
-    except (CorpusError, ModelError, OSError) as exc:
+    except (CorpusError, ModelError, IndexUnusable, OSError) as exc:
         print(f"citebot: {exc}", file=sys.stderr)
         return 2
 

@@ -88,14 +88,22 @@ def compose(
     threshold: float,
     sources: dict[str, str],
     timings: dict[str, float],
+    k: int | None = None,
 ) -> Answer:
-    """Put hits, the chosen sentence and the verdict together into an Answer."""
+    """Put hits, the chosen sentence and the verdict together into an Answer citing ``k`` hits.
+
+    The passage holding the answer is always cited, in place of the last one if need be.
+    """
     answered = bool(hits) and confidence >= threshold
     chosen = best_sentence(question, hits, lexical) if answered else None
+    k = len(hits) if k is None else k
+    shown = list(range(min(k, len(hits))))
+    if chosen and chosen[0] not in shown:
+        shown[-1] = chosen[0]
     sentence = None
     citations = []
-    for i, hit in enumerate(hits):
-        p = hit.passage
+    for i in shown:
+        hit, p = hits[i], hits[i].passage
         span = None
         if chosen and chosen[0] == i:
             span = p.sentences[chosen[1]]

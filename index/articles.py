@@ -89,13 +89,14 @@ def read_article(path: Path) -> Article:
         raw = path.read_bytes().decode("utf-8")
     except UnicodeDecodeError as exc:
         raise CorpusError(f"{path.name}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
-    raw = raw.removeprefix("\ufeff")
     if "\x00" in raw:
         raise CorpusError(f"{path.name}: looks like a binary file, not text")
+    bom = 1 if raw.startswith("\ufeff") else 0  # kept in raw, so offsets match the file
     try:
-        meta, body_start = _split_front_matter(raw)
+        meta, body_start = _split_front_matter(raw[bom:])
     except CorpusError as exc:
         raise CorpusError(f"{path.name}: {exc}") from exc
+    body_start += bom
     if not raw[body_start:].strip():
         raise CorpusError(f"{path.name}: has no text")
     meta = {**_sidecar_meta(path), **meta}

@@ -6,7 +6,7 @@ import logging
 import time
 from datetime import UTC, datetime
 
-from index.articles import Article, corpus_checksum
+from index.articles import Article, CorpusError, corpus_checksum
 from index.calibration import calibrate_threshold
 from index.encoder import MODEL_NAME, Encoder
 from index.lexical import LexicalIndex
@@ -37,6 +37,8 @@ def build_index(
     """Index a corpus in memory; ``store.save`` writes it out."""
     started = time.perf_counter()
     passages = chunk_corpus(articles, settings)
+    if not passages:
+        raise CorpusError("the corpus has no article text to index (only headings or site footers)")
     sentences = [s for p in passages for s in sentence_texts(p)]
     log.info("embedding %d passages and %d sentences", len(passages), len(sentences))
     passage_vectors = flat_index(encoder.encode([context_text(p) for p in passages]))

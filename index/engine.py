@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from index import store
-from index.answer import Answer, compose, refusal
+from index.answer import ANSWER_PASSAGES, Answer, compose, refusal
 from index.articles import corpus_checksum, load_corpus
 from index.build import build_index
 from index.confidence import confidence
@@ -99,7 +99,9 @@ class Engine:
         t_clean = time.perf_counter()
         vector = self.encoder.encode([cleaned])[0]
         t_encode = time.perf_counter()
-        hits = search(self.index, vector, cleaned, k)
+        # the answer is chosen among the same top passages whatever k is; k only sets how many
+        # are cited
+        hits = search(self.index, vector, cleaned, max(k, ANSWER_PASSAGES))
         t_search = time.perf_counter()
         timings = {
             "clean_ms": (t_clean - started) * 1000,
@@ -107,7 +109,7 @@ class Engine:
             "search_ms": (t_search - t_encode) * 1000,
         }
         answer = compose(
-            cleaned, hits, self.index.lexical, confidence(hits), self.threshold, self._sources, timings
+            cleaned, hits, self.index.lexical, confidence(hits), self.threshold, self._sources, timings, k
         )
         timings["total_ms"] = (time.perf_counter() - started) * 1000
         return answer

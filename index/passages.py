@@ -65,14 +65,15 @@ class _Block:
     kind: str = "paragraph"  # or "heading"
 
 
-# Words that mark a site's own furniture rather than the article: newsletter boxes, share
-# bars, copyright lines. Only short blocks at the end of an article are tested against them.
+# How a site's own furniture opens: newsletter boxes, share bars, copyright lines. Only short
+# blocks at the very end of an article that open this way are dropped, so a closing paragraph
+# that merely mentions a subscription or a copyright stays.
 _FOOTER_CUES = re.compile(
-    r"\b(subscribe|newsletter|sign up|log in|follow us|share this|discover more|read more|"
-    r"related (posts|articles|stories)|all rights reserved|copyright|cookies?|advertisement|"
-    r"sent to your (e-?mail|inbox)|posts? by email)\b|©",
+    r"^\W*(subscribe|sign up|discover more|follow us|share this|read more|related (posts|articles|stories)|"
+    r"all rights reserved|copyright|advertisement|newsletter|get the latest)\b|^\W*©",
     re.I,
 )
+_FOOTER_MAX_BLOCKS = 4
 _FOOTER_MAX_CHARS = 200
 _MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$")
 _SENTENCE_END = re.compile(r"[.!?:;,\"”’)\]]\s*$")
@@ -80,7 +81,9 @@ _SENTENCE_END = re.compile(r"[.!?:;,\"”’)\]]\s*$")
 
 def _lines(text: str, offset: int) -> list[tuple[int, int]]:
     spans, pos = [], 0
-    for line in text.splitlines(keepends=True):
+    # only real line breaks: str.splitlines would also cut at U+2028, NEL and form feeds
+    for line in text.split("\n"):
+        line += "\n"
         body = line.rstrip("\r\n")
         spans.append((offset + pos, offset + pos + len(body)))
         pos += len(line)
@@ -140,13 +143,15 @@ def _blocks(article: Article) -> list[_Block]:
 def _drop_footer(blocks: list[_Block]) -> list[_Block]:
     """Drop the short site-furniture blocks (newsletter, share, copyright) that end a page."""
     end = len(blocks)
-    while end > 0:
+    while end > 0 and len(blocks) - end < _FOOTER_MAX_BLOCKS:
         block = blocks[end - 1]
         short = len(block.text.strip()) <= _FOOTER_MAX_CHARS
         if block.kind == "heading" or (short and _FOOTER_CUES.search(block.text)):
             end -= 1
             continue
         break
+    while end > 0 and blocks[end - 1].kind == "heading":  # a heading with nothing under it
+        end -= 1
     return blocks[:end]
 
 

@@ -24,12 +24,13 @@ def clean_question(text: str) -> str:
         QuestionError: nothing is left to ask, only symbols are, or it is over 500 characters.
     """
     text = unicodedata.normalize("NFKC", text or "")
-    text = _MENTION.sub(" ", text)
+    # invisible characters first, so that none can hide a mention from the pattern below
     text = "".join(
         " " if ch.isspace() else ch
         for ch in text
         if ch.isspace() or unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Co", "Cn")
     )
+    text = _MENTION.sub(" ", text)
     text = _SPACE.sub(" ", text).strip()
     if not text:
         raise QuestionError("Please type a question about the article.")

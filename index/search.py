@@ -17,7 +17,7 @@ W_PASSAGE = 0.2
 W_SENTENCE = 0.65
 W_LEXICAL = 0.6
 POOL = 50
-NEAR_DUPLICATE = 0.97
+NEAR_DUPLICATE = 0.8  # share of words in common (Jaccard) above which two passages are one
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from index.passages import ChunkSettings, Passage
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 MANIFEST = "manifest.json"
 PASSAGES = "passages.jsonl"
 PASSAGE_VECTORS = "passages.faiss"
@@ -115,6 +115,10 @@ def _files(folder: Path) -> list[Path]:
 def save(index: PassageIndex, folder: Path) -> None:
     """Write the index to ``folder``, replacing what was there only once all of it is written."""
     folder = Path(folder)
+    if not _replaceable(folder):
+        raise IndexUnusable(
+            f"{folder} holds files that are not a citebot index; choose an empty or new folder"
+        )
     folder.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.new-", dir=folder.parent))
     try:
@@ -126,12 +130,20 @@ def save(index: PassageIndex, folder: Path) -> None:
         index.lexical.save(tmp / BM25_DIR)
         files = {str(p.relative_to(tmp)): _sha256(p) for p in _files(tmp)}
         manifest = {**asdict(index.manifest), "files": files}
-        (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
+        text = json.dumps({**manifest, "checksum": _manifest_digest(manifest)}, indent=2, ensure_ascii=False)
+        (tmp / MANIFEST).write_text(text, encoding="utf-8")
         index.manifest = Manifest.from_json(manifest)
         _swap_in(tmp, folder)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+
+
+def _replaceable(folder: Path) -> bool:
+    """Only an empty folder or an earlier index may be replaced: never someone's own files."""
+    return not folder.exists() or (
+        folder.is_dir() and (not any(folder.iterdir()) or (folder / MANIFEST).is_file())
+    )
 
 
 def _swap_in(new: Path, folder: Path) -> None:
@@ -146,6 +158,12 @@ def _swap_in(new: Path, folder: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
+def _manifest_digest(data: dict) -> str:
+    """A digest of the manifest's own values, so an edited threshold or setting is caught."""
+    body = {k: v for k, v in data.items() if k != "checksum"}
+    return hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()
+
+
 def read_manifest(folder: Path) -> Manifest:
     """The manifest of an index folder.
 
@@ -156,8 +174,14 @@ def read_manifest(folder: Path) -> Manifest:
     if not path.is_file():
         raise IndexUnusable(f"no index in {folder}")
     try:
-        return Manifest.from_json(json.loads(path.read_text(encoding="utf-8")))
-    except (ValueError, TypeError, KeyError) as exc:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(data, dict) or data.get("checksum") != _manifest_digest(data):
+            raise ValueError("its checksum does not match its contents")
+        manifest = Manifest.from_json({k: v for k, v in data.items() if k != "checksum"})
+        if not isinstance(manifest.files, dict) or not isinstance(manifest.threshold, (int, float)):
+            raise ValueError("files or threshold has the wrong type")
+        return manifest
+    except (ValueError, TypeError, KeyError, AttributeError, UnicodeDecodeError) as exc:
         raise IndexUnusable(f"unreadable manifest in {folder}: {exc}") from exc
 
 

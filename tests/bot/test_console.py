@@ -2,6 +2,7 @@
 
 import io
 import json
+import os
 import subprocess
 import sys
 
@@ -11,14 +12,17 @@ from bot.console import Console, main
 
 
 def run_console(args, stdin, tmp_path):
-    return subprocess.run(
+    data = stdin if isinstance(stdin, bytes) else stdin.encode("utf-8")
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}  # strict decoding, as on most desktops
+    p = subprocess.run(
         [sys.executable, "-m", "bot.console", *args],
-        input=stdin,
+        input=data,
         capture_output=True,
-        text=True,
         timeout=300,
         cwd=tmp_path,
+        env=env,
     )
+    return subprocess.CompletedProcess(p.args, p.returncode, p.stdout.decode(), p.stderr.decode())
 
 
 def test_json_batch_answers_every_line_with_exactly_one_object(builtin_index_dir, tmp_path):
@@ -31,10 +35,12 @@ def test_json_batch_answers_every_line_with_exactly_one_object(builtin_index_dir
         "How do I make a paper plane?",
         "<@123> who is the Pentagon spokesperson?",
     ]
-    p = run_console(["--json", "--index-dir", str(builtin_index_dir)], "\n".join(lines) + "\n", tmp_path)
+    stdin = ("\n".join(lines) + "\n").encode("utf-8") + b"\xff\xfe not utf-8\n"
+    p = run_console(["--json", "--index-dir", str(builtin_index_dir)], stdin, tmp_path)
     assert p.returncode == 0, p.stderr
     out = [json.loads(line) for line in p.stdout.splitlines()]
-    assert len(out) == len(lines)
+    assert len(out) == len(lines) + 1
+    assert out[-1]["question"].endswith("not utf-8")
     first = out[0]
     assert first["answered"] and "February 2022" in first["answer"]
     assert set(first) == {"question", "answered", "answer", "passages", "elapsed_ms"}

@@ -103,3 +103,21 @@ def test_threshold_override_turns_answers_into_refusals(engine):
 
     strict = Engine(engine.index, engine.encoder, threshold=0.99)
     assert not strict.answer("When did Russia invade Ukraine?").answered
+
+
+def test_the_answer_does_not_depend_on_how_many_passages_are_cited(engine):
+    question = "What percentage of Russian forces would the North Koreans make up?"
+    sentences = {engine.answer(question, k=k).sentence for k in (1, 2, 3, 5)}
+    assert len(sentences) == 1
+    one = engine.answer(question, k=1)
+    assert len(one.citations) == 1 and one.citations[0].highlight is not None
+
+
+def test_corpus_with_nothing_but_furniture_is_refused(tmp_path, encoder):
+    from index.articles import CorpusError
+    from index.engine import open_index
+
+    path = tmp_path / "empty.txt"
+    path.write_text("BREAKING NEWS\nSubscribe to our newsletter.", encoding="utf-8")
+    with pytest.raises(CorpusError, match="no article text"):
+        open_index(path, tmp_path / "index", encoder)

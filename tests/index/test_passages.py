@@ -112,3 +112,30 @@ def test_passages_fit_a_field_keep_sentences_whole_and_lose_no_text(tmp_path_fac
     body_lines = [line for line in text.split("\n") if line != "SECTION HEADING"]
     kept = "".join("".join(p.text for p in passages).split())
     assert kept == "".join("".join(body_lines).split())
+
+
+def test_closing_paragraphs_that_only_mention_footer_words_are_kept(tmp_path):
+    text = (
+        "The library reopened.\n"
+        "She said: “Read more books, and sign up for a card.”\n"
+        "The court ruled that the copyright claim had expired.\n"
+        "Cookies were served."
+    )
+    passages = chunk_article(article_from(tmp_path, text))
+    assert len(passages) == 4
+
+
+def test_only_real_line_breaks_separate_paragraphs(tmp_path):
+    text = "Troops arrived\u2028in Kursk on Monday. They stayed.\fMore later.\nSecond paragraph."
+    passages = chunk_article(article_from(tmp_path, text))
+    assert [p.paragraph for p in passages] == [1, 2]
+    assert passages[0].text.startswith("Troops arrived\u2028in Kursk")
+
+
+def test_byte_order_mark_is_kept_so_offsets_match_the_file(tmp_path):
+    path = tmp_path / "bom.txt"
+    path.write_bytes("\ufeffFirst line.\nSecond line.".encode())
+    article = read_article(path)
+    passages = chunk_article(article)
+    decoded = path.read_bytes().decode("utf-8")
+    assert [decoded[p.start : p.end] for p in passages] == ["First line.", "Second line."]

@@ -29,3 +29,7 @@ def test_question_at_the_limit_is_kept_and_over_it_refused():
 
 def test_limit_counts_after_cleaning():
     assert clean_question("  " * 400 + "why?") == "why?"
+
+
+def test_zero_width_characters_cannot_hide_a_mention():
+    assert clean_question("<@\u200b123> what now") == "what now"

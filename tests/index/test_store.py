@@ -112,3 +112,31 @@ def test_save_leaves_no_temporary_folders(builtin_index_dir, tmp_path):
     store.save(index, tmp_path / "index")
     store.save(index, tmp_path / "index")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["index"]
+
+
+def test_an_index_folder_never_replaces_other_files(builtin_index_dir, tmp_path):
+    victim = tmp_path / "notes"
+    victim.mkdir()
+    (victim / "diary.txt").write_text("mine", encoding="utf-8")
+    with pytest.raises(IndexUnusable, match="not a citebot index"):
+        store.save(store.load(builtin_index_dir), victim)
+    assert (victim / "diary.txt").read_text(encoding="utf-8") == "mine"
+
+
+def test_an_edited_manifest_is_caught_and_rebuilt(builtin_index_dir, encoder, tmp_path):
+    folder = copy_of(builtin_index_dir, tmp_path)
+    data = json.loads((folder / store.MANIFEST).read_text())
+    data["threshold"] = 0.9
+    (folder / store.MANIFEST).write_text(json.dumps(data))
+    with pytest.raises(IndexUnusable, match="checksum does not match"):
+        store.load(folder)
+    index, status = open_index(BUILTIN_CORPUS, folder, encoder)
+    assert status.rebuilt and index.manifest.threshold < 0.9
+
+
+def test_changed_chunking_makes_the_index_stale(builtin_index_dir, encoder, tmp_path):
+    from index.passages import ChunkSettings
+
+    folder = copy_of(builtin_index_dir, tmp_path)
+    _, status = open_index(BUILTIN_CORPUS, folder, encoder, settings=ChunkSettings(window_chars=500))
+    assert status.rebuilt and "chunking changed" in status.reason
