@@ -21,7 +21,7 @@ LIMITS = {
 NOT_COVERED = "The article doesn't say."
 NO_SECTION = "Introduction"
 
-_MARKDOWN = re.compile(r"([\\*_`~|])")
+_MARKDOWN = re.compile(r"([\\*_`~|<\[\]])")  # emphasis, code, spoilers, mentions, masked links
 _LINE_START = re.compile(r"^([>#-])")
 _SPACE = re.compile(r"\s+")
 
@@ -62,9 +62,10 @@ def cut(text: str, limit: int) -> str:
     return head.rstrip() + "…"
 
 
-def place(c: Citation) -> str:
-    """Where a passage stands: its section and paragraph."""
-    return f"{c.section.title() if c.section else NO_SECTION} · ¶{c.paragraph}"
+def place(c: Citation, with_article: bool = False) -> str:
+    """Where a passage stands: its section and paragraph (and article, when several are cited)."""
+    where = f"{c.section.title() if c.section else NO_SECTION} · ¶{c.paragraph}"
+    return f"{c.article_title} · {where}" if with_article else where
 
 
 def highlighted(c: Citation) -> str:
@@ -90,8 +91,9 @@ def render_card(answer: Answer) -> Card:
     if answer.answered:
         cited = next((c for c in answer.citations if c.highlight), answer.citations[0])
         description = f"> {escape(answer.sentence or '')} [{cited.rank}]"
+        several = len({c.article for c in answer.citations}) > 1
         for c in answer.citations:
-            fields.append(Field(cut(f"[{c.rank}] {place(c)}", LIMITS["field_name"]), highlighted(c)))
+            fields.append(Field(cut(f"[{c.rank}] {place(c, several)}", LIMITS["field_name"]), highlighted(c)))
     else:
         description = NOT_COVERED
         if answer.citations:

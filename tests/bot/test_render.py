@@ -114,3 +114,17 @@ def test_json_protocol_has_exactly_the_scorer_fields():
 
 def test_escape_collapses_whitespace_and_protects_line_starts():
     assert escape("> quoted\n\n# heading") == r"\> quoted # heading"
+
+
+def test_mentions_and_masked_links_in_the_article_are_shown_as_typed():
+    assert escape("<@123> and [click](https://example.org)") == r"\<@123> and \[click\](https://example.org)"
+
+
+def test_fields_name_the_article_when_several_are_cited():
+    a = citation(rank=1, text="One.", highlight=(0, 4))
+    b = Citation(
+        **{**a.__dict__, "id": "b#p1", "rank": 2, "article": "b", "article_title": "Other", "highlight": None}
+    )
+    card = render_card(answer(citations=[a, b], sentence="One."))
+    assert card.fields[0].name == "[1] An article · Infantry Roles · ¶3"
+    assert card.fields[1].name == "[2] Other · Infantry Roles · ¶3"
