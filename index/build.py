@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from index.articles import Article, CorpusError, corpus_checksum
 from index.calibration import calibrate_threshold
-from index.encoder import MODEL_NAME, Encoder
+from index.encoder import Encoder, model_id
 from index.lexical import LexicalIndex
 from index.passages import DEFAULT_CHUNKING, ChunkSettings, Passage, chunk_corpus
 from index.store import FORMAT_VERSION, ArticleInfo, Manifest, PassageIndex, chunking_json, flat_index
@@ -49,7 +49,7 @@ def build_index(
         counts[p.article] = counts.get(p.article, 0) + 1
     manifest = Manifest(
         format_version=FORMAT_VERSION,
-        model=MODEL_NAME,
+        model=model_id(),
         dimension=encoder.dimension,
         chunking=chunking_json(settings),
         corpus_checksum=corpus_checksum(articles),

