@@ -23,11 +23,6 @@ def context_text(passage: Passage) -> str:
     return f"{head}\n{passage.text}" if head else passage.text
 
 
-def sentence_texts(passage: Passage) -> list[str]:
-    """What is embedded for each sentence of a passage."""
-    return passage.sentence_texts()
-
-
 def build_index(
     articles: list[Article],
     encoder: Encoder,
@@ -39,7 +34,7 @@ def build_index(
     passages = chunk_corpus(articles, settings)
     if not passages:
         raise CorpusError("the corpus has no article text to index (only headings or site footers)")
-    sentences = [s for p in passages for s in sentence_texts(p)]
+    sentences = [s for p in passages for s in p.sentence_texts()]
     log.info("embedding %d passages and %d sentences", len(passages), len(sentences))
     passage_vectors = flat_index(encoder.encode([context_text(p) for p in passages]))
     sentence_vectors = flat_index(encoder.encode(sentences))
