@@ -66,18 +66,24 @@ class Answer:
 
 def best_sentence(question: str, hits: list[Hit], lexical: LexicalIndex) -> tuple[int, int] | None:
     """(hit position, sentence number) of the sentence that best answers, among the top hits."""
-    best, best_score = None, float("-inf")
-    top = hits[0].score if hits else 0.0
-    for i, hit in enumerate(hits[:ANSWER_PASSAGES]):
-        for j, text in enumerate(hit.passage.sentence_texts()):
-            score = (
-                S_DENSE * hit.sentence_scores[j]
-                + S_LEXICAL * lexical.overlap(question, text)
-                - S_PASSAGE * (top - hit.score)
-            )
-            if score > best_score:
-                best, best_score = (i, j), score
-    return best
+    candidates = [
+        (i, j, text)
+        for i, hit in enumerate(hits[:ANSWER_PASSAGES])
+        for j, text in enumerate(hit.passage.sentence_texts())
+    ]
+    if not candidates:
+        return None
+    shares = lexical.overlaps(question, [text for _, _, text in candidates])  # one tokenizer pass
+    top = hits[0].score
+
+    def score(n: int) -> float:
+        i, j, _ = candidates[n]
+        return (
+            S_DENSE * hits[i].sentence_scores[j] + S_LEXICAL * shares[n] - S_PASSAGE * (top - hits[i].score)
+        )
+
+    i, j, _ = candidates[max(range(len(candidates)), key=score)]
+    return i, j
 
 
 def compose(

@@ -61,14 +61,14 @@ class LexicalIndex:
         index = self._model.vocab_dict.get(token)
         return self._idf(int(self._df[index]) if index is not None else 0)
 
-    def overlap(self, query: str, text: str) -> float:
-        """The idf-weighted share of the query's words that ``text`` holds, in [0, 1]."""
-        words = set(tokenize([query])[0])
-        if not words:
-            return 0.0
-        present = set(tokenize([text])[0])
-        weights = {w: self._word_idf(w) for w in words}
-        return sum(v for w, v in weights.items() if w in present) / sum(weights.values())
+    def overlaps(self, query: str, texts: list[str]) -> list[float]:
+        """For each text, the idf-weighted share of the query's words it holds, in [0, 1]."""
+        query_words, *text_words = tokenize([query, *texts])
+        weights = {w: self._word_idf(w) for w in set(query_words)}
+        total = sum(weights.values())
+        if not total:
+            return [0.0] * len(texts)
+        return [sum(v for w, v in weights.items() if w in set(words)) / total for words in text_words]
 
     def save(self, folder: Path) -> None:
         self._model.save(str(folder), show_progress=False)
