@@ -24,8 +24,9 @@ $(STAMP): pyproject.toml constraints.txt | $(PY)
 
 install: $(STAMP)
 
+# The Discord bot when DISCORD_TOKEN is set (environment or .env), else the console harness.
 run: $(STAMP)
-	$(PY) -m bot.console
+	$(PY) -m bot.launch
 
 test: $(STAMP)
 	$(PY) -m pytest -q

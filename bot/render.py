@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass
 
 from index.answer import Answer, Citation
+from index.passages import Passage
+from index.store import Manifest
 
 # Discord's limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits)
 LIMITS = {
@@ -176,3 +178,84 @@ def render_json(answer: Answer) -> dict:
     if answer.error:
         out["error"] = answer.error
     return out
+
+
+def render_page(answer: Answer, start: int) -> Card:
+    """The answer's card showing the passages ranked after the first ``start`` ones."""
+    card = render_card(answer)
+    if not answer.answered or start <= 0:
+        return card
+    several = len({c.article for c in answer.citations}) > 1
+    shown = answer.citations[start:]
+    fields = tuple(
+        Field(cut(f"[{c.rank}] {place(c, several)}", LIMITS["field_name"]), highlighted(c)) for c in shown
+    )
+    ranks = f"passages {shown[0].rank}–{shown[-1].rank}" if shown else "no further passages"
+    footer = cut(f"{card.footer} · {ranks}", LIMITS["footer"])
+    return fit(Card(card.title, card.description, fields, footer, card.answered))
+
+
+def passage_field_name(p: Passage, focus: bool) -> str:
+    where = f"{p.section.title() if p.section else NO_SECTION} · ¶{p.paragraph}"
+    return cut(f"{'▶ ' if focus else ''}{where} · {p.id}", LIMITS["field_name"])
+
+
+def render_passages(passages: list[Passage], focus_id: str) -> Card:
+    """One passage (in bold) with its neighbours, in article order."""
+    focus = next((p for p in passages if p.id == focus_id), passages[0])
+    fields = []
+    for p in passages:
+        value = cut(escape(p.text), LIMITS["field_value"] - 4)
+        fields.append(Field(passage_field_name(p, p.id == focus.id), f"**{value}**" if p is focus else value))
+    title = cut(escape(focus.title) or "Passage", LIMITS["title"])
+    description = f"Passage {escape(focus.id)} with the paragraphs around it."
+    return fit(Card(title, description, tuple(fields[: LIMITS["fields"]]), "citebot", True))
+
+
+def render_sources(manifest: Manifest) -> Card:
+    """The indexed articles: title, source, passages, and when the index was built."""
+    articles = manifest.articles
+    fields = [
+        Field(
+            cut(escape(a.title) or a.slug, LIMITS["field_name"]),
+            cut(escape(f"{a.source or 'no source given'} · {a.passages} passages · id {a.slug}"), 1024),
+        )
+        for a in articles[: LIMITS["fields"]]
+    ]
+    more = len(articles) - len(fields)
+    description = f"{len(articles)} article(s), {manifest.passages} passages, indexed at {manifest.built_at}."
+    if more > 0:
+        description += f" The first {len(fields)} are listed."
+    return fit(Card("Sources", description, tuple(fields), "citebot", True))
+
+
+def example_questions(passages: list[Passage], limit: int = 3) -> list[str]:
+    """Questions to try, made from the sections of the indexed articles (their headings).
+
+    An article without headings lends its title instead.
+    """
+    topics: list[str] = []
+    for p in passages:
+        topic = p.section.strip().lower()
+        if topic and topic not in topics:
+            topics.append(topic)
+    if not topics:
+        topics = list(dict.fromkeys(p.title.strip() for p in passages if p.title.strip()))
+    return [f"What does the article say about {topic}?" for topic in topics[:limit]]
+
+
+def render_help(examples: list[str], limit_note: str = "") -> Card:
+    """How to ask, with example questions that the article answers."""
+    how = (
+        "Ask a question about the article and I answer with its own words: the sentence that answers, "
+        "in bold, inside the cited passages. If the article does not cover it, I say so.\n\n"
+        "**Ways to ask**\n"
+        "• `/ask question:…` (add `private:true` to see the answer alone)\n"
+        "• mention me followed by your question\n"
+        "• in a direct message\n\n"
+        "**Also**\n• `/passage id:…` one passage with its neighbours\n• `/sources` the indexed articles"
+    )
+    if limit_note:
+        how += f"\n\n{limit_note}"
+    fields = (Field("Try", "\n".join(f"• {escape(q)}" for q in examples)),) if examples else ()
+    return fit(Card("How to ask citebot", cut(how, LIMITS["description"]), fields, "citebot", True))

@@ -11,7 +11,8 @@ from index.settings import SettingsError
 
 DISCORD_API_BASE = "https://discord.com/api"
 DISCORD_GATEWAY_URL = "wss://gateway.discord.gg/"
-_TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+$")
+PLACEHOLDERS = ("your-token-here", "changeme", "token", "xxx")
+_TOKEN_CHARS = re.compile(r"^[\x21-\x7e]+$")  # printable ASCII, no spaces: Discord checks the rest
 
 
 @dataclass(frozen=True)
@@ -95,13 +96,17 @@ def bot_settings(env: Mapping[str, str] | None = None) -> BotSettings:
             names the key and never repeats the token.
     """
     env = os.environ if env is None else env
-    token = env.get("DISCORD_TOKEN", "").strip()
+    token = env.get("DISCORD_TOKEN", "").strip().strip("\"'").strip()
+    if token.lower().startswith("bot "):
+        token = token[4:].strip()  # pasted with the Authorization header's prefix
     if not token:
         raise SettingsError(
             "DISCORD_TOKEN is not set: put the bot token from the Discord developer portal in .env"
         )
-    if not _TOKEN_SHAPE.match(token):
-        raise SettingsError("DISCORD_TOKEN does not look like a bot token (three parts separated by dots)")
+    if token.lower() in PLACEHOLDERS or not _TOKEN_CHARS.match(token):
+        raise SettingsError(
+            "DISCORD_TOKEN does not look like a bot token: copy it from Bot > Token in the developer portal"
+        )
     dev_guild = _ids(env, "DEV_GUILD_ID")
     if len(dev_guild) > 1:
         raise SettingsError("DEV_GUILD_ID must be a single guild id")

@@ -11,7 +11,25 @@ from index.articles import BUILTIN_CORPUS
 from index.encoder import Encoder, shared_encoder
 from index.engine import Engine, open_index
 
-ENV_KEYS = ("CORPUS_PATH", "INDEX_DIR", "DATA_DIR", "ANSWER_THRESHOLD", "RESULTS", "LOG_LEVEL")
+ENV_KEYS = (
+    "CORPUS_PATH",
+    "INDEX_DIR",
+    "DATA_DIR",
+    "ANSWER_THRESHOLD",
+    "RESULTS",
+    "LOG_LEVEL",
+    "TORCH_THREADS",
+    "DISCORD_TOKEN",
+    "DISCORD_API_BASE",
+    "DISCORD_GATEWAY_URL",
+    "ANSWER_CHANNEL_IDS",
+    "ANSWER_IN_THREAD",
+    "ANSWER_DMS",
+    "USER_RATE_LIMIT",
+    "ALLOWED_GUILD_IDS",
+    "ALLOWED_CHANNEL_IDS",
+    "DEV_GUILD_ID",
+)
 
 
 @pytest.fixture(autouse=True)

@@ -39,6 +39,7 @@ class Call:
     path: str
     json: Any
     query: dict[str, str]
+    at: float = field(default_factory=time.monotonic)  # when it arrived
 
 
 @dataclass
@@ -49,11 +50,13 @@ class FakeDiscord:
     app_id: str = field(default_factory=snowflake)
     guild_id: str = field(default_factory=snowflake)
     channel_id: str = field(default_factory=snowflake)
+    other_channel_id: str = field(default_factory=snowflake)  # a second text channel
     calls: list[Call] = field(default_factory=list)
     identifies: list[dict] = field(default_factory=list)
     resumes: list[dict] = field(default_factory=list)
     fail_next: dict[str, list[int]] = field(default_factory=dict)  # path regex -> statuses to answer first
     privileged_intents_enabled: bool = True
+    permissions: int = 2251799813685247  # what @everyone (and so the bot) may do; all by default
 
     def __post_init__(self) -> None:
         self.bot_user = {
@@ -71,6 +74,8 @@ class FakeDiscord:
         self._runner: web.AppRunner | None = None
         self._call_event = asyncio.Event()
         self.port = 0
+        self.messages: dict[str, dict] = {}  # every message the bot created, by id
+        self.interactions: dict[str, dict] = {}  # interactions sent, by token
 
     # ---- lifecycle ---------------------------------------------------------------------------
 
@@ -175,7 +180,7 @@ class FakeDiscord:
                 {
                     "id": self.guild_id,
                     "name": "@everyone",
-                    "permissions": "2251799813685247",
+                    "permissions": str(self.permissions),
                     "position": 0,
                     "color": 0,
                     "hoist": False,
@@ -186,10 +191,10 @@ class FakeDiscord:
             ],
             "channels": [
                 {
-                    "id": self.channel_id,
+                    "id": channel_id,
                     "type": 0,
-                    "name": "general",
-                    "position": 0,
+                    "name": name,
+                    "position": position,
                     "permission_overwrites": [],
                     "guild_id": self.guild_id,
                     "nsfw": False,
@@ -198,6 +203,9 @@ class FakeDiscord:
                     "last_message_id": None,
                     "rate_limit_per_user": 0,
                 }
+                for position, (channel_id, name) in enumerate(
+                    [(self.channel_id, "general"), (self.other_channel_id, "ask-citebot")]
+                )
             ],
             "members": [
                 {
@@ -286,6 +294,84 @@ class FakeDiscord:
         await self.dispatch("MESSAGE_CREATE", data)
         return data
 
+    def member(self, user: dict) -> dict:
+        return {
+            "user": user,
+            "roles": [],
+            "joined_at": "2024-01-01T00:00:00+00:00",
+            "deaf": False,
+            "mute": False,
+            "flags": 0,
+            "permissions": str(self.permissions),
+        }
+
+    async def interact(
+        self, kind: int, data: dict, user: dict | None = None, message: dict | None = None, guild: bool = True
+    ) -> dict:
+        """Dispatch INTERACTION_CREATE (2 command, 3 component, 4 autocomplete) as ``user``."""
+        user = user or self.user()
+        interaction_id = snowflake()
+        payload: dict[str, Any] = {
+            "id": interaction_id,
+            "application_id": self.app_id,
+            "type": kind,
+            "data": data,
+            "token": f"token-{interaction_id}",
+            "version": 1,
+            "channel_id": (message or {}).get("channel_id", self.channel_id),
+            "locale": "en-US",
+            "app_permissions": str(self.permissions),
+            "entitlements": [],
+            "authorizing_integration_owners": {"0": self.guild_id} if guild else {"1": user["id"]},
+            "context": 0 if guild else 1,
+            "attachment_size_limit": 8_388_608,
+        }
+        if guild:
+            payload.update(guild_id=self.guild_id, guild_locale="en-US", member=self.member(user))
+            payload["channel"] = {
+                "id": payload["channel_id"],
+                "type": 0,
+                "guild_id": self.guild_id,
+                "name": "general",
+            }
+        else:
+            payload["user"] = user
+            payload["channel"] = {"id": payload["channel_id"], "type": 1}
+        if message is not None:
+            payload["message"] = message
+        self.interactions[payload["token"]] = payload
+        await self.dispatch("INTERACTION_CREATE", payload)
+        return payload
+
+    async def slash(self, name: str, user: dict | None = None, guild: bool = True, **options: Any) -> dict:
+        """Use a slash command with the given options."""
+        kinds = {str: 3, int: 4, bool: 5}
+        data = {
+            "id": snowflake(),
+            "name": name,
+            "type": 1,
+            "options": [{"name": k, "type": kinds[type(v)], "value": v} for k, v in options.items()],
+        }
+        return await self.interact(2, data, user, guild=guild)
+
+    async def autocomplete(self, name: str, option: str, typed: str, user: dict | None = None) -> dict:
+        data = {
+            "id": snowflake(),
+            "name": name,
+            "type": 1,
+            "options": [{"name": option, "type": 3, "value": typed, "focused": True}],
+        }
+        return await self.interact(4, data, user)
+
+    async def click(self, message: dict, custom_id: str, user: dict | None = None) -> dict:
+        """Click the button ``custom_id`` on a message the bot sent."""
+        return await self.interact(3, {"custom_id": custom_id, "component_type": 2}, user, message=message)
+
+    def callbacks(self, interaction: dict) -> list[Call]:
+        """The bot's responses to one interaction: callbacks and follow-ups, in order."""
+        token = interaction["token"]
+        return [c for c in self.calls if f"/{token}" in c.path]
+
     # ---- REST --------------------------------------------------------------------------------
 
     async def _rest(self, request: web.Request) -> web.Response:
@@ -347,10 +433,16 @@ class FakeDiscord:
             )
         if m := re.fullmatch(r"/channels/(\d+)/messages", path):
             return _json(self.message_object(m.group(1), body or {}))
-        if re.fullmatch(r"/interactions/\d+/[^/]+/callback", path):
-            return _json({"interaction": {"id": snowflake(), "type": 2}, "resource": {"type": 5}})
-        if m := re.fullmatch(r"/webhooks/(\d+)/[^/]+(/messages/.+)?", path):
-            return _json(self.message_object(self.channel_id, body or {}, webhook_id=m.group(1)))
+        if re.fullmatch(r"/channels/\d+/typing", path):
+            return web.Response(status=204)
+        if m := re.fullmatch(r"/channels/(\d+)/messages/(\d+)/threads", path):
+            return _json(self.thread_object(m.group(1), (body or {}).get("name", "")), status=201)
+        if m := re.fullmatch(r"/interactions/(\d+)/([^/]+)/callback", path):
+            return self._callback(m.group(1), m.group(2), body or {})
+        if m := re.fullmatch(r"/webhooks/(\d+)/([^/]+)(/messages/.+)?", path):
+            interaction = self.interactions.get(m.group(2), {})
+            channel = interaction.get("channel_id", self.channel_id)
+            return _json(self.message_object(channel, body or {}, webhook_id=m.group(1)))
         if re.fullmatch(r"/applications/\d+(/guilds/\d+)?/commands", path) and method == "PUT":
             commands = [
                 {**c, "id": snowflake(), "application_id": self.app_id, "version": snowflake()}
@@ -361,7 +453,62 @@ class FakeDiscord:
             return _json([])
         return _json({"message": f"404: not faked: {method} {path}", "code": 0}, status=404)
 
+    def _callback(self, interaction_id: str, token: str, body: dict) -> web.Response:
+        kind = body.get("type")
+        interaction = self.interactions.get(token, {})
+        resource: dict[str, Any] = {"type": kind}
+        if kind in (4, 7):
+            data = body.get("data") or {}
+            if kind == 7 and interaction.get("message"):
+                # an update edits the message the button is on
+                original = interaction["message"]
+                updated = {
+                    **original,
+                    **{k: v for k, v in data.items() if k in ("content", "embeds", "components")},
+                }
+                self.messages[original["id"]] = updated
+                resource["message"] = updated
+            else:
+                resource["message"] = self.message_object(
+                    interaction.get("channel_id", self.channel_id), data
+                )
+        return _json(
+            {
+                "interaction": {
+                    "id": interaction_id,
+                    "type": interaction.get("type", 2),
+                    "response_message_loading": kind == 5,
+                    "response_message_ephemeral": bool(((body.get("data") or {}).get("flags") or 0) & 64),
+                },
+                "resource": resource,
+            }
+        )
+
+    def thread_object(self, parent_id: str, name: str) -> dict:
+        return {
+            "id": snowflake(),
+            "type": 11,
+            "guild_id": self.guild_id,
+            "parent_id": parent_id,
+            "name": name,
+            "owner_id": self.app_id,
+            "member_count": 1,
+            "message_count": 0,
+            "rate_limit_per_user": 0,
+            "thread_metadata": {
+                "archived": False,
+                "auto_archive_duration": 1440,
+                "archive_timestamp": "2024-01-01T00:00:00+00:00",
+                "locked": False,
+            },
+        }
+
     def message_object(self, channel_id: str, body: dict, webhook_id: str | None = None) -> dict:
+        message = self._message_object(channel_id, body, webhook_id)
+        self.messages[message["id"]] = message
+        return message
+
+    def _message_object(self, channel_id: str, body: dict, webhook_id: str | None = None) -> dict:
         return {
             "id": snowflake(),
             "channel_id": channel_id,

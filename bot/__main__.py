@@ -1,0 +1,118 @@
+"""``python -m bot``: run the Discord bot (settings from the environment and ``.env``)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+import sys
+
+import aiohttp
+import discord
+
+from bot.client import CiteBot, use_discord_at
+from bot.feedback import FeedbackStore
+from bot.settings import BotSettings, bot_settings
+from index.articles import CorpusError
+from index.encoder import ModelError
+from index.engine import Engine
+from index.settings import EngineSettings, SettingsError, startup_settings
+from index.store import IndexUnusable
+
+log = logging.getLogger("citebot.bot")
+
+INTENT_HELP = (
+    "Discord refused the message-content intent, which ANSWER_CHANNEL_IDS needs: turn on "
+    "'Message Content Intent' under Bot > Privileged Gateway Intents in the Discord developer "
+    "portal, or leave ANSWER_CHANNEL_IDS empty"
+)
+
+
+class Failure(Exception):
+    """A problem the operator must fix; the message is the one line they are shown."""
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    ap = argparse.ArgumentParser(prog="python -m bot", description="Run citebot in Discord.")
+    ap.add_argument(
+        "--sync",
+        action="store_true",
+        help="sync the slash commands globally now (otherwise only when they changed), then run",
+    )
+    ap.add_argument("--rebuild", action="store_true", help="rebuild the index before connecting")
+    return ap.parse_args(argv)
+
+
+async def serve(bot: CiteBot, token: str) -> None:
+    """Run until Discord closes us, Ctrl-C or SIGTERM; both signals close the bot cleanly."""
+    loop = asyncio.get_running_loop()
+    stopping: list[asyncio.Task] = []
+
+    def stop(name: str) -> None:
+        if not stopping:
+            log.info("%s received: closing", name)
+            stopping.append(loop.create_task(bot.close()))
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop, sig.name)
+    try:
+        async with bot:
+            await bot.start(token)
+    except discord.LoginFailure as exc:
+        raise Failure(
+            "DISCORD_TOKEN was rejected by Discord: reset the token in the developer portal"
+        ) from exc
+    except discord.PrivilegedIntentsRequired as exc:
+        raise Failure(INTENT_HELP) from exc
+    except (aiohttp.ClientConnectionError, OSError) as exc:
+        raise Failure(f"cannot reach Discord at {discord.http.Route.BASE}: {exc}") from exc
+    finally:
+        if stopping:
+            await stopping[0]
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(sig)
+
+
+def open_engine(settings: EngineSettings, rebuild: bool) -> Engine:
+    try:
+        return Engine.open(settings.corpus, settings.index_dir, settings.threshold, rebuild=rebuild)
+    except (CorpusError, ModelError, IndexUnusable, OSError) as exc:
+        raise Failure(str(exc)) from exc
+
+
+def run(settings: EngineSettings, discord_settings: BotSettings, args: argparse.Namespace) -> None:
+    engine = open_engine(settings, args.rebuild)  # before connecting: Discord waits for no one
+    log.info("index ready: %d passages from %d article(s)", engine.manifest.passages, len(engine.sources()))
+    try:
+        store = FeedbackStore(settings.data_dir / "feedback.sqlite3")
+    except OSError as exc:
+        raise Failure(str(exc)) from exc
+    use_discord_at(discord_settings.api_base, discord_settings.gateway_url)
+    bot = CiteBot(engine, discord_settings, store, settings.data_dir, settings.results, args.sync)
+    asyncio.run(serve(bot, discord_settings.token))
+
+
+def _stop_now(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt  # SIGTERM before the bot runs: leave as Ctrl-C would
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    signal.signal(signal.SIGTERM, _stop_now)
+    try:
+        settings = startup_settings()
+        discord_settings = bot_settings()
+        run(settings, discord_settings, args)
+    except (SettingsError, Failure) as exc:
+        print(f"citebot: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        log.info("stopped before connecting")
+        return 0
+    log.info("citebot stopped")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

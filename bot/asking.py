@@ -1,0 +1,272 @@
+"""Where questions come in: mentions, answer channels, DMs, and the slash commands."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.buttons import answer_view
+from bot.client import APOLOGY, RESTARTING, CiteBot
+from bot.embed import NO_PINGS, card_embed, card_text
+from bot.render import (
+    Card,
+    cut,
+    escape,
+    example_questions,
+    render_card,
+    render_help,
+    render_passages,
+    render_sources,
+)
+from index.answer import Answer
+from index.question import QuestionError, clean_question
+
+log = logging.getLogger(__name__)
+
+THREAD_NAME = 100  # Discord's limit on a thread's name
+CHOICE = 100  # Discord's limit on an autocomplete choice's name and value
+
+
+def how_to(bot: CiteBot) -> str:
+    name = bot.user.mention if bot.user else "@citebot"
+    examples = example_questions(bot.engine.index.passages, 1)
+    example = f" For example: {name} {escape(examples[0])}" if examples else ""
+    return f"Ask me about the article: mention me with your question, or use `/ask`.{example}"
+
+
+def slow_down(seconds: float) -> str:
+    return f"You're asking faster than I can keep up with; please try again in {max(1, round(seconds))} s."
+
+
+class Asking(commands.Cog):
+    """Answers questions wherever they are asked, rendering the engine's Answer."""
+
+    def __init__(self, bot: CiteBot) -> None:
+        self.bot = bot
+
+    # ---- messages ----------------------------------------------------------------------------
+
+    def question_in(self, message: discord.Message) -> str | None:
+        """The question a message asks the bot, '' for a bare mention, None when it asks nothing."""
+        bot, settings = self.bot, self.bot.settings
+        if message.author.bot or message.webhook_id or (bot.user and message.author.id == bot.user.id):
+            return None
+        channel = message.channel
+        parent_id = getattr(channel, "parent_id", None)
+        if bot.refusal_for(message.guild.id if message.guild else None, channel.id, parent_id):
+            return None
+        mentioned = bot.user is not None and any(u.id == bot.user.id for u in message.mentions)
+        in_answer_channel = (
+            channel.id in settings.answer_channel_ids or parent_id in settings.answer_channel_ids
+        )
+        if not (message.guild is None or mentioned or in_answer_channel):
+            return None
+        text = message.content
+        if bot.user is not None:
+            text = re.sub(rf"<@!?{bot.user.id}>", " ", text)
+        if not text.strip() and not (mentioned or message.guild is None):
+            return None  # an image or a sticker in an answer channel asks nothing
+        return text
+
+    @commands.Cog.listener()
+    async def on_message(self, message: discord.Message) -> None:
+        question = self.question_in(message)
+        if question is None:
+            return
+        self.bot.track()
+        try:
+            await self.answer_message(message, question)
+        except asyncio.CancelledError:
+            await self.reply(message, RESTARTING)
+            raise
+        except Exception:
+            log.exception("could not answer a message in channel %s", message.channel.id)
+            await self.reply(message, APOLOGY)
+
+    async def answer_message(self, message: discord.Message, question: str) -> None:
+        bot = self.bot
+        if bot.stopping:
+            await self.reply(message, RESTARTING)
+            return
+        try:
+            clean_question(question)
+        except QuestionError:
+            if not question.strip() or not any(ch.isalnum() for ch in question):
+                await self.reply(message, how_to(bot))  # a bare mention
+                return
+        wait = bot.limiter.check(message.author.id)
+        if wait:
+            await self.reply(message, slow_down(wait))
+            return
+        async with message.channel.typing():
+            answer, ask_id = await bot.answer(question, bot.results, message.author.id)
+        target: discord.abc.Messageable = message.channel
+        reference: discord.MessageReference | None = message.to_reference(fail_if_not_exists=False)
+        if bot.settings.answer_in_thread and isinstance(message.channel, discord.TextChannel):
+            name = cut(escape_thread_name(answer.question or "Question"), THREAD_NAME)
+            try:
+                target = await message.create_thread(name=name)
+                reference = None
+            except discord.HTTPException as exc:
+                log.warning(
+                    "could not open a thread in %s (%s); replying instead", message.channel.id, exc.status
+                )
+        await self.send_answer(target, answer, ask_id, reference)
+
+    async def send_answer(
+        self,
+        target: discord.abc.Messageable,
+        answer: Answer,
+        ask_id: int | None,
+        reference: discord.MessageReference | None,
+    ) -> None:
+        """Send the answer as an embed with its buttons, or as text where embeds are not allowed."""
+        card = render_card(answer)
+        view = self.view_for(answer, ask_id)
+        await self.send_card(target, card, view, reference)
+
+    def view_for(self, answer: Answer, ask_id: int | None) -> discord.ui.View | discord.utils.MISSING:
+        if ask_id is None:
+            return discord.utils.MISSING
+        return answer_view(ask_id, len(answer.citations), len(answer.citations) < self.bot.max_results)
+
+    async def send_card(
+        self,
+        target: discord.abc.Messageable,
+        card: Card,
+        view: discord.ui.View | discord.utils.MISSING = discord.utils.MISSING,
+        reference: discord.MessageReference | None = None,
+    ) -> None:
+        perms = self.permissions(target)
+        if perms is not None and not (
+            perms.send_messages_in_threads if isinstance(target, discord.Thread) else perms.send_messages
+        ):
+            log.warning("no permission to send in channel %s; saying nothing", getattr(target, "id", "?"))
+            return
+        kwargs = {"view": view, "reference": reference, "allowed_mentions": NO_PINGS}
+        try:
+            if perms is not None and not perms.embed_links:
+                await target.send(card_text(card), **kwargs)
+            else:
+                await target.send(embed=card_embed(card), **kwargs)
+        except discord.Forbidden as exc:  # never retried: the next try would be refused too
+            log.warning("Discord refused a message in channel %s: %s", getattr(target, "id", "?"), exc.text)
+
+    def permissions(self, target: discord.abc.Messageable) -> discord.Permissions | None:
+        guild = getattr(target, "guild", None)
+        if isinstance(target, discord.PartialMessageable) or guild is None or guild.me is None:
+            return None  # not known here: try, and take Discord's word for it
+        return target.permissions_for(guild.me)
+
+    async def reply(self, message: discord.Message, text: str) -> None:
+        perms = self.permissions(message.channel)
+        if perms is not None and not perms.send_messages:
+            return
+        try:
+            await message.channel.send(
+                cut(text, 2000),
+                reference=message.to_reference(fail_if_not_exists=False),
+                allowed_mentions=NO_PINGS,
+            )
+        except discord.HTTPException as exc:
+            log.warning("could not reply in channel %s: %s", message.channel.id, exc.status)
+
+    # ---- slash commands ----------------------------------------------------------------------
+
+    @app_commands.command(name="ask")
+    @app_commands.describe(
+        question="What you want to know about the article",
+        results="How many passages to cite (1-5)",
+        private="Show the answer only to you",
+    )
+    async def ask(
+        self,
+        interaction: discord.Interaction,
+        question: app_commands.Range[str, 3, 300],
+        results: app_commands.Range[int, 1, 5] | None = None,
+        private: bool = False,
+    ) -> None:
+        """Ask a question about the article; the answer quotes it and cites where."""
+        bot = self.bot
+        if bot.stopping:
+            await interaction.response.send_message(RESTARTING, ephemeral=True, allowed_mentions=NO_PINGS)
+            return
+        wait = bot.limiter.check(interaction.user.id)
+        if wait:
+            await interaction.response.send_message(
+                slow_down(wait), ephemeral=True, allowed_mentions=NO_PINGS
+            )
+            return
+        await interaction.response.defer(thinking=True, ephemeral=private)
+        bot.track()
+        try:
+            answer, ask_id = await bot.answer(question, results or bot.results, interaction.user.id)
+        except asyncio.CancelledError:
+            await interaction.followup.send(RESTARTING, ephemeral=True, allowed_mentions=NO_PINGS)
+            raise
+        await interaction.followup.send(
+            embed=card_embed(render_card(answer)),
+            view=self.view_for(answer, ask_id),
+            ephemeral=private,
+            allowed_mentions=NO_PINGS,
+        )
+
+    @app_commands.command(name="passage")
+    @app_commands.describe(id="The passage id, e.g. nk-troops#p3 (start typing to choose)")
+    async def passage(self, interaction: discord.Interaction, id: app_commands.Range[str, 1, 200]) -> None:
+        """Show one passage of the article with the paragraphs around it."""
+        passages = self.bot.engine.neighbours(id)
+        if not passages:
+            ids = self.bot.engine.passage_ids()
+            example = f" Ids look like `{ids[0]}`; start typing to pick one." if ids else ""
+            text = f"No passage has the id “{cut(escape(id), 120)}”.{example}"
+            await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_PINGS)
+            return
+        card = render_passages(passages, id.strip())
+        await interaction.response.send_message(embed=card_embed(card), allowed_mentions=NO_PINGS)
+
+    @passage.autocomplete("id")
+    async def passage_choices(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        typed = current.strip().lower()
+        choices = []
+        for p in self.bot.engine.index.passages:
+            if len(p.id) > CHOICE:
+                continue
+            if typed and typed not in p.id.lower() and typed not in p.text.lower():
+                continue
+            choices.append(
+                app_commands.Choice(name=cut(f"{p.id} · {' '.join(p.text.split())}", CHOICE), value=p.id)
+            )
+            if len(choices) == 25:  # Discord shows at most 25
+                break
+        return choices
+
+    @app_commands.command(name="sources")
+    async def sources(self, interaction: discord.Interaction) -> None:
+        """The articles citebot answers from."""
+        card = render_sources(self.bot.engine.manifest)
+        await interaction.response.send_message(
+            embed=card_embed(card), ephemeral=True, allowed_mentions=NO_PINGS
+        )
+
+    @app_commands.command(name="help")
+    async def help(self, interaction: discord.Interaction) -> None:
+        """How to ask citebot, with example questions."""
+        limit = self.bot.settings.rate_limit
+        note = f"Up to {limit.count} questions per {limit.seconds:g} s each." if limit.enabled else ""
+        card = render_help(example_questions(self.bot.engine.index.passages), note)
+        await interaction.response.send_message(
+            embed=card_embed(card), ephemeral=True, allowed_mentions=NO_PINGS
+        )
+
+
+def escape_thread_name(text: str) -> str:
+    """A thread name shows no markdown, but mentions in it would still read as mentions."""
+    return re.sub(r"\s+", " ", text).replace("@", "@\u200b").strip() or "Question"

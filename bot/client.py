@@ -1,0 +1,212 @@
+"""The Discord bot: a ``commands.Bot`` with the engine, settings and feedback store injected."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, TypeVar
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.buttons import MoreContext, NextPassage, Vote
+from bot.embed import NO_PINGS
+from bot.feedback import FeedbackStore
+from bot.ratelimit import RateLimiter
+from bot.settings import BotSettings
+from bot.sync import SyncRecord, sync_commands
+from index.answer import Answer
+from index.engine import Engine
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+APOLOGY = "Sorry, something went wrong while answering that. It has been logged; please try again."
+RESTARTING = "citebot is restarting and could not finish this answer; please ask again in a minute."
+SHUTDOWN_GRACE = 10.0  # seconds pending answers get to finish when the bot is stopped
+MAX_RESULTS = 10
+
+# What the bot needs in a channel: read, reply (also in threads), embed answers, open threads.
+PERMISSIONS = discord.Permissions(
+    view_channel=True,
+    send_messages=True,
+    send_messages_in_threads=True,
+    create_public_threads=True,
+    embed_links=True,
+    read_message_history=True,
+)
+
+
+def intents_for(settings: BotSettings) -> discord.Intents:
+    """Guilds and messages; message content only when whole channels are questions, since
+    Discord sends mentions' and DMs' content without it."""
+    intents = discord.Intents.none()
+    intents.guilds = True
+    intents.guild_messages = True
+    intents.dm_messages = True
+    intents.message_content = bool(settings.answer_channel_ids)
+    return intents
+
+
+class CiteTree(app_commands.CommandTree):
+    """Slash commands: allow-lists checked once, errors translated once."""
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        bot: CiteBot = interaction.client  # type: ignore[assignment]
+        reason = bot.refusal_for(
+            interaction.guild_id, interaction.channel_id, getattr(interaction.channel, "parent_id", None)
+        )
+        if reason is None:
+            return True
+        if interaction.type is discord.InteractionType.application_command:
+            await interaction.response.send_message(reason, ephemeral=True, allowed_mentions=NO_PINGS)
+        elif interaction.type is discord.InteractionType.autocomplete:
+            await interaction.response.autocomplete([])
+        return False
+
+    async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
+        log.error("command %s failed", interaction.command and interaction.command.name, exc_info=error)
+        await tell_error(interaction)
+
+
+async def tell_error(interaction: discord.Interaction, text: str = APOLOGY) -> None:
+    """A short apology to whoever used a command or button, however far it had got."""
+    try:
+        if interaction.response.is_done():
+            await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_PINGS)
+        elif interaction.type is not discord.InteractionType.autocomplete:
+            await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_PINGS)
+    except discord.HTTPException:
+        log.warning("could not tell the user about the error either")
+
+
+class CiteBot(commands.Bot):
+    """Answers questions about the indexed articles in Discord; rendering only, no answering."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        settings: BotSettings,
+        store: FeedbackStore,
+        data_dir: Path,
+        results: int = 3,
+        force_sync: bool = False,
+    ) -> None:
+        # citebot never joins voice: skip discord.py's start-up warnings about voice libraries
+        discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            intents=intents_for(settings),
+            allowed_mentions=NO_PINGS,
+            help_command=None,
+            tree_cls=CiteTree,
+            max_messages=None,
+            chunk_guilds_at_startup=False,
+        )
+        self.engine, self.settings, self.store = engine, settings, store
+        self.data_dir, self.results, self.force_sync = data_dir, results, force_sync
+        self.max_results = MAX_RESULTS
+        self.limiter = RateLimiter(settings.rate_limit)
+        # one worker: the model and the database are used from one thread, never the event loop
+        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="citebot-model")
+        self._pending: set[asyncio.Task[Any]] = set()
+        self.stopping = False
+        self._ready_logged = False
+
+    # ---- lifecycle ---------------------------------------------------------------------------
+
+    async def setup_hook(self) -> None:
+        from bot.asking import Asking
+
+        await self.add_cog(Asking(self))
+        self.add_dynamic_items(MoreContext, NextPassage, Vote)
+        await sync_commands(
+            self.tree,
+            SyncRecord(self.data_dir / "commands.json"),
+            self.settings.dev_guild_id,
+            self.force_sync,
+        )
+
+    async def on_ready(self) -> None:
+        if self._ready_logged:  # on_ready fires again after every reconnect
+            log.info("reconnected to Discord")
+            return
+        self._ready_logged = True
+        invite = discord.utils.oauth_url(
+            self.application_id or (self.user.id if self.user else 0),
+            permissions=PERMISSIONS,
+            scopes=("bot", "applications.commands"),
+        )
+        log.info("citebot ready as %s in %d guild(s); invite: %s", self.user, len(self.guilds), invite)
+
+    async def on_message(self, message: discord.Message) -> None:
+        """Questions are handled by the Asking cog; there are no prefix commands."""
+
+    async def close(self) -> None:
+        """Let pending answers finish (or tell their askers), close the database, disconnect."""
+        if not self.stopping:
+            self.stopping = True
+            pending = {t for t in self._pending if not t.done()}
+            if pending:
+                log.info("waiting for %d pending answer(s)", len(pending))
+                _, late = await asyncio.wait(pending, timeout=SHUTDOWN_GRACE)
+                for task in late:
+                    task.cancel()
+                if late:
+                    await asyncio.wait(late, timeout=5)
+            self._worker.shutdown(wait=True, cancel_futures=True)
+            self.store.close()
+        await super().close()
+
+    # ---- work --------------------------------------------------------------------------------
+
+    def track(self) -> None:
+        """Count the running task as a pending answer until it ends."""
+        task = asyncio.current_task()
+        if task is not None:
+            self._pending.add(task)
+            task.add_done_callback(self._pending.discard)
+
+    async def compute(self, fn: Callable[..., T], *args: Any) -> T:
+        """Run blocking work (the model, the database) off the event loop."""
+        return await asyncio.get_running_loop().run_in_executor(self._worker, fn, *args)
+
+    def _answer_and_record(self, question: str, k: int, user_id: int) -> tuple[Answer, int | None]:
+        answer = self.engine.answer(question, k)
+        if answer.error or not answer.citations:
+            return answer, None
+        focus = next((c.id for c in answer.citations if c.highlight), answer.citations[0].id)
+        ids = [c.id for c in answer.citations]
+        return answer, self.store.record_ask(answer.question, ids, focus, answer.answered, k, user_id)
+
+    async def answer(self, question: str, k: int, user_id: int) -> tuple[Answer, int | None]:
+        """The engine's answer, and the ask id its buttons carry (None: no buttons)."""
+        return await self.compute(self._answer_and_record, question, k, user_id)
+
+    def refusal_for(
+        self, guild_id: int | None, channel_id: int | None, parent_id: int | None = None
+    ) -> str | None:
+        """Why citebot does not answer here (allow-lists, DMs off), or None when it does."""
+        if guild_id is None:
+            return None if self.settings.answer_dms else "citebot does not answer direct messages here."
+        if self.settings.allowed_guild_ids and guild_id not in self.settings.allowed_guild_ids:
+            return "citebot is not enabled in this server."
+        allowed = self.settings.allowed_channel_ids
+        if allowed and channel_id not in allowed and parent_id not in allowed:
+            return "citebot is not enabled in this channel."
+        return None
+
+
+def use_discord_at(api_base: str, gateway_url: str) -> None:
+    """Point discord.py at a Discord-compatible server (Discord's own by default).
+
+    discord.py keeps both addresses as class attributes and offers no setting for them.
+    """
+    import yarl
+
+    discord.http.Route.BASE = f"{api_base.rstrip('/')}/v10"
+    discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway_url)

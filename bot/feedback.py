@@ -1,0 +1,150 @@
+"""What people asked and how they rated the answers, kept in SQLite in the data folder."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+import secrets
+import sqlite3
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS asks (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    question TEXT NOT NULL,
+    passage_ids TEXT NOT NULL,
+    focus TEXT NOT NULL,
+    answered INTEGER NOT NULL,
+    results INTEGER NOT NULL,
+    asker TEXT NOT NULL,
+    created REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS feedback (
+    ask_id INTEGER NOT NULL REFERENCES asks(id),
+    user TEXT NOT NULL,
+    vote INTEGER NOT NULL CHECK (vote IN (-1, 1)),
+    question TEXT NOT NULL,
+    passage_ids TEXT NOT NULL,
+    created REAL NOT NULL,
+    PRIMARY KEY (ask_id, user)
+);
+"""
+
+
+@dataclass(frozen=True)
+class Ask:
+    """One answered question, as the buttons under its answer need it."""
+
+    id: int
+    question: str
+    passage_ids: tuple[str, ...]
+    focus: str  # the passage holding the answer sentence (or the nearest one)
+    answered: bool
+    results: int
+    asker: str  # hashed user id
+    created: float
+
+
+class FeedbackStore:
+    """The asks and votes database; one connection shared by the bot's threads, behind a lock."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.Lock()
+        try:
+            self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.executescript(SCHEMA)
+            self._salt = self._load_salt()
+        except sqlite3.DatabaseError as exc:
+            raise OSError(f"the feedback database {self.path} cannot be used: {exc}") from exc
+
+    def _load_salt(self) -> bytes:
+        row = self._db.execute("SELECT value FROM meta WHERE key = 'salt'").fetchone()
+        if row:
+            return bytes.fromhex(row[0])
+        salt = secrets.token_bytes(16)
+        self._db.execute("INSERT INTO meta (key, value) VALUES ('salt', ?)", (salt.hex(),))
+        return salt
+
+    def user_key(self, user_id: int) -> str:
+        """The user's id, hashed with this database's own secret: votes are counted, never traced."""
+        return hmac.new(self._salt, str(user_id).encode(), hashlib.sha256).hexdigest()[:32]
+
+    def record_ask(
+        self, question: str, passage_ids: list[str], focus: str, answered: bool, results: int, user_id: int
+    ) -> int:
+        """Keep an answered question; returns the id the buttons under the answer carry."""
+        row = (
+            question,
+            json.dumps(passage_ids),
+            focus,
+            int(answered),
+            results,
+            self.user_key(user_id),
+            time.time(),
+        )
+        with self._lock:
+            cur = self._db.execute(
+                "INSERT INTO asks (question, passage_ids, focus, answered, results, asker, created)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                row,
+            )
+            return int(cur.lastrowid)
+
+    def ask(self, ask_id: int) -> Ask | None:
+        """The question behind a button, or None when it is not (or no longer) known."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT id, question, passage_ids, focus, answered, results, asker, created"
+                " FROM asks WHERE id = ?",
+                (ask_id,),
+            ).fetchone()
+        if row is None:
+            return None
+        return Ask(row[0], row[1], tuple(json.loads(row[2])), row[3], bool(row[4]), row[5], row[6], row[7])
+
+    def vote(self, ask: Ask, user_id: int, vote: int) -> bool:
+        """Record 👍 (1) or 👎 (-1); one vote per person per answer, which they may change.
+
+        Returns:
+            False when this person had already given this very vote.
+        """
+        if vote not in (-1, 1):
+            raise ValueError("vote must be 1 or -1")
+        user = self.user_key(user_id)
+        with self._lock:
+            row = self._db.execute(
+                "SELECT vote FROM feedback WHERE ask_id = ? AND user = ?", (ask.id, user)
+            ).fetchone()
+            if row and row[0] == vote:
+                return False
+            self._db.execute(
+                "INSERT OR REPLACE INTO feedback (ask_id, user, vote, question, passage_ids, created)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (ask.id, user, vote, ask.question, json.dumps(list(ask.passage_ids)), time.time()),
+            )
+            return True
+
+    def votes(self, ask_id: int) -> tuple[int, int]:
+        """(👍 count, 👎 count) for one answer."""
+        with self._lock:
+            up, down = self._db.execute(
+                "SELECT COALESCE(SUM(vote = 1), 0), COALESCE(SUM(vote = -1), 0)"
+                " FROM feedback WHERE ask_id = ?",
+                (ask_id,),
+            ).fetchone()
+        return int(up), int(down)
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()

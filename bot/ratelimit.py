@@ -1,0 +1,34 @@
+"""A per-user limit on questions: at most ``count`` in any ``seconds``."""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict, deque
+from collections.abc import Callable
+
+from bot.settings import RateLimit
+
+
+class RateLimiter:
+    """Sliding-window counter per user; the bot checks it before answering."""
+
+    def __init__(self, limit: RateLimit, clock: Callable[[], float] = time.monotonic) -> None:
+        self.limit = limit
+        self._clock = clock
+        self._seen: dict[int, deque[float]] = defaultdict(deque)
+
+    def check(self, user_id: int) -> float:
+        """Count one question; 0 when it may be answered, else the seconds until the next one may."""
+        if not self.limit.enabled:
+            return 0.0
+        now = self._clock()
+        seen = self._seen[user_id]
+        while seen and now - seen[0] >= self.limit.seconds:
+            seen.popleft()
+        if len(self._seen) > 10_000:  # forget people whose window is empty
+            self._seen = defaultdict(deque, {u: q for u, q in self._seen.items() if q or u == user_id})
+            seen = self._seen[user_id]
+        if len(seen) >= self.limit.count:
+            return max(0.1, self.limit.seconds - (now - seen[0]))
+        seen.append(now)
+        return 0.0
