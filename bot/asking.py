@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import re
 
@@ -103,8 +104,9 @@ class Asking(commands.Cog):
         if wait:
             await self.reply(message, slow_down(wait))
             return
-        async with message.channel.typing():
-            answer, ask_id = await bot.answer(question, bot.results, message.author.id)
+        with contextlib.suppress(discord.HTTPException):  # "citebot is typing…" is a nicety
+            await message.channel.typing()
+        answer, ask_id = await bot.answer(question, bot.results, message.author.id)
         target: discord.abc.Messageable = message.channel
         reference: discord.MessageReference | None = message.to_reference(fail_if_not_exists=False)
         if bot.settings.answer_in_thread and isinstance(message.channel, discord.TextChannel):
@@ -133,7 +135,8 @@ class Asking(commands.Cog):
     def view_for(self, answer: Answer, ask_id: int | None) -> discord.ui.View | discord.utils.MISSING:
         if ask_id is None:
             return discord.utils.MISSING
-        return answer_view(ask_id, len(answer.citations), len(answer.citations) < self.bot.max_results)
+        more = answer.answered and len(answer.citations) < self.bot.max_results  # a refusal has no pages
+        return answer_view(ask_id, len(answer.citations), more)
 
     async def send_card(
         self,

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TextIO
 
-from bot.render import render_card, render_json, render_text
+from bot.render import render_card, render_json, render_passages, render_sources, render_text
 from index.answer import refusal
 from index.articles import CorpusError
 from index.encoder import ModelError
@@ -79,17 +79,14 @@ class Console:
             else:
                 self.say(f"Usage: :k N, with N from 1 to {MAX_K}.")
         elif name == "passage":
-            passage = self.engine.passage(arg)
-            if passage is None:
+            passages = self.engine.neighbours(arg)
+            if not passages:
                 self.say(f"No passage has the id {arg!r}. Ids look like {self.engine.passage_ids()[0]}.")
             else:
-                where = f"{passage.section or 'Introduction'} · ¶{passage.paragraph}"
-                self.say(f"[{passage.id}] {passage.title} · {where}\n{passage.text}")
+                self.say(render_text(render_passages(passages, arg)))
         elif name == "sources":
-            m = self.engine.manifest
-            for a in m.articles:
-                self.say(f"{a.slug}: {a.title} ({a.source or 'no source'}) · {a.passages} passages")
-            self.say(f"Indexed at {m.built_at} with {m.model}; answer threshold {self.engine.threshold:.3f}.")
+            self.say(render_text(render_sources(self.engine.manifest)))
+            self.say(f"Model {self.engine.manifest.model}; answer threshold {self.engine.threshold:.3f}.")
         elif name == "json":
             self.as_json = not self.as_json
             self.say(f"JSON output {'on' if self.as_json else 'off'}.")

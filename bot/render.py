@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from index.answer import Answer, Citation
 from index.passages import Passage
@@ -43,6 +43,7 @@ class Card:
     fields: tuple[Field, ...]
     footer: str
     answered: bool
+    icon: str = "❓"  # what the console shows before the title
 
 
 def escape(text: str) -> str:
@@ -137,18 +138,14 @@ def total_chars(card: Card) -> int:
 def fit(card: Card) -> Card:
     """Drop trailing fields until the whole embed is within Discord's 6,000 characters."""
     fields = list(card.fields)
-    while (
-        fields
-        and total_chars(Card(card.title, card.description, tuple(fields), card.footer, card.answered))
-        > LIMITS["total"]
-    ):
+    while fields and total_chars(replace(card, fields=tuple(fields))) > LIMITS["total"]:
         fields.pop()
-    return Card(card.title, card.description, tuple(fields), card.footer, card.answered)
+    return replace(card, fields=tuple(fields))
 
 
 def render_text(card: Card) -> str:
     """The card as terminal text: the same words, in the same order, as the Discord embed."""
-    lines = [f"❓ {card.title}", "", card.description]
+    lines = [f"{card.icon} {card.title}", "", card.description]
     for f in card.fields:
         lines += ["", f.name, f.value]
     lines += ["", f"— {card.footer}"]
@@ -192,7 +189,7 @@ def render_page(answer: Answer, start: int) -> Card:
     )
     ranks = f"passages {shown[0].rank}–{shown[-1].rank}" if shown else "no further passages"
     footer = cut(f"{card.footer} · {ranks}", LIMITS["footer"])
-    return fit(Card(card.title, card.description, fields, footer, card.answered))
+    return fit(replace(card, fields=fields, footer=footer))
 
 
 def passage_field_name(p: Passage, focus: bool) -> str:
@@ -209,7 +206,7 @@ def render_passages(passages: list[Passage], focus_id: str) -> Card:
         fields.append(Field(passage_field_name(p, p.id == focus.id), f"**{value}**" if p is focus else value))
     title = cut(escape(focus.title) or "Passage", LIMITS["title"])
     description = f"Passage {escape(focus.id)} with the paragraphs around it."
-    return fit(Card(title, description, tuple(fields[: LIMITS["fields"]]), "citebot", True))
+    return fit(Card(title, description, tuple(fields[: LIMITS["fields"]]), "citebot", True, "📄"))
 
 
 def render_sources(manifest: Manifest) -> Card:
@@ -226,7 +223,7 @@ def render_sources(manifest: Manifest) -> Card:
     description = f"{len(articles)} article(s), {manifest.passages} passages, indexed at {manifest.built_at}."
     if more > 0:
         description += f" The first {len(fields)} are listed."
-    return fit(Card("Sources", description, tuple(fields), "citebot", True))
+    return fit(Card("Sources", description, tuple(fields), "citebot", True, "📚"))
 
 
 def example_questions(passages: list[Passage], limit: int = 3) -> list[str]:
@@ -258,4 +255,4 @@ def render_help(examples: list[str], limit_note: str = "") -> Card:
     if limit_note:
         how += f"\n\n{limit_note}"
     fields = (Field("Try", "\n".join(f"• {escape(q)}" for q in examples)),) if examples else ()
-    return fit(Card("How to ask citebot", cut(how, LIMITS["description"]), fields, "citebot", True))
+    return fit(Card("How to ask citebot", cut(how, LIMITS["description"]), fields, "citebot", True, "💡"))

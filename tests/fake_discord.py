@@ -395,7 +395,15 @@ class FakeDiscord:
                     return _json(
                         {"message": "You are being rate limited.", "retry_after": 0.05, "global": False},
                         status=429,
-                        headers={"Retry-After": "0.05", "X-RateLimit-Scope": "user"},
+                        headers={
+                            "Retry-After": "0.05",
+                            "X-RateLimit-Scope": "user",
+                            "X-RateLimit-Limit": "5",
+                            "X-RateLimit-Remaining": "0",
+                            "X-RateLimit-Reset-After": "0.05",
+                            "X-RateLimit-Bucket": "fake-bucket",
+                            "Via": "1.1 google",  # discord.py takes a 429 without it for a Cloudflare ban
+                        },
                     )
                 return _json({"message": "Missing Permissions", "code": 50013}, status=status)
         return self._answer(request.method, path, body)

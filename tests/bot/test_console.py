@@ -105,9 +105,10 @@ def test_repl_commands(console):
     out = console.out.getvalue()
     assert "Showing 2 passage(s) per answer." in out
     assert "[2]" in out and "[3]" not in out
-    assert "[nk-troops#p3]" in out and "Pentagon confirmed" in out
+    assert "▶ Introduction · ¶3 · nk-troops#p3" in out and "Pentagon confirmed" in out
+    assert "nk-troops#p2" in out and "nk-troops#p4" in out  # with its neighbours, as /passage shows
     assert "No passage has the id 'nope'" in out
-    assert "nk-troops: North Korean troops" in out and "Defence Talks" in out
+    assert "📚 Sources" in out and "North Korean troops" in out and "Defence Talks" in out
     assert "Usage: :k N" in out and "Unknown command :bogus" in out and ":quit" in out
 
 

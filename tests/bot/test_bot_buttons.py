@@ -1,0 +1,102 @@
+"""The buttons under an answer, over the wire, including after a restart."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+
+from tests.bot.wire import reply_to, running
+
+QUESTION = "What roles might North Korean troops take on?"
+
+
+def buttons(message: dict) -> dict[str, str]:
+    """Button label (or emoji) -> custom id."""
+    return {
+        (b.get("label") or b["emoji"]["name"]): b["custom_id"]
+        for row in message["components"]
+        for b in row["components"]
+    }
+
+
+async def ask(fake, author: dict) -> dict:
+    """Ask by mention; the message the bot answered with, as the fake stored it."""
+    asked = await fake.message(f"<@{fake.app_id}> {QUESTION}", author=author, mentions_bot=True)
+    call = await reply_to(fake, asked)
+    return next(m for m in fake.messages.values() if m.get("embeds") == call.json["embeds"])
+
+
+def test_more_context_shows_the_neighbouring_paragraphs_privately(engine, tmp_path):
+    async def scenario() -> None:
+        async with running(engine, tmp_path) as (fake, bot):
+            answer = await ask(fake, fake.user("asker"))
+            click = await fake.click(answer, buttons(answer)["More context"], fake.user("someone"))
+            call = (await _response(fake, click)).json
+            assert call["type"] == 4 and call["data"]["flags"] == 64
+            fields = call["data"]["embeds"][0]["fields"]
+            focus = next(f for f in fields if f["name"].startswith("▶"))
+            highlighted = engine.answer(QUESTION).citations
+            answer_passage = next(c for c in highlighted if c.highlight)
+            assert answer_passage.id in focus["name"] and len(fields) >= 2
+
+    asyncio.run(scenario())
+
+
+def test_next_passage_pages_for_the_asker_only(engine, tmp_path):
+    async def scenario() -> None:
+        async with running(engine, tmp_path) as (fake, bot):
+            asker = fake.user("asker")
+            answer = await ask(fake, asker)
+            other = await fake.click(answer, buttons(answer)["Next passage"], fake.user("other"))
+            refused = (await _response(fake, other)).json
+            assert refused["type"] == 4 and refused["data"]["flags"] == 64
+            assert "Only the person who asked" in refused["data"]["content"]
+
+            mine = await fake.click(answer, buttons(answer)["Next passage"], asker)
+            update = (await _response(fake, mine)).json
+            assert update["type"] == 7
+            ranks = [f["name"].split("]")[0] for f in update["data"]["embeds"][0]["fields"]]
+            assert ranks == ["[4", "[5", "[6"]
+            assert buttons(update["data"])["Next passage"].endswith(":6")
+            assert update["data"]["allowed_mentions"]["parse"] == []
+
+    asyncio.run(scenario())
+
+
+def test_votes_count_once_per_person_and_land_in_sqlite(engine, tmp_path):
+    async def scenario() -> None:
+        async with running(engine, tmp_path) as (fake, bot):
+            answer = await ask(fake, fake.user("asker"))
+            voter = fake.user("voter")
+            replies = []
+            for label in ("👍", "👍", "👎"):
+                click = await fake.click(answer, buttons(answer)[label], voter)
+                replies.append((await _response(fake, click)).json["data"]["content"])
+            assert "recorded" in replies[0] and "already" in replies[1] and "recorded" in replies[2]
+
+    asyncio.run(scenario())
+    with sqlite3.connect(tmp_path / "feedback.sqlite3") as db:
+        rows = db.execute("SELECT vote, user, question, passage_ids FROM feedback").fetchall()
+    assert len(rows) == 1  # one person, one vote: the changed mind replaced the first
+    vote, user, question, passage_ids = rows[0]
+    assert vote == -1 and question == QUESTION and "#p" in passage_ids
+    assert not user.isdigit() and len(user) == 32  # hashed, never the Discord id
+
+
+def test_buttons_still_work_after_a_restart(engine, tmp_path):
+    async def scenario() -> None:
+        async with running(engine, tmp_path) as (fake, bot):
+            answer = await ask(fake, fake.user("asker"))
+        async with running(engine, tmp_path) as (fake2, bot2):  # a new process, the same data folder
+            answer = {**answer, "channel_id": fake2.channel_id}
+            click = await fake2.click(answer, buttons(answer)["👍"], fake2.user("voter"))
+            assert "recorded" in (await _response(fake2, click)).json["data"]["content"]
+            click = await fake2.click(answer, buttons(answer)["More context"])
+            assert (await _response(fake2, click)).json["data"]["embeds"]
+
+    asyncio.run(scenario())
+
+
+async def _response(fake, interaction: dict):
+    token = interaction["token"]
+    return await fake.wait_for(lambda c: c.path.endswith(f"/{token}/callback"))

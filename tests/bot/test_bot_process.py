@@ -1,0 +1,141 @@
+"""``python -m bot`` as the operator runs it: exit codes, one-line errors, the ready line, signals."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.bot.wire import reply_to, sent_messages
+from tests.fake_discord import FakeDiscord
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def bot_env(tmp_path: Path, index_dir: Path, fake: FakeDiscord | None, **extra: str) -> dict[str, str]:
+    shutil.copytree(index_dir, tmp_path / "data" / "index", dirs_exist_ok=True)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "ANSWER_"))}
+    env.update(DATA_DIR=str(tmp_path / "data"), HF_HUB_OFFLINE="1", PYTHONPATH=str(ROOT), LOG_LEVEL="INFO")
+    if fake is not None:
+        env.update(
+            DISCORD_TOKEN=fake.token, DISCORD_API_BASE=fake.api_base, DISCORD_GATEWAY_URL=fake.gateway_url
+        )
+    env.update(extra)
+    return env
+
+
+async def start_bot(env: dict[str, str], *args: str) -> asyncio.subprocess.Process:
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        *args,
+        env=env,
+        cwd=env["DATA_DIR"].rsplit("/", 1)[0],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+
+
+async def line_with(proc: asyncio.subprocess.Process, text: str, seen: list[str], timeout: float = 90) -> str:
+    async def read() -> str:
+        while line := (await proc.stderr.readline()).decode():
+            seen.append(line)
+            if text in line:
+                return line
+        raise AssertionError(f"the bot ended without logging {text!r}:\n{''.join(seen)}")
+
+    return await asyncio.wait_for(read(), timeout)
+
+
+def test_missing_token_is_one_line_and_exit_2(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "DISCORD_TOKEN"}
+    done = subprocess.run(
+        [sys.executable, "-m", "bot"],
+        cwd=tmp_path,
+        env={**env, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [done.stderr.strip()]
+    assert "DISCORD_TOKEN" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_a_bad_setting_in_env_file_names_the_key(tmp_path):
+    (tmp_path / ".env").write_text("DISCORD_TOKEN=abc.def.ghi\nUSER_RATE_LIMIT=lots\n", encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "bot"],
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2 and "USER_RATE_LIMIT" in done.stderr and "Traceback" not in done.stderr
+    assert "abc.def.ghi" not in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("fake_kwargs", "extra", "expected"),
+    [
+        ({"token": "another.real.token"}, {}, "DISCORD_TOKEN was rejected"),
+        ({"privileged_intents_enabled": False}, {"ANSWER_CHANNEL_IDS": "1"}, "Message Content Intent"),
+    ],
+    ids=["rejected-token", "intent-not-enabled"],
+)
+def test_refusals_from_discord_are_one_line_and_exit_2(
+    tmp_path, builtin_index_dir, fake_kwargs, extra, expected
+):
+    async def scenario() -> None:
+        fake = FakeDiscord(**fake_kwargs)
+        await fake.start()
+        env = bot_env(tmp_path, builtin_index_dir, fake, **extra)
+        if "token" in fake_kwargs:
+            env["DISCORD_TOKEN"] = "the.wrong.token"
+        proc = await start_bot(env)
+        _, err = await asyncio.wait_for(proc.communicate(), 120)
+        await fake.stop()
+        text = err.decode()
+        assert proc.returncode == 2, text
+        assert expected in text and "Traceback" not in text and "the.wrong.token" not in text
+        assert [line for line in text.splitlines() if line.startswith("citebot:")] == [
+            text.strip().splitlines()[-1]
+        ]
+
+    asyncio.run(scenario())
+
+
+def test_runs_answers_and_stops_cleanly_on_sigterm_and_ctrl_c(tmp_path, builtin_index_dir):
+    async def scenario() -> None:
+        fake = FakeDiscord()
+        await fake.start()
+        env = bot_env(tmp_path, builtin_index_dir, fake)
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            seen: list[str] = []
+            proc = await start_bot(env)
+            ready = await line_with(proc, "ready as", seen)
+            assert "citebot" in ready and "1 guild" in ready
+            assert "oauth2/authorize?client_id=" in ready and "applications.commands" in ready
+            asked = await fake.message(f"<@{fake.app_id}> Who visited Russia on Tuesday?", mentions_bot=True)
+            assert (await reply_to(fake, asked, timeout=30)).json["embeds"]
+            puts = [c for c in fake.calls if c.method == "PUT"]
+            assert len(puts) == 1  # synced on the first start only: the command set did not change
+            proc.send_signal(sig)
+            await asyncio.wait_for(proc.wait(), 30)
+            rest = (await proc.stderr.read()).decode()
+            assert proc.returncode == 0, "".join(seen) + rest
+            assert "Traceback" not in "".join(seen) + rest and fake.token not in "".join(seen) + rest
+        data = tmp_path / "data"
+        assert not (data / "feedback.sqlite3-wal").exists()  # the database was closed, not abandoned
+        assert all(b["allowed_mentions"]["parse"] == [] for b in sent_messages(fake))
+        await fake.stop()
+
+    asyncio.run(scenario())

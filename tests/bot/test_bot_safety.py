@@ -1,0 +1,234 @@
+"""Safe by default, over the wire: no pings, Discord's limits, rate limits, failures survived."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+
+from bot.render import LIMITS
+from index.engine import Engine, open_index
+from tests.bot.wire import posts, reply_to, running, sent_messages
+from tests.fake_discord import FakeDiscord
+
+QUESTION = "How many North Korean troops are in Russia for training?"
+
+# An article written to break a naive bot: markdown everywhere, mass pings, role mentions.
+
+NASTY = (
+    "---\n"
+    'title: "@everyone **Breaking** <@&123> news"\n'
+    'source: "[click](https://example.com) @here"\n'
+    "---\n"
+    "# @everyone **Harbour** ||works||\n\n"
+    "The harbour **reopened** on __Monday__ after ~~three~~ weeks, said @everyone and "
+    "<@&1234567890123456789> at the port, `code` and ||spoilers|| and [a masked link](https://example.com) "
+    "included. {filler}\n\n"
+    "The mayor said the new pier cost twelve million dollars and would open to ferries in spring. "
+    "> quoted # heading - list\n"
+)
+
+
+def limits_hold(body: dict) -> None:
+    assert len(body.get("content") or "") <= LIMITS["content"]
+    for embed in body.get("embeds") or []:
+        assert len(embed.get("title", "")) <= LIMITS["title"]
+        assert len(embed.get("description", "")) <= LIMITS["description"]
+        assert len(embed.get("fields", [])) <= LIMITS["fields"]
+        total = len(embed.get("title", "")) + len(embed.get("description", ""))
+        for field in embed.get("fields", []):
+            assert len(field["name"]) <= LIMITS["field_name"] and len(field["value"]) <= LIMITS["field_value"]
+            total += len(field["name"]) + len(field["value"])
+        footer = (embed.get("footer") or {}).get("text", "")
+        assert len(footer) <= LIMITS["footer"]
+        assert total + len(footer) <= LIMITS["total"]
+
+
+def no_pings(fake: FakeDiscord) -> None:
+    bodies = sent_messages(fake)
+    assert bodies
+    for body in bodies:
+        assert body.get("allowed_mentions", {}).get("parse") == [], body
+        assert not body["allowed_mentions"].get("users") and not body["allowed_mentions"].get("roles")
+        assert not body["allowed_mentions"].get("replied_user")
+        limits_hold(body)
+
+
+def test_limits_and_no_pings_with_a_huge_question_and_a_markdown_article(encoder, tmp_path):
+    article = tmp_path / "harbour.md"
+    article.write_text(NASTY.format(filler="**bold** @everyone " * 300), encoding="utf-8")
+    index, _ = open_index(article, tmp_path / "index", encoder)
+    nasty = Engine(index, encoder)
+
+    async def scenario() -> None:
+        async with running(nasty, tmp_path) as (fake, bot):
+            long = await fake.message(
+                f"<@{fake.app_id}> " + "when did the harbour reopen @everyone " * 140, mentions_bot=True
+            )
+            await reply_to(fake, long)
+            asked = await fake.message(
+                f"<@{fake.app_id}> When did the harbour reopen? @everyone", mentions_bot=True
+            )
+            reply = await reply_to(fake, asked)
+            interaction = await fake.slash(
+                "ask", question="When did the harbour reopen **now** @here?", results=5
+            )
+            await fake.wait_for(
+                lambda c: c.path.startswith(f"/webhooks/{fake.app_id}/{interaction['token']}")
+            )
+            await fake.slash("passage", id=nasty.passage_ids()[0])
+            await fake.slash("sources")
+            await fake.slash("help")
+            for _ in range(3):
+                await fake.wait_for(
+                    lambda c: (
+                        c.path.endswith("/callback")
+                        and c.json.get("type") == 4
+                        and c.json["data"].get("embeds")
+                        and c.json["data"]["embeds"][0]["title"] == "How to ask citebot"
+                    )
+                )
+            embed = reply.json["embeds"][0]
+            assert "\\*\\*" in embed["fields"][0]["value"] or "\\*\\*" in embed["footer"]["text"]
+            no_pings(fake)
+            assert len(long_reply_title(fake, long)) <= LIMITS["title"]
+
+    asyncio.run(scenario())
+
+
+def long_reply_title(fake: FakeDiscord, message: dict) -> str:
+    call = next(c for c in posts(fake) if str(c.json["message_reference"]["message_id"]) == message["id"])
+    return call.json["embeds"][0]["title"]
+
+
+def test_rate_limit_answers_past_the_limit_with_a_notice(engine, tmp_path):
+    async def scenario() -> None:
+        async with running(engine, tmp_path, USER_RATE_LIMIT="2/60") as (fake, bot):
+            alice = fake.user("alice")
+            replies = []
+            for _ in range(3):
+                asked = await fake.message(f"<@{fake.app_id}> {QUESTION}", author=alice, mentions_bot=True)
+                replies.append((await reply_to(fake, asked)).json)
+            assert [bool(r.get("embeds")) for r in replies] == [True, True, False]
+            assert "try again in" in replies[2]["content"]
+            interaction = await fake.slash("ask", question=QUESTION, user=alice)
+            notice = await fake.wait_for(lambda c: c.path.endswith(f"/{interaction['token']}/callback"))
+            assert notice.json["type"] == 4 and notice.json["data"]["flags"] == 64
+            assert "try again in" in notice.json["data"]["content"]
+            bob = await fake.message(
+                f"<@{fake.app_id}> {QUESTION}", author=fake.user("bob"), mentions_bot=True
+            )
+            assert (await reply_to(fake, bob)).json.get("embeds")  # others are not held back
+            no_pings(fake)
+
+    asyncio.run(scenario())
+
+
+def test_a_429_on_the_message_route_is_retried(engine, tmp_path):
+    async def scenario() -> None:
+        async with running(engine, tmp_path) as (fake, bot):
+            fake.fail_next[rf"/channels/{fake.channel_id}/messages"] = [429]
+            asked = await fake.message(f"<@{fake.app_id}> {QUESTION}", mentions_bot=True)
+            await reply_to(fake, asked)
+            await asyncio.sleep(0.2)
+            assert len(posts(fake)) == 2  # the refused one and the retry
+            assert posts(fake)[0].json == posts(fake)[1].json
+
+    asyncio.run(scenario())
+
+
+def test_a_403_is_never_retried_and_the_bot_goes_on(engine, tmp_path):
+    async def scenario() -> None:
+        async with running(engine, tmp_path) as (fake, bot):
+            fake.fail_next[rf"/channels/{fake.channel_id}/messages"] = [403]
+            await fake.message(f"<@{fake.app_id}> {QUESTION}", mentions_bot=True)
+            await fake.wait_for(lambda c: c.path.endswith("/messages"))
+            await asyncio.sleep(0.5)
+            assert len(posts(fake)) == 1
+            asked = await fake.message(f"<@{fake.app_id}> {QUESTION}", mentions_bot=True)
+            assert (await reply_to(fake, asked)).json["embeds"]
+
+    asyncio.run(scenario())
+
+
+def test_without_embed_permission_the_answer_is_plain_text(engine, tmp_path):
+    async def scenario() -> None:
+        send_only = (1 << 10) | (1 << 11) | (1 << 16) | (1 << 38)  # view, send, history, send in threads
+        fake = FakeDiscord(permissions=send_only)
+        await fake.start()
+        async with running(engine, tmp_path, fake) as (fake, bot):
+            asked = await fake.message(f"<@{fake.app_id}> {QUESTION}", mentions_bot=True)
+            body = (await reply_to(fake, asked)).json
+            assert "embeds" not in body and QUESTION in body["content"] and len(body["content"]) <= 2000
+            assert engine.answer(QUESTION).sentence[:40] in body["content"]
+        await fake.stop()
+
+    asyncio.run(scenario())
+
+
+def test_an_error_inside_a_question_gets_an_apology_and_the_bot_goes_on(engine, tmp_path, caplog):
+    class Faulty(Engine):
+        def answer(self, question: str, k: int = 3):
+            if "explode" in question:
+                raise RuntimeError("the model fell over")
+            return super().answer(question, k)
+
+    faulty = Faulty(engine.index, engine.encoder)
+
+    async def scenario() -> None:
+        async with running(faulty, tmp_path) as (fake, bot):
+            boom = await fake.message(f"<@{fake.app_id}> please explode", mentions_bot=True)
+            assert "Sorry" in (await reply_to(fake, boom)).json["content"]
+            interaction = await fake.slash("ask", question="explode again")
+            followup = await fake.wait_for(
+                lambda c: c.path.startswith(f"/webhooks/{fake.app_id}/{interaction['token']}")
+            )
+            assert "Sorry" in followup.json["content"] and followup.json["flags"] & 64
+            asked = await fake.message(f"<@{fake.app_id}> {QUESTION}", mentions_bot=True)
+            assert (await reply_to(fake, asked)).json["embeds"]
+            no_pings(fake)
+
+    asyncio.run(scenario())
+    assert "the model fell over" in caplog.text  # the trace is in the log
+
+
+def test_a_dropped_gateway_reconnects_and_still_answers(engine, tmp_path):
+    async def scenario() -> None:
+        async with running(engine, tmp_path) as (fake, bot):
+            await fake.drop_gateway()
+            for _ in range(100):
+                if fake.connected and (fake.resumes or len(fake.identifies) > 1):
+                    break
+                await asyncio.sleep(0.1)
+            assert fake.resumes or len(fake.identifies) > 1
+            asked = await fake.message(f"<@{fake.app_id}> {QUESTION}", mentions_bot=True)
+            assert (await reply_to(fake, asked)).json["embeds"][0]["title"] == QUESTION
+
+    asyncio.run(scenario())
+
+
+def test_a_burst_of_twenty_questions_from_five_users_is_answered_in_full(engine, tmp_path):
+    questions = [
+        QUESTION,
+        "What did NATO report on Monday?",
+        "Who visited Russia on Tuesday?",
+        "What did Biden say about retaliation?",
+    ]
+
+    async def scenario() -> None:
+        async with running(engine, tmp_path) as (fake, bot):
+            users = [fake.user(f"user{n}") for n in range(5)]
+            asked = await asyncio.gather(
+                *(
+                    fake.message(f"<@{fake.app_id}> {q}", author=u, mentions_bot=True)
+                    for u in users
+                    for q in questions
+                )
+            )
+            replies = [await reply_to(fake, m, timeout=60) for m in asked]
+            assert all(r.json.get("embeds") for r in replies)
+            assert len(fake.identifies) == 1 and not fake.resumes  # the heartbeat never lapsed
+            assert bot.latency < 5  # heartbeats acknowledged while the model worked
+
+    asyncio.run(scenario())
+    with sqlite3.connect(tmp_path / "feedback.sqlite3") as db:
+        assert db.execute("SELECT COUNT(*) FROM asks").fetchone()[0] == 20

@@ -1,0 +1,111 @@
+"""Slash commands over the wire: /ask defers at once and follows up; /passage, /sources, /help."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from bot.embed import card_embed
+from bot.render import render_card
+from tests.bot.wire import running
+
+QUESTION = "Where could North Korean troops be deployed?"
+
+
+def test_ask_defers_within_three_seconds_then_follows_up_with_the_answer(engine, tmp_path):
+    async def scenario() -> None:
+        async with running(engine, tmp_path) as (fake, bot):
+            sent_at = time.monotonic()
+            interaction = await fake.slash("ask", question=QUESTION)
+            followup = await fake.wait_for(lambda c: c.path.startswith(f"/webhooks/{fake.app_id}/"))
+            first, *rest = fake.callbacks(interaction)
+            assert first.path.endswith("/callback") and first.json["type"] == 5  # thinking…
+            assert first.at - sent_at < 3.0 and first.at <= followup.at
+            assert followup.query.get("wait") in ("true", "1")
+            expected = card_embed(render_card(engine.answer(QUESTION, 3))).to_dict()
+            assert followup.json["embeds"][0]["description"] == expected["description"]
+            assert followup.json["allowed_mentions"]["parse"] == []
+            assert not followup.json.get("flags")
+
+    asyncio.run(scenario())
+
+
+def test_ask_private_and_results_are_honoured(engine, tmp_path):
+    async def scenario() -> None:
+        async with running(engine, tmp_path) as (fake, bot):
+            interaction = await fake.slash("ask", question=QUESTION, results=5, private=True)
+            followup = await fake.wait_for(lambda c: c.path.startswith(f"/webhooks/{fake.app_id}/"))
+            defer = fake.callbacks(interaction)[0]
+            assert defer.json["data"]["flags"] == 64
+            assert followup.json["flags"] & 64
+            assert len(followup.json["embeds"][0]["fields"]) == 5
+
+    asyncio.run(scenario())
+
+
+def test_passage_shows_the_passage_with_its_neighbours(engine, tmp_path):
+    async def scenario() -> None:
+        async with running(engine, tmp_path) as (fake, bot):
+            middle = engine.passage_ids()[4]
+            await fake.slash("passage", id=middle)
+            call = await fake.wait_for(lambda c: c.path.endswith("/callback"))
+            embed = call.json["data"]["embeds"][0]
+            names = [f["name"] for f in embed["fields"]]
+            assert len(names) == 3 and middle in names[1] and names[1].startswith("▶")
+            assert embed["fields"][1]["value"].startswith("**")
+
+    asyncio.run(scenario())
+
+
+def test_unknown_passage_id_gets_a_private_hint(engine, tmp_path):
+    async def scenario() -> None:
+        async with running(engine, tmp_path) as (fake, bot):
+            await fake.slash("passage", id="nope**@everyone")
+            call = await fake.wait_for(lambda c: c.path.endswith("/callback"))
+            data = call.json["data"]
+            assert data["flags"] == 64 and "No passage has the id" in data["content"]
+            assert "\\*\\*" in data["content"] and data["allowed_mentions"]["parse"] == []
+
+    asyncio.run(scenario())
+
+
+def test_passage_autocomplete_offers_matching_ids(engine, tmp_path):
+    async def scenario() -> None:
+        async with running(engine, tmp_path) as (fake, bot):
+            await fake.autocomplete("passage", "id", "pentagon")
+            call = await fake.wait_for(lambda c: c.path.endswith("/callback"))
+            assert call.json["type"] == 8
+            choices = call.json["data"]["choices"]
+            assert choices and all(len(c["name"]) <= 100 and len(c["value"]) <= 100 for c in choices)
+            for choice in choices:
+                assert "pentagon" in engine.passage(choice["value"]).text.lower()
+
+    asyncio.run(scenario())
+
+
+def test_sources_lists_the_indexed_articles(engine, tmp_path):
+    async def scenario() -> None:
+        async with running(engine, tmp_path) as (fake, bot):
+            await fake.slash("sources")
+            call = await fake.wait_for(lambda c: c.path.endswith("/callback"))
+            embed = call.json["data"]["embeds"][0]
+            article = engine.sources()[0]
+            assert embed["fields"][0]["name"] == article.title
+            assert f"{article.passages} passages" in embed["fields"][0]["value"]
+            assert engine.manifest.built_at in embed["description"]
+
+    asyncio.run(scenario())
+
+
+def test_help_examples_come_from_the_sections_and_are_answered(engine, tmp_path):
+    async def scenario() -> None:
+        async with running(engine, tmp_path) as (fake, bot):
+            await fake.slash("help")
+            call = await fake.wait_for(lambda c: c.path.endswith("/callback"))
+            embed = call.json["data"]["embeds"][0]
+            examples = [line.removeprefix("• ") for line in embed["fields"][0]["value"].splitlines()]
+            sections = {p.section.lower() for p in engine.index.passages if p.section}
+            assert examples and all(any(s in e for s in sections) for e in examples)
+            assert all(engine.answer(e).answered for e in examples)
+
+    asyncio.run(scenario())
