@@ -115,6 +115,7 @@ class CiteBot(commands.Bot):
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="citebot-model")
         self._pending: set[asyncio.Task[Any]] = set()
         self.stopping = False
+        self.shutdown_grace = SHUTDOWN_GRACE
         self._ready_logged = False
 
     # ---- lifecycle ---------------------------------------------------------------------------
@@ -153,12 +154,13 @@ class CiteBot(commands.Bot):
             pending = {t for t in self._pending if not t.done()}
             if pending:
                 log.info("waiting for %d pending answer(s)", len(pending))
-                _, late = await asyncio.wait(pending, timeout=SHUTDOWN_GRACE)
+                _, late = await asyncio.wait(pending, timeout=self.shutdown_grace)
                 for task in late:
                     task.cancel()
                 if late:
                     await asyncio.wait(late, timeout=5)
-            self._worker.shutdown(wait=True, cancel_futures=True)
+            # a model call already running cannot be interrupted; wait for it off the event loop
+            await asyncio.to_thread(self._worker.shutdown, wait=True, cancel_futures=True)
             self.store.close()
         await super().close()
 

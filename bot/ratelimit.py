@@ -17,6 +17,10 @@ class RateLimiter:
         self._clock = clock
         self._seen: dict[int, deque[float]] = defaultdict(deque)
 
+    def __len__(self) -> int:
+        """How many people the limiter is keeping track of."""
+        return len(self._seen)
+
     def check(self, user_id: int) -> float:
         """Count one question; 0 when it may be answered, else the seconds until the next one may."""
         if not self.limit.enabled:
@@ -25,8 +29,13 @@ class RateLimiter:
         seen = self._seen[user_id]
         while seen and now - seen[0] >= self.limit.seconds:
             seen.popleft()
-        if len(self._seen) > 10_000:  # forget people whose window is empty
-            self._seen = defaultdict(deque, {u: q for u, q in self._seen.items() if q or u == user_id})
+        if len(self._seen) > 10_000:  # forget people whose window has passed
+            recent = {
+                u: q
+                for u, q in self._seen.items()
+                if u == user_id or (q and now - q[-1] < self.limit.seconds)
+            }
+            self._seen = defaultdict(deque, recent)
             seen = self._seen[user_id]
         if len(seen) >= self.limit.count:
             return max(0.1, self.limit.seconds - (now - seen[0]))

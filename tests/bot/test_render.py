@@ -1,7 +1,20 @@
 """Rendering: one card for every surface, escaped, highlighted, and within Discord's limits."""
 
-from bot.render import LIMITS, NOT_COVERED, escape, render_card, render_json, render_text, total_chars
+from bot.render import (
+    LIMITS,
+    NOT_COVERED,
+    escape,
+    example_questions,
+    render_card,
+    render_help,
+    render_json,
+    render_page,
+    render_passages,
+    render_text,
+    total_chars,
+)
 from index.answer import Answer, Citation
+from index.passages import Passage
 
 
 def citation(rank=1, text="Plain text.", highlight=None, section="INFANTRY ROLES", paragraph=3) -> Citation:
@@ -128,3 +141,42 @@ def test_fields_name_the_article_when_several_are_cited():
     card = render_card(answer(citations=[a, b], sentence="One."))
     assert card.fields[0].name == "[1] An article · Infantry Roles · ¶3"
     assert card.fields[1].name == "[2] Other · Infantry Roles · ¶3"
+
+
+def test_a_page_shows_the_passages_after_those_already_shown():
+    cites = [citation(rank=n, paragraph=n, highlight=(0, 6) if n == 1 else None) for n in range(1, 7)]
+    card = render_page(answer(citations=cites, sentence="Plain."), 3)
+    assert [f.name.split("]")[0] for f in card.fields] == ["[4", "[5", "[6"]
+    assert card.description.startswith("> Plain.") and card.footer.endswith("passages 4–6")
+    assert render_page(answer(citations=cites, sentence="Plain."), 0) == render_card(
+        answer(citations=cites, sentence="Plain.")
+    )
+
+
+def passage(n: int, text: str = "Words.", section: str = "") -> Passage:
+    return Passage(
+        f"a#p{n}", "a", "An @everyone article", section, n, 1, 0, len(text), text, ((0, len(text)),)
+    )
+
+
+def test_a_passage_card_bolds_the_one_asked_for_among_its_neighbours():
+    card = render_passages([passage(1), passage(2, "The **one** @here."), passage(3)], "a#p2")
+    assert [f.name.startswith("▶") for f in card.fields] == [False, True, False]
+    assert card.fields[1].value == "**The \\*\\*one\\*\\* @here.**"
+    assert card.icon == "📄" and within_limits(card)
+
+
+def test_a_passage_card_stays_within_limits_with_huge_passages():
+    card = render_passages([passage(n, "[x](y) " * 500) for n in range(1, 4)], "a#p2")
+    assert within_limits(card) and card.fields[1].value.endswith("**")
+
+
+def test_example_questions_come_from_sections_or_else_the_title():
+    sections = [passage(1, section=""), passage(2, section="INFANTRY ROLES"), passage(3, section="TRAINING")]
+    assert example_questions(sections) == [
+        "What does the article say about infantry roles?",
+        "What does the article say about training?",
+    ]
+    assert example_questions([passage(1)]) == ["What does the article say about An @everyone article?"]
+    help_card = render_help(example_questions([passage(1)]))
+    assert "@everyone" in help_card.fields[0].value and within_limits(help_card)

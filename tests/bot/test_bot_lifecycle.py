@@ -1,0 +1,86 @@
+"""Command sync and a clean stop, over the wire."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import time
+
+import pytest
+
+from bot.client import RESTARTING
+from index.engine import Engine
+from tests.bot.wire import reply_to, running
+from tests.fake_discord import FakeDiscord
+
+QUESTION = "Who visited Russia on Tuesday?"
+
+
+def puts(fake: FakeDiscord) -> list:
+    return [c for c in fake.calls if c.method == "PUT" and c.path.endswith("/commands")]
+
+
+def test_commands_sync_once_then_only_when_changed_or_forced(engine, tmp_path):
+    async def scenario() -> None:
+        async with running(engine, tmp_path) as (fake, bot):
+            (first,) = puts(fake)
+            assert first.path == f"/applications/{fake.app_id}/commands"
+            commands = {c["name"]: c for c in first.json}
+            assert set(commands) == {"ask", "passage", "sources", "help"}
+            question = next(o for o in commands["ask"]["options"] if o["name"] == "question")
+            assert (question["min_length"], question["max_length"], question["required"]) == (3, 300, True)
+            results = next(o for o in commands["ask"]["options"] if o["name"] == "results")
+            assert (results["min_value"], results["max_value"]) == (1, 5)
+            passage = next(o for o in commands["passage"]["options"] if o["name"] == "id")
+            assert passage["autocomplete"] is True
+        async with running(engine, tmp_path) as (fake, bot):  # a restart with the same commands
+            assert puts(fake) == []
+        async with running(engine, tmp_path, force_sync=True) as (fake, bot):  # python -m bot --sync
+            assert len(puts(fake)) == 1
+
+    asyncio.run(scenario())
+
+
+def test_a_dev_guild_gets_the_commands_instantly_and_global_is_left_alone(engine, tmp_path):
+    async def scenario() -> None:
+        fake = FakeDiscord()
+        await fake.start()
+        async with running(engine, tmp_path, fake, DEV_GUILD_ID=fake.guild_id) as (fake, bot):
+            (put,) = puts(fake)
+            assert put.path == f"/applications/{fake.app_id}/guilds/{fake.guild_id}/commands"
+            assert {c["name"] for c in put.json} == {"ask", "passage", "sources", "help"}
+        await fake.stop()
+
+    asyncio.run(scenario())
+
+
+class Slow(Engine):
+    """The real engine, slowed down, so that a stop arrives while an answer is being made."""
+
+    delay = 1.5
+
+    def answer(self, question: str, k: int = 3):
+        time.sleep(self.delay)
+        return super().answer(question, k)
+
+
+@pytest.mark.parametrize(("delay", "grace", "finishes"), [(1.5, 10.0, True), (2.0, 0.2, False)])
+def test_stopping_lets_pending_answers_finish_or_tells_the_asker(engine, tmp_path, delay, grace, finishes):
+    slow = Slow(engine.index, engine.encoder)
+    slow.delay = delay
+
+    async def scenario() -> None:
+        async with running(slow, tmp_path) as (fake, bot):
+            bot.shutdown_grace = grace
+            asked = await fake.message(f"<@{fake.app_id}> {QUESTION}", mentions_bot=True)
+            await fake.wait_for(lambda c: c.path.endswith("/typing"))
+            await bot.close()
+            reply = await reply_to(fake, asked, timeout=1)
+            if finishes:
+                assert reply.json["embeds"][0]["title"] == QUESTION
+            else:
+                assert reply.json["content"] == RESTARTING
+            with pytest.raises(sqlite3.ProgrammingError):  # the database was closed
+                bot.store.ask(1)
+
+    asyncio.run(scenario())

@@ -1,0 +1,64 @@
+"""The asks and votes database: a real SQLite file."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from bot.feedback import FeedbackStore
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = FeedbackStore(tmp_path / "data" / "feedback.sqlite3")
+    yield s
+    s.close()
+
+
+def test_an_ask_round_trips_with_the_asker_hashed(store):
+    ask_id = store.record_ask("Who?", ["a#p1", "a#p2"], "a#p2", True, 3, 123456789)
+    ask = store.ask(ask_id)
+    assert ask.question == "Who?" and ask.passage_ids == ("a#p1", "a#p2") and ask.focus == "a#p2"
+    assert ask.answered and ask.results == 3
+    assert ask.asker == store.user_key(123456789) and "123456789" not in ask.asker
+    assert store.ask(ask_id + 1) is None
+
+
+def test_one_vote_per_person_which_a_changed_mind_replaces(store):
+    ask = store.ask(store.record_ask("Who?", ["a#p1"], "a#p1", True, 3, 1))
+    assert store.vote(ask, 7, 1) is True
+    assert store.vote(ask, 7, 1) is False
+    assert store.vote(ask, 8, 1) is True
+    assert store.votes(ask.id) == (2, 0)
+    assert store.vote(ask, 7, -1) is True
+    assert store.votes(ask.id) == (1, 1)
+    with pytest.raises(ValueError):
+        store.vote(ask, 7, 0)
+
+
+def test_the_hash_secret_survives_a_reopen_and_differs_between_databases(tmp_path):
+    first = FeedbackStore(tmp_path / "one.sqlite3")
+    key = first.user_key(42)
+    first.close()
+    again = FeedbackStore(tmp_path / "one.sqlite3")
+    other = FeedbackStore(tmp_path / "two.sqlite3")
+    assert again.user_key(42) == key != other.user_key(42)
+    again.close()
+    other.close()
+
+
+def test_a_file_that_is_not_a_database_is_a_clear_error(tmp_path):
+    path = tmp_path / "feedback.sqlite3"
+    path.write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(OSError, match="cannot be used"):
+        FeedbackStore(path)
+    assert path.read_bytes().startswith(b"this is not sqlite")  # nothing overwritten
+
+
+def test_rows_hold_question_passages_vote_user_and_time(store):
+    ask = store.ask(store.record_ask("When?", ["a#p3"], "a#p3", False, 2, 5))
+    store.vote(ask, 5, -1)
+    with sqlite3.connect(store.path) as db:
+        row = db.execute("SELECT question, passage_ids, vote, user, created FROM feedback").fetchone()
+    assert row[:3] == ("When?", '["a#p3"]', -1) and row[3] == store.user_key(5) and row[4] > 0
