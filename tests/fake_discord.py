@@ -239,6 +239,15 @@ class FakeDiscord:
         for ws in list(self._sockets):
             await ws.close(code=4000, message=b"Unknown error")
 
+    async def reconnected(self, timeout: float = 10.0) -> bool:
+        """Whether a client came back (resumed or identified again) after a drop."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.connected and (self.resumes or len(self.identifies) > 1):
+                return True
+            await asyncio.sleep(0.1)
+        return False
+
     @property
     def connected(self) -> int:
         return len(self._sockets)

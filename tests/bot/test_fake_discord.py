@@ -57,11 +57,7 @@ async def echo_session(fake: FakeDiscord) -> None:
 
         fake.calls.clear()
         await fake.drop_gateway()
-        for _ in range(100):
-            if fake.connected and (fake.resumes or len(fake.identifies) > 1):
-                break
-            await asyncio.sleep(0.1)
-        assert fake.resumes or len(fake.identifies) > 1
+        assert await fake.reconnected(), "the bot did not come back after the drop"
         await fake.message("after the drop")
         call = await fake.wait_for(lambda c: c.method == "POST" and c.path.endswith("/messages"), timeout=15)
         assert call.json["embeds"][0]["description"] == "after the drop"

@@ -1,5 +1,8 @@
 """Bot settings: every bad value is one line naming its key, and the token never shows."""
 
+import re
+from pathlib import Path
+
 import pytest
 
 from bot.settings import RateLimit, bot_settings
@@ -55,3 +58,20 @@ def test_bad_values_name_their_key_and_hide_the_token(env, key):
     message = str(caught.value)
     assert key in message and "\n" not in message
     assert TOKEN not in message
+
+
+def test_env_example_copied_as_is_gives_the_defaults():
+    from dotenv import dotenv_values
+
+    from index.settings import engine_settings
+
+    root = Path(__file__).resolve().parents[2]
+    values = {k: v or "" for k, v in dotenv_values(root / ".env.example").items()}
+    assert values["DISCORD_TOKEN"] == ""  # so make run starts the console until a token is set
+    assert engine_settings(values).results == 3
+    s = bot_settings({**values, "DISCORD_TOKEN": TOKEN})
+    assert s.rate_limit.count == 5 and s.answer_dms and not s.answer_channel_ids
+    documented = set(
+        re.findall(r"^\| `([A-Z_]+)` \|", (root / "README.md").read_text(encoding="utf-8"), re.M)
+    )
+    assert documented == set(values)  # every setting is in both places
