@@ -13,6 +13,7 @@ from discord.ext import commands
 
 from bot.buttons import answer_view
 from bot.client import APOLOGY, RESTARTING, CiteBot
+from bot.delivery import deliver
 from bot.embed import NO_PINGS, card_embed, card_text
 from bot.render import (
     Card,
@@ -61,7 +62,10 @@ class Asking(commands.Cog):
         parent_id = getattr(channel, "parent_id", None)
         if bot.refusal_for(message.guild.id if message.guild else None, channel.id, parent_id):
             return None
-        mentioned = bot.user is not None and any(u.id == bot.user.id for u in message.mentions)
+        mentioned = bot.user is not None and (
+            any(u.id == bot.user.id for u in message.mentions)
+            or re.search(rf"<@!?{bot.user.id}>", message.content) is not None
+        )
         in_answer_channel = (
             channel.id in settings.answer_channel_ids or parent_id in settings.answer_channel_ids
         )
@@ -152,13 +156,11 @@ class Asking(commands.Cog):
             log.warning("no permission to send in channel %s; saying nothing", getattr(target, "id", "?"))
             return
         kwargs = {"view": view, "reference": reference, "allowed_mentions": NO_PINGS}
-        try:
-            if perms is not None and not perms.embed_links:
-                await target.send(card_text(card), **kwargs)
-            else:
-                await target.send(embed=card_embed(card), **kwargs)
-        except discord.Forbidden as exc:  # never retried: the next try would be refused too
-            log.warning("Discord refused a message in channel %s: %s", getattr(target, "id", "?"), exc.text)
+        where = f"channel {getattr(target, 'id', '?')}"
+        if perms is not None and not perms.embed_links:
+            await deliver(lambda: target.send(card_text(card), **kwargs), where)
+        else:
+            await deliver(lambda: target.send(embed=card_embed(card), **kwargs), where)
 
     def permissions(self, target: discord.abc.Messageable) -> discord.Permissions | None:
         guild = getattr(target, "guild", None)
@@ -170,11 +172,12 @@ class Asking(commands.Cog):
         perms = self.permissions(message.channel)
         if perms is not None and not perms.send_messages:
             return
+        send = message.channel.send
+        reference = message.to_reference(fail_if_not_exists=False)
         try:
-            await message.channel.send(
-                cut(text, 2000),
-                reference=message.to_reference(fail_if_not_exists=False),
-                allowed_mentions=NO_PINGS,
+            await deliver(
+                lambda: send(cut(text, 2000), reference=reference, allowed_mentions=NO_PINGS),
+                f"channel {message.channel.id}",
             )
         except discord.HTTPException as exc:
             log.warning("could not reply in channel %s: %s", message.channel.id, exc.status)
@@ -212,11 +215,12 @@ class Asking(commands.Cog):
         except asyncio.CancelledError:
             await interaction.followup.send(RESTARTING, ephemeral=True, allowed_mentions=NO_PINGS)
             raise
-        await interaction.followup.send(
-            embed=card_embed(render_card(answer)),
-            view=self.view_for(answer, ask_id),
-            ephemeral=private,
-            allowed_mentions=NO_PINGS,
+        embed, view = card_embed(render_card(answer)), self.view_for(answer, ask_id)
+        await deliver(
+            lambda: interaction.followup.send(
+                embed=embed, view=view, ephemeral=private, allowed_mentions=NO_PINGS
+            ),
+            f"the follow-up to /ask in channel {interaction.channel_id}",
         )
 
     @app_commands.command(name="passage")

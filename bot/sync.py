@@ -54,17 +54,31 @@ async def sync_commands(
         guild = discord.Object(id=dev_guild_id)
         tree.copy_global_to(guild=guild)
         target, digest = f"guild:{dev_guild_id}", command_hash(tree, guild)
-        if force or record.changed(target, digest):
-            await tree.sync(guild=guild)
+        if (force or record.changed(target, digest)) and await _sync(tree, guild):
             record.remember(target, digest)
             synced.append(target)
             log.info("slash commands synced to the dev guild %s", dev_guild_id)
         if not force:
             return synced
     digest = command_hash(tree)
-    if force or record.changed("global", digest):
-        await tree.sync()
+    if (force or record.changed("global", digest)) and await _sync(tree, None):
         record.remember("global", digest)
         synced.append("global")
         log.info("slash commands synced globally (they can take up to an hour to appear)")
     return synced
+
+
+async def _sync(tree: app_commands.CommandTree, guild: discord.abc.Snowflake | None) -> bool:
+    """Send the commands; a refusal is logged and tried again on the next start, never fatal."""
+    try:
+        await tree.sync(guild=guild)
+    except discord.HTTPException as exc:
+        where = f"guild {guild.id}" if guild else "global"
+        log.warning(
+            "could not sync slash commands (%s): %s %s; will try on the next start",
+            where,
+            exc.status,
+            exc.text,
+        )
+        return False
+    return True

@@ -56,6 +56,7 @@ class FakeDiscord:
     resumes: list[dict] = field(default_factory=list)
     fail_next: dict[str, list[int]] = field(default_factory=dict)  # path regex -> statuses to answer first
     privileged_intents_enabled: bool = True
+    rate_limit_via: bool = True  # whether a 429 carries Discord's Via header (Cloudflare's does not)
     permissions: int = 2251799813685247  # what @everyone (and so the bot) may do; all by default
 
     def __post_init__(self) -> None:
@@ -376,6 +377,16 @@ class FakeDiscord:
         """Click the button ``custom_id`` on a message the bot sent."""
         return await self.interact(3, {"custom_id": custom_id, "component_type": 2}, user, message=message)
 
+    async def response(self, interaction: dict, timeout: float = 10.0) -> Call:
+        """The bot's first answer to an interaction (its callback)."""
+        suffix = f"/{interaction['token']}/callback"
+        return await self.wait_for(lambda c: c.path.endswith(suffix), timeout)
+
+    async def followup(self, interaction: dict, timeout: float = 15.0) -> Call:
+        """The bot's first follow-up message to an interaction (after a deferral)."""
+        prefix = f"/webhooks/{self.app_id}/{interaction['token']}"
+        return await self.wait_for(lambda c: c.path.startswith(prefix), timeout)
+
     def callbacks(self, interaction: dict) -> list[Call]:
         """The bot's responses to one interaction: callbacks and follow-ups, in order."""
         token = interaction["token"]
@@ -411,7 +422,8 @@ class FakeDiscord:
                             "X-RateLimit-Remaining": "0",
                             "X-RateLimit-Reset-After": "0.05",
                             "X-RateLimit-Bucket": "fake-bucket",
-                            "Via": "1.1 google",  # discord.py takes a 429 without it for a Cloudflare ban
+                            # discord.py takes a 429 without it for a Cloudflare ban and gives up
+                            **({"Via": "1.1 google"} if self.rate_limit_via else {}),
                         },
                     )
                 return _json({"message": "Missing Permissions", "code": 50013}, status=status)

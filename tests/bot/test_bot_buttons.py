@@ -31,7 +31,7 @@ def test_more_context_shows_the_neighbouring_paragraphs_privately(engine, tmp_pa
         async with running(engine, tmp_path) as (fake, bot):
             answer = await ask(fake, fake.user("asker"))
             click = await fake.click(answer, buttons(answer)["More context"], fake.user("someone"))
-            call = (await _response(fake, click)).json
+            call = (await fake.response(click)).json
             assert call["type"] == 4 and call["data"]["flags"] == 64
             fields = call["data"]["embeds"][0]["fields"]
             focus = next(f for f in fields if f["name"].startswith("▶"))
@@ -48,12 +48,12 @@ def test_next_passage_pages_for_the_asker_only(engine, tmp_path):
             asker = fake.user("asker")
             answer = await ask(fake, asker)
             other = await fake.click(answer, buttons(answer)["Next passage"], fake.user("other"))
-            refused = (await _response(fake, other)).json
+            refused = (await fake.response(other)).json
             assert refused["type"] == 4 and refused["data"]["flags"] == 64
             assert "Only the person who asked" in refused["data"]["content"]
 
             mine = await fake.click(answer, buttons(answer)["Next passage"], asker)
-            update = (await _response(fake, mine)).json
+            update = (await fake.response(mine)).json
             assert update["type"] == 7
             ranks = [f["name"].split("]")[0] for f in update["data"]["embeds"][0]["fields"]]
             assert ranks == ["[4", "[5", "[6"]
@@ -71,7 +71,7 @@ def test_votes_count_once_per_person_and_land_in_sqlite(engine, tmp_path):
             replies = []
             for label in ("👍", "👍", "👎"):
                 click = await fake.click(answer, buttons(answer)[label], voter)
-                replies.append((await _response(fake, click)).json["data"]["content"])
+                replies.append((await fake.response(click)).json["data"]["content"])
             assert "recorded" in replies[0] and "already" in replies[1] and "recorded" in replies[2]
 
     asyncio.run(scenario())
@@ -90,13 +90,8 @@ def test_buttons_still_work_after_a_restart(engine, tmp_path):
         async with running(engine, tmp_path) as (fake2, bot2):  # a new process, the same data folder
             answer = {**answer, "channel_id": fake2.channel_id}
             click = await fake2.click(answer, buttons(answer)["👍"], fake2.user("voter"))
-            assert "recorded" in (await _response(fake2, click)).json["data"]["content"]
+            assert "recorded" in (await fake2.response(click)).json["data"]["content"]
             click = await fake2.click(answer, buttons(answer)["More context"])
-            assert (await _response(fake2, click)).json["data"]["embeds"]
+            assert (await fake2.response(click)).json["data"]["embeds"]
 
     asyncio.run(scenario())
-
-
-async def _response(fake, interaction: dict):
-    token = interaction["token"]
-    return await fake.wait_for(lambda c: c.path.endswith(f"/{token}/callback"))

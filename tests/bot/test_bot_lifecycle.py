@@ -54,6 +54,22 @@ def test_a_dev_guild_gets_the_commands_instantly_and_global_is_left_alone(engine
     asyncio.run(scenario())
 
 
+def test_a_refused_sync_is_logged_and_the_bot_runs_on(engine, tmp_path, caplog):
+    async def scenario() -> None:
+        fake = FakeDiscord()
+        fake.fail_next[r"/applications/\d+/commands"] = [403]
+        await fake.start()
+        async with running(engine, tmp_path, fake) as (fake, bot):
+            asked = await fake.message(f"<@{fake.app_id}> {QUESTION}", mentions_bot=True)
+            assert (await reply_to(fake, asked)).json["embeds"]
+        async with running(engine, tmp_path, fake) as (fake, bot):  # tried again on the next start
+            assert len(puts(fake)) == 2
+        await fake.stop()
+
+    asyncio.run(scenario())
+    assert "could not sync slash commands" in caplog.text
+
+
 class Slow(Engine):
     """The real engine, slowed down, so that a stop arrives while an answer is being made."""
 

@@ -118,3 +118,12 @@ def test_allow_lists_keep_the_bot_out_of_other_channels(engine, tmp_path):
             assert not posts(fake) and len(fake.callbacks(interaction)) == 1
 
     asyncio.run(scenario())
+
+
+def test_a_mention_in_the_text_counts_even_without_the_mentions_list(engine, tmp_path):
+    async def scenario() -> None:
+        async with running(engine, tmp_path) as (fake, bot):
+            asked = await fake.message(f"<@!{fake.app_id}> {QUESTION}", mentions_bot=False)
+            assert (await reply_to(fake, asked)).json["embeds"][0]["title"] == QUESTION
+
+    asyncio.run(scenario())

@@ -8,6 +8,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -126,6 +127,12 @@ def test_runs_answers_and_stops_cleanly_on_sigterm_and_ctrl_c(tmp_path, builtin_
             assert "oauth2/authorize?client_id=" in ready and "applications.commands" in ready
             asked = await fake.message(f"<@{fake.app_id}> Who visited Russia on Tuesday?", mentions_bot=True)
             assert (await reply_to(fake, asked, timeout=30)).json["embeds"]
+            started = time.monotonic()
+            interaction = await fake.slash("ask", question="What did NATO report on Monday?")
+            followup = await fake.followup(interaction)
+            first = fake.callbacks(interaction)[0]
+            assert first.json["type"] == 5 and first.at - started < 3.0
+            assert "NATO" in followup.json["embeds"][0]["description"]
             puts = [c for c in fake.calls if c.method == "PUT"]
             assert len(puts) == 1  # synced on the first start only: the command set did not change
             proc.send_signal(sig)

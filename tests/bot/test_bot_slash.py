@@ -17,7 +17,7 @@ def test_ask_defers_within_three_seconds_then_follows_up_with_the_answer(engine,
         async with running(engine, tmp_path) as (fake, bot):
             sent_at = time.monotonic()
             interaction = await fake.slash("ask", question=QUESTION)
-            followup = await fake.wait_for(lambda c: c.path.startswith(f"/webhooks/{fake.app_id}/"))
+            followup = await fake.followup(interaction)
             first, *rest = fake.callbacks(interaction)
             assert first.path.endswith("/callback") and first.json["type"] == 5  # thinking…
             assert first.at - sent_at < 3.0 and first.at <= followup.at
@@ -34,7 +34,7 @@ def test_ask_private_and_results_are_honoured(engine, tmp_path):
     async def scenario() -> None:
         async with running(engine, tmp_path) as (fake, bot):
             interaction = await fake.slash("ask", question=QUESTION, results=5, private=True)
-            followup = await fake.wait_for(lambda c: c.path.startswith(f"/webhooks/{fake.app_id}/"))
+            followup = await fake.followup(interaction)
             defer = fake.callbacks(interaction)[0]
             assert defer.json["data"]["flags"] == 64
             assert followup.json["flags"] & 64

@@ -1,0 +1,45 @@
+"""Sending to Discord: a 403 is never retried, a 429 that discord.py gave up on is retried briefly."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+import discord
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+RETRIES = 2
+MAX_WAIT = 5.0  # seconds; a longer rate limit is not worth holding an answer for
+
+
+def _retry_after(exc: discord.HTTPException) -> float:
+    try:
+        return float(exc.response.headers.get("Retry-After", 1.0))
+    except (AttributeError, TypeError, ValueError):
+        return 1.0
+
+
+async def deliver(send: Callable[[], Awaitable[T]], where: str) -> T | None:
+    """Run ``send``; None when Discord refused it.
+
+    discord.py retries a 429 itself, except one without Discord's own headers (which it takes for
+    a Cloudflare block): that is retried here, at most twice and never for long. A 403 means a
+    missing permission, which no retry mends: it is logged and dropped.
+    """
+    for attempt in range(RETRIES + 1):
+        try:
+            return await send()
+        except discord.Forbidden as exc:
+            log.warning("Discord refused a message in %s (403: %s); not retrying", where, exc.text)
+            return None
+        except discord.HTTPException as exc:
+            wait = _retry_after(exc)
+            if exc.status != 429 or attempt == RETRIES or wait > MAX_WAIT:
+                raise
+            log.warning("rate limited sending to %s; retrying in %.2f s", where, wait)
+            await asyncio.sleep(wait)
+    return None
