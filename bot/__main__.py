@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import signal
 import sys
 
@@ -29,6 +30,9 @@ INTENT_HELP = (
 )
 
 
+REJECTED = "DISCORD_TOKEN was rejected by Discord: reset the token in the developer portal"
+
+
 class Failure(Exception):
     """A problem the operator must fix; the message is the one line they are shown."""
 
@@ -50,9 +54,11 @@ async def serve(bot: CiteBot, token: str) -> None:
     stopping: list[asyncio.Task] = []
 
     def stop(name: str) -> None:
-        if not stopping:
-            log.info("%s received: closing", name)
-            stopping.append(loop.create_task(bot.close()))
+        if stopping:  # a second signal: the operator will not wait for the clean close
+            log.warning("%s received again: exiting now", name)
+            os._exit(1)
+        log.info("%s received: closing (send it again to exit at once)", name)
+        stopping.append(loop.create_task(bot.close()))
 
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop, sig.name)
@@ -65,7 +71,15 @@ async def serve(bot: CiteBot, token: str) -> None:
         ) from exc
     except discord.PrivilegedIntentsRequired as exc:
         raise Failure(INTENT_HELP) from exc
-    except (aiohttp.ClientConnectionError, OSError) as exc:
+    except discord.ConnectionClosed as exc:
+        if exc.code == 4004:
+            raise Failure(REJECTED) from exc
+        raise Failure(
+            f"Discord closed the connection for good (code {exc.code}: {exc.reason or 'no reason'})"
+        ) from exc
+    except (discord.GatewayNotFound, discord.HTTPException) as exc:
+        raise Failure(f"Discord refused to start the bot: {exc}") from exc
+    except aiohttp.ClientConnectionError as exc:
         raise Failure(f"cannot reach Discord at {discord.http.Route.BASE}: {exc}") from exc
     finally:
         if stopping:

@@ -12,8 +12,8 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.buttons import answer_view
-from bot.client import APOLOGY, RESTARTING, CiteBot
-from bot.delivery import deliver
+from bot.client import CiteBot
+from bot.delivery import APOLOGY, RESTARTING, deliver, tell_error
 from bot.embed import NO_PINGS, card_embed, card_text
 from bot.render import (
     Card,
@@ -58,13 +58,17 @@ class Asking(commands.Cog):
         bot, settings = self.bot, self.bot.settings
         if message.author.bot or message.webhook_id or (bot.user and message.author.id == bot.user.id):
             return None
+        if message.type not in (discord.MessageType.default, discord.MessageType.reply):
+            return None  # joins, pins, renames: not questions
         channel = message.channel
         parent_id = getattr(channel, "parent_id", None)
         if bot.refusal_for(message.guild.id if message.guild else None, channel.id, parent_id):
             return None
+        own_role = message.guild.self_role if message.guild else None  # the bot's managed role
         mentioned = bot.user is not None and (
             any(u.id == bot.user.id for u in message.mentions)
             or re.search(rf"<@!?{bot.user.id}>", message.content) is not None
+            or (own_role is not None and own_role in message.role_mentions)
         )
         in_answer_channel = (
             channel.id in settings.answer_channel_ids or parent_id in settings.answer_channel_ids
@@ -74,6 +78,8 @@ class Asking(commands.Cog):
         text = message.content
         if bot.user is not None:
             text = re.sub(rf"<@!?{bot.user.id}>", " ", text)
+        if own_role is not None:
+            text = text.replace(own_role.mention, " ")
         if not text.strip() and not (mentioned or message.guild is None):
             return None  # an image or a sticker in an answer channel asks nothing
         return text
@@ -106,7 +112,8 @@ class Asking(commands.Cog):
                 return
         wait = bot.limiter.check(message.author.id)
         if wait:
-            await self.reply(message, slow_down(wait))
+            if bot.limiter.first_refusal(message.author.id):  # once a window: never spam back
+                await self.reply(message, slow_down(wait))
             return
         with contextlib.suppress(discord.HTTPException):  # "citebot is typing…" is a nicety
             await message.channel.typing()
@@ -149,18 +156,22 @@ class Asking(commands.Cog):
         view: discord.ui.View | discord.utils.MISSING = discord.utils.MISSING,
         reference: discord.MessageReference | None = None,
     ) -> None:
-        perms = self.permissions(target)
-        if perms is not None and not (
-            perms.send_messages_in_threads if isinstance(target, discord.Thread) else perms.send_messages
-        ):
+        if not self.may_send(target):
             log.warning("no permission to send in channel %s; saying nothing", getattr(target, "id", "?"))
             return
+        perms = self.permissions(target)
         kwargs = {"view": view, "reference": reference, "allowed_mentions": NO_PINGS}
         where = f"channel {getattr(target, 'id', '?')}"
         if perms is not None and not perms.embed_links:
             await deliver(lambda: target.send(card_text(card), **kwargs), where)
         else:
             await deliver(lambda: target.send(embed=card_embed(card), **kwargs), where)
+
+    def may_send(self, target: discord.abc.Messageable) -> bool:
+        perms = self.permissions(target)
+        if perms is None:
+            return True
+        return perms.send_messages_in_threads if isinstance(target, discord.Thread) else perms.send_messages
 
     def permissions(self, target: discord.abc.Messageable) -> discord.Permissions | None:
         guild = getattr(target, "guild", None)
@@ -169,8 +180,7 @@ class Asking(commands.Cog):
         return target.permissions_for(guild.me)
 
     async def reply(self, message: discord.Message, text: str) -> None:
-        perms = self.permissions(message.channel)
-        if perms is not None and not perms.send_messages:
+        if not self.may_send(message.channel):
             return
         send = message.channel.send
         reference = message.to_reference(fail_if_not_exists=False)
@@ -213,7 +223,7 @@ class Asking(commands.Cog):
         try:
             answer, ask_id = await bot.answer(question, results or bot.results, interaction.user.id)
         except asyncio.CancelledError:
-            await interaction.followup.send(RESTARTING, ephemeral=True, allowed_mentions=NO_PINGS)
+            await tell_error(interaction, RESTARTING)
             raise
         embed, view = card_embed(render_card(answer)), self.view_for(answer, ask_id)
         await deliver(

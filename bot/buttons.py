@@ -9,7 +9,9 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
+from bot.delivery import RESTARTING, tell_error
 from bot.embed import NO_PINGS, card_embed
+from bot.feedback import Ask
 from bot.render import render_page, render_passages
 from index.answer import ANSWER_PASSAGES
 
@@ -19,6 +21,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 GONE = "That answer is too old for its buttons; please ask again."
+LAST = "That was the last passage I rank for this question."
 
 
 def answer_view(ask_id: int, shown: int, more: bool) -> discord.ui.View:
@@ -31,15 +34,49 @@ def answer_view(ask_id: int, shown: int, more: bool) -> discord.ui.View:
     return view
 
 
-def _bot(interaction: discord.Interaction) -> CiteBot:
-    return interaction.client  # type: ignore[return-value]
-
-
 async def _tell(interaction: discord.Interaction, text: str) -> None:
-    await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_PINGS)
+    if interaction.response.is_done():
+        await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_PINGS)
+    else:
+        await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_PINGS)
 
 
-class MoreContext(discord.ui.DynamicItem[discord.ui.Button], template=r"cb:ctx:(?P<ask>\d+)"):
+class Guarded:
+    """What every answer button shares: the allow-lists, a stop in progress, and an apology
+    (not discord.py's silent log line) when something goes wrong."""
+
+    ask_id: int
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        bot: CiteBot = interaction.client  # type: ignore[assignment]
+        channel = interaction.channel
+        reason = bot.refusal_for(
+            interaction.guild_id, interaction.channel_id, getattr(channel, "parent_id", None)
+        )
+        if bot.stopping:
+            reason = RESTARTING
+        if reason:
+            await _tell(interaction, reason)
+            return False
+        return True
+
+    async def callback(self, interaction: discord.Interaction) -> Any:
+        bot: CiteBot = interaction.client  # type: ignore[assignment]
+        try:
+            ask = await bot.database(bot.store.ask, self.ask_id)
+            if ask is None:
+                await _tell(interaction, GONE)
+                return
+            await self.act(bot, interaction, ask)
+        except Exception:
+            log.exception("the %s button failed (ask %s)", type(self).__name__, self.ask_id)
+            await tell_error(interaction)
+
+    async def act(self, bot: CiteBot, interaction: discord.Interaction, ask: Ask) -> None:
+        raise NotImplementedError
+
+
+class MoreContext(Guarded, discord.ui.DynamicItem[discord.ui.Button], template=r"cb:ctx:(?P<ask>\d+)"):
     """The paragraphs around the answer's passage, shown only to whoever clicked."""
 
     def __init__(self, ask_id: int) -> None:
@@ -59,11 +96,9 @@ class MoreContext(discord.ui.DynamicItem[discord.ui.Button], template=r"cb:ctx:(
     ) -> MoreContext:
         return cls(int(match["ask"]))
 
-    async def callback(self, interaction: discord.Interaction) -> Any:
-        bot = _bot(interaction)
-        ask = bot.store.ask(self.ask_id)
-        passages = bot.engine.neighbours(ask.focus) if ask else []
-        if not passages:
+    async def act(self, bot: CiteBot, interaction: discord.Interaction, ask: Ask) -> None:
+        passages = bot.engine.neighbours(ask.focus)
+        if not passages:  # the index was rebuilt without that passage
             await _tell(interaction, GONE)
             return
         card = render_passages(passages, ask.focus)
@@ -72,7 +107,9 @@ class MoreContext(discord.ui.DynamicItem[discord.ui.Button], template=r"cb:ctx:(
         )
 
 
-class NextPassage(discord.ui.DynamicItem[discord.ui.Button], template=r"cb:next:(?P<ask>\d+):(?P<shown>\d+)"):
+class NextPassage(
+    Guarded, discord.ui.DynamicItem[discord.ui.Button], template=r"cb:next:(?P<ask>\d+):(?P<shown>\d+)"
+):
     """The passages ranked after those shown; only the asker may page."""
 
     def __init__(self, ask_id: int, shown: int, disabled: bool = False) -> None:
@@ -93,36 +130,35 @@ class NextPassage(discord.ui.DynamicItem[discord.ui.Button], template=r"cb:next:
     ) -> NextPassage:
         return cls(int(match["ask"]), int(match["shown"]))
 
-    async def callback(self, interaction: discord.Interaction) -> Any:
-        bot = _bot(interaction)
-        ask = bot.store.ask(self.ask_id)
-        if ask is None:
-            await _tell(interaction, GONE)
-            return
+    async def act(self, bot: CiteBot, interaction: discord.Interaction, ask: Ask) -> None:
         if bot.store.user_key(interaction.user.id) != ask.asker:
-            await _tell(
-                interaction,
-                "Only the person who asked can page through these passages. Ask your own with /ask!",
-            )
+            await _tell(interaction, "Only the person who asked can page through these passages. Try /ask!")
             return
-        page = max(1, ask.results)
         # at least the top three, among which the answer's own passage always is
-        want = min(max(self.shown + page, ANSWER_PASSAGES), bot.max_results)
+        want = min(max(self.shown + max(1, ask.results), ANSWER_PASSAGES), bot.max_results)
         if self.shown >= want:
-            await _tell(interaction, "That was the last passage I rank for this question.")
+            await _tell(interaction, LAST)
             return
+        wait = bot.limiter.check(interaction.user.id)  # each page runs the model, like a question
+        if wait:
+            await _tell(interaction, f"Please wait {max(1, round(wait))} s before paging on.")
+            return
+        await interaction.response.defer()  # within Discord's 3 s, however long the queue is
         answer = await bot.compute(bot.engine.answer, ask.question, want)
         if len(answer.citations) <= self.shown:
-            await _tell(interaction, "That was the last passage I rank for this question.")
+            await _tell(interaction, LAST)
             return
-        card = render_page(answer, self.shown)
         more = len(answer.citations) == want and want < bot.max_results
-        await interaction.response.edit_message(
-            embed=card_embed(card), view=answer_view(self.ask_id, want, more), allowed_mentions=NO_PINGS
+        await interaction.edit_original_response(
+            embed=card_embed(render_page(answer, self.shown)),
+            view=answer_view(self.ask_id, want, more),
+            allowed_mentions=NO_PINGS,
         )
 
 
-class Vote(discord.ui.DynamicItem[discord.ui.Button], template=r"cb:vote:(?P<ask>\d+):(?P<vote>up|down)"):
+class Vote(
+    Guarded, discord.ui.DynamicItem[discord.ui.Button], template=r"cb:vote:(?P<ask>\d+):(?P<vote>up|down)"
+):
     """👍 or 👎 on an answer; anyone may vote, once each (a changed mind replaces the vote)."""
 
     def __init__(self, ask_id: int, vote: int) -> None:
@@ -142,15 +178,12 @@ class Vote(discord.ui.DynamicItem[discord.ui.Button], template=r"cb:vote:(?P<ask
     ) -> Vote:
         return cls(int(match["ask"]), 1 if match["vote"] == "up" else -1)
 
-    async def callback(self, interaction: discord.Interaction) -> Any:
-        bot = _bot(interaction)
-        ask = bot.store.ask(self.ask_id)
-        if ask is None:
-            await _tell(interaction, GONE)
-            return
+    async def act(self, bot: CiteBot, interaction: discord.Interaction, ask: Ask) -> None:
         emoji = "👍" if self.vote > 0 else "👎"
-        counted = await bot.compute(bot.store.vote, ask, interaction.user.id, self.vote)
-        if counted:
-            await _tell(interaction, f"Thanks: your {emoji} is recorded.")
-        else:
-            await _tell(interaction, f"You already gave this answer {emoji}; it counts once.")
+        counted = await bot.database(bot.store.vote, ask, interaction.user.id, self.vote)
+        text = (
+            f"Thanks: your {emoji} is recorded."
+            if counted
+            else f"You already gave this answer {emoji}; it counts once."
+        )
+        await _tell(interaction, text)

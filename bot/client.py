@@ -14,6 +14,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.buttons import MoreContext, NextPassage, Vote
+from bot.delivery import tell_error
 from bot.embed import NO_PINGS
 from bot.feedback import FeedbackStore
 from bot.ratelimit import RateLimiter
@@ -25,8 +26,6 @@ from index.engine import Engine
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
-APOLOGY = "Sorry, something went wrong while answering that. It has been logged; please try again."
-RESTARTING = "citebot is restarting and could not finish this answer; please ask again in a minute."
 SHUTDOWN_GRACE = 10.0  # seconds pending answers get to finish when the bot is stopped
 MAX_RESULTS = 10
 
@@ -73,17 +72,6 @@ class CiteTree(app_commands.CommandTree):
         await tell_error(interaction)
 
 
-async def tell_error(interaction: discord.Interaction, text: str = APOLOGY) -> None:
-    """A short apology to whoever used a command or button, however far it had got."""
-    try:
-        if interaction.response.is_done():
-            await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_PINGS)
-        elif interaction.type is not discord.InteractionType.autocomplete:
-            await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_PINGS)
-    except discord.HTTPException:
-        log.warning("could not tell the user about the error either")
-
-
 class CiteBot(commands.Bot):
     """Answers questions about the indexed articles in Discord; rendering only, no answering."""
 
@@ -111,8 +99,10 @@ class CiteBot(commands.Bot):
         self.data_dir, self.results, self.force_sync = data_dir, results, force_sync
         self.max_results = MAX_RESULTS
         self.limiter = RateLimiter(settings.rate_limit)
-        # one worker: the model and the database are used from one thread, never the event loop
+        # one worker for the model (two threads would only contend for two cores), one for the
+        # database, so that a vote never waits behind a queue of questions; neither on the loop
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="citebot-model")
+        self._db_worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="citebot-db")
         self._pending: set[asyncio.Task[Any]] = set()
         self.stopping = False
         self.shutdown_grace = SHUTDOWN_GRACE
@@ -161,6 +151,7 @@ class CiteBot(commands.Bot):
                     await asyncio.wait(late, timeout=5)
             # a model call already running cannot be interrupted; wait for it off the event loop
             await asyncio.to_thread(self._worker.shutdown, wait=True, cancel_futures=True)
+            await asyncio.to_thread(self._db_worker.shutdown, wait=True, cancel_futures=True)
             self.store.close()
         await super().close()
 
@@ -174,8 +165,12 @@ class CiteBot(commands.Bot):
             task.add_done_callback(self._pending.discard)
 
     async def compute(self, fn: Callable[..., T], *args: Any) -> T:
-        """Run blocking work (the model, the database) off the event loop."""
+        """Run model work off the event loop."""
         return await asyncio.get_running_loop().run_in_executor(self._worker, fn, *args)
+
+    async def database(self, fn: Callable[..., T], *args: Any) -> T:
+        """Run a feedback-database call off the event loop, not queued behind the model."""
+        return await asyncio.get_running_loop().run_in_executor(self._db_worker, fn, *args)
 
     def _answer_and_record(self, question: str, k: int, user_id: int) -> tuple[Answer, int | None]:
         answer = self.engine.answer(question, k)

@@ -9,9 +9,13 @@ from typing import TypeVar
 
 import discord
 
+from bot.embed import NO_PINGS
+
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+APOLOGY = "Sorry, something went wrong while answering that. It has been logged; please try again."
+RESTARTING = "citebot is restarting and could not finish this answer; please ask again in a minute."
 RETRIES = 2
 MAX_WAIT = 5.0  # seconds; a longer rate limit is not worth holding an answer for
 
@@ -43,3 +47,24 @@ async def deliver(send: Callable[[], Awaitable[T]], where: str) -> T | None:
             log.warning("rate limited sending to %s; retrying in %.2f s", where, wait)
             await asyncio.sleep(wait)
     return None
+
+
+async def tell_error(interaction: discord.Interaction, text: str = APOLOGY) -> None:
+    """A short apology to whoever used a command or button, however far it had got.
+
+    After a slash command's public "thinking…", the apology replaces it (Discord would ignore
+    a private flag there); after a button's deferral it is a private follow-up, so that the
+    answer the button sits under is left as it was.
+    """
+    try:
+        if not interaction.response.is_done():
+            if interaction.type is not discord.InteractionType.autocomplete:
+                await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_PINGS)
+        elif interaction.type is discord.InteractionType.application_command:
+            await interaction.edit_original_response(
+                content=text, embed=None, view=None, allowed_mentions=NO_PINGS
+            )
+        else:
+            await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_PINGS)
+    except discord.HTTPException:
+        log.warning("could not tell the user about the error either")

@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import json
 import logging
+import os
 import secrets
 import sqlite3
 import threading
@@ -17,6 +18,7 @@ log = logging.getLogger(__name__)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+INSERT OR IGNORE INTO meta (key, value) VALUES ('schema', '1');
 CREATE TABLE IF NOT EXISTS asks (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     question TEXT NOT NULL,
@@ -58,6 +60,7 @@ class FeedbackStore:
 
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
+        self.secret_path = self.path.with_name(self.path.stem + ".key")
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
         try:
@@ -69,11 +72,18 @@ class FeedbackStore:
             raise OSError(f"the feedback database {self.path} cannot be used: {exc}") from exc
 
     def _load_salt(self) -> bytes:
-        row = self._db.execute("SELECT value FROM meta WHERE key = 'salt'").fetchone()
-        if row:
-            return bytes.fromhex(row[0])
-        salt = secrets.token_bytes(16)
-        self._db.execute("INSERT INTO meta (key, value) VALUES ('salt', ?)", (salt.hex(),))
+        """The secret user ids are hashed with, kept in its own file (owner-only) beside the
+        database: the database alone does not let anyone test which user ids voted."""
+        try:
+            return bytes.fromhex(self.secret_path.read_text(encoding="ascii").strip())
+        except FileNotFoundError:
+            pass
+        except (OSError, ValueError) as exc:
+            raise OSError(f"the feedback key {self.secret_path} cannot be read: {exc}") from exc
+        salt = secrets.token_bytes(32)
+        fd = os.open(self.secret_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="ascii") as f:
+            f.write(salt.hex())
         return salt
 
     def user_key(self, user_id: int) -> str:

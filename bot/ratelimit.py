@@ -16,6 +16,19 @@ class RateLimiter:
         self.limit = limit
         self._clock = clock
         self._seen: dict[int, deque[float]] = defaultdict(deque)
+        self._told: dict[int, float] = {}  # user -> the window start they were last told about
+
+    def first_refusal(self, user_id: int) -> bool:
+        """Whether this is the first refusal of the user's current window (call after ``check``)."""
+        seen = self._seen.get(user_id)
+        if not seen:
+            return True
+        if self._told.get(user_id) == seen[0]:
+            return False
+        if len(self._told) > 10_000:
+            self._told.clear()
+        self._told[user_id] = seen[0]
+        return True
 
     def __len__(self) -> int:
         """How many people the limiter is keeping track of."""

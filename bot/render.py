@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import string
 from dataclasses import dataclass, replace
 
 from index.answer import Answer, Citation
@@ -65,10 +66,18 @@ def cut(text: str, limit: int) -> str:
     return head.rstrip() + "…"
 
 
+def section_name(section: str) -> str:
+    """A section heading as shown: shouting headings in title case ("TROOPS TRAINING" ->
+    "Troops Training"), others as written; escaped; "Introduction" before the first heading."""
+    if not section.strip():
+        return NO_SECTION
+    return escape(string.capwords(section.lower()) if section.isupper() else section)
+
+
 def place(c: Citation, with_article: bool = False) -> str:
     """Where a passage stands: its section and paragraph (and article, when several are cited)."""
-    where = f"{c.section.title() if c.section else NO_SECTION} · ¶{c.paragraph}"
-    return f"{c.article_title} · {where}" if with_article else where
+    where = f"{section_name(c.section)} · ¶{c.paragraph}"
+    return f"{escape(c.article_title)} · {where}" if with_article else where
 
 
 def highlighted(c: Citation) -> str:
@@ -193,8 +202,8 @@ def render_page(answer: Answer, start: int) -> Card:
 
 
 def passage_field_name(p: Passage, focus: bool) -> str:
-    where = f"{p.section.title() if p.section else NO_SECTION} · ¶{p.paragraph}"
-    return cut(f"{'▶ ' if focus else ''}{where} · {p.id}", LIMITS["field_name"])
+    where = f"{section_name(p.section)} · ¶{p.paragraph}"
+    return cut(f"{'▶ ' if focus else ''}{where} · {escape(p.id)}", LIMITS["field_name"])
 
 
 def render_passages(passages: list[Passage], focus_id: str) -> Card:

@@ -38,32 +38,35 @@ class SyncRecord:
 
     def remember(self, target: str, digest: str) -> None:
         data = {**self._read(), target: digest}
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(data, indent=1), encoding="utf-8")
-        tmp.replace(self.path)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.path.with_suffix(".tmp")
+            tmp.write_text(json.dumps(data, indent=1), encoding="utf-8")
+            tmp.replace(self.path)
+        except OSError as exc:  # the next start will sync again; nothing worse
+            log.warning("could not record the command sync in %s: %s", self.path, exc)
 
 
 async def sync_commands(
     tree: app_commands.CommandTree, record: SyncRecord, dev_guild_id: int | None, force: bool
 ) -> list[str]:
-    """Sync to the dev guild when one is set (instant), else globally when the set changed or
-    ``force``; returns the targets synced."""
+    """Sync to the dev guild when one is set (instant), else globally, each only when the set
+    changed or ``force``; returns the targets synced."""
     synced = []
+    app = tree.client.application_id  # a new token for another application syncs afresh
     if dev_guild_id is not None:
         guild = discord.Object(id=dev_guild_id)
         tree.copy_global_to(guild=guild)
-        target, digest = f"guild:{dev_guild_id}", command_hash(tree, guild)
+        target, digest = f"{app}:guild:{dev_guild_id}", command_hash(tree, guild)
         if (force or record.changed(target, digest)) and await _sync(tree, guild):
             record.remember(target, digest)
             synced.append(target)
             log.info("slash commands synced to the dev guild %s", dev_guild_id)
-        if not force:
-            return synced
-    digest = command_hash(tree)
-    if (force or record.changed("global", digest)) and await _sync(tree, None):
-        record.remember("global", digest)
-        synced.append("global")
+        return synced  # commands would show twice in the dev guild if also synced globally
+    target, digest = f"{app}:global", command_hash(tree)
+    if (force or record.changed(target, digest)) and await _sync(tree, None):
+        record.remember(target, digest)
+        synced.append(target)
         log.info("slash commands synced globally (they can take up to an hour to appear)")
     return synced
 

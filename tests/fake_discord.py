@@ -56,6 +56,8 @@ class FakeDiscord:
     resumes: list[dict] = field(default_factory=list)
     fail_next: dict[str, list[int]] = field(default_factory=dict)  # path regex -> statuses to answer first
     privileged_intents_enabled: bool = True
+    heartbeat_ms: int = HEARTBEAT_MS
+    heartbeats: list[float] = field(default_factory=list)  # when each heartbeat arrived
     rate_limit_via: bool = True  # whether a 429 carries Discord's Via header (Cloudflare's does not)
     permissions: int = 2251799813685247  # what @everyone (and so the bot) may do; all by default
 
@@ -110,7 +112,7 @@ class FakeDiscord:
         ws = web.WebSocketResponse()
         await ws.prepare(request)
         self._sockets.append(ws)
-        await ws.send_json({"op": 10, "d": {"heartbeat_interval": HEARTBEAT_MS}, "s": None, "t": None})
+        await ws.send_json({"op": 10, "d": {"heartbeat_interval": self.heartbeat_ms}, "s": None, "t": None})
         try:
             async for msg in ws:
                 if msg.type != WSMsgType.TEXT:
@@ -118,6 +120,7 @@ class FakeDiscord:
                 payload = json.loads(msg.data)
                 op, data = payload.get("op"), payload.get("d")
                 if op == 1:  # heartbeat
+                    self.heartbeats.append(time.monotonic())
                     await ws.send_json({"op": 11, "d": None, "s": None, "t": None})
                 elif op == 2:  # identify
                     await self._identify(ws, data)

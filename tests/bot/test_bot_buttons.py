@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import time
 
+from index.engine import Engine
 from tests.bot.wire import reply_to, running
 
 QUESTION = "What roles might North Korean troops take on?"
@@ -53,12 +55,13 @@ def test_next_passage_pages_for_the_asker_only(engine, tmp_path):
             assert "Only the person who asked" in refused["data"]["content"]
 
             mine = await fake.click(answer, buttons(answer)["Next passage"], asker)
-            update = (await fake.response(mine)).json
-            assert update["type"] == 7
-            ranks = [f["name"].split("]")[0] for f in update["data"]["embeds"][0]["fields"]]
+            assert (await fake.response(mine)).json["type"] == 6  # deferred update, before the model runs
+            edit = await fake.followup(mine)
+            assert edit.method == "PATCH" and edit.path.endswith("/messages/@original")
+            ranks = [f["name"].split("]")[0] for f in edit.json["embeds"][0]["fields"]]
             assert ranks == ["[4", "[5", "[6"]
-            assert buttons(update["data"])["Next passage"].endswith(":6")
-            assert update["data"]["allowed_mentions"]["parse"] == []
+            assert buttons(edit.json)["Next passage"].endswith(":6")
+            assert edit.json["allowed_mentions"]["parse"] == []
 
     asyncio.run(scenario())
 
@@ -86,12 +89,69 @@ def test_votes_count_once_per_person_and_land_in_sqlite(engine, tmp_path):
 def test_buttons_still_work_after_a_restart(engine, tmp_path):
     async def scenario() -> None:
         async with running(engine, tmp_path) as (fake, bot):
-            answer = await ask(fake, fake.user("asker"))
+            asker = fake.user("asker")
+            answer = await ask(fake, asker)
         async with running(engine, tmp_path) as (fake2, bot2):  # a new process, the same data folder
             answer = {**answer, "channel_id": fake2.channel_id}
             click = await fake2.click(answer, buttons(answer)["👍"], fake2.user("voter"))
             assert "recorded" in (await fake2.response(click)).json["data"]["content"]
             click = await fake2.click(answer, buttons(answer)["More context"])
             assert (await fake2.response(click)).json["data"]["embeds"]
+            click = await fake2.click(answer, buttons(answer)["Next passage"], asker)
+            assert (await fake2.followup(click)).json["embeds"][0]["fields"][0]["name"].startswith("[4]")
+
+    asyncio.run(scenario())
+
+
+class Slow(Engine):
+    """The real engine, slowed down, so that questions queue up for the model."""
+
+    def answer(self, question: str, k: int = 3):
+        time.sleep(0.5)
+        return super().answer(question, k)
+
+
+def test_buttons_answer_within_three_seconds_while_questions_queue(engine, tmp_path):
+    slow = Slow(engine.index, engine.encoder)
+
+    async def scenario() -> None:
+        async with running(slow, tmp_path, USER_RATE_LIMIT="0") as (fake, bot):
+            asker = fake.user("asker")
+            answer = await ask(fake, asker)
+            for _ in range(10):  # five seconds of work for the model
+                await fake.message(f"<@{fake.app_id}> {QUESTION}", mentions_bot=True)
+            for label, user in (("Next passage", asker), ("👍", fake.user("voter"))):
+                clicked = time.monotonic()
+                response = await fake.response(await fake.click(answer, buttons(answer)[label], user))
+                assert response.at - clicked < 3.0, label
+
+    asyncio.run(scenario())
+
+
+def test_a_failing_button_apologises_and_the_bot_goes_on(engine, tmp_path):
+    class Faulty(Engine):
+        def neighbours(self, passage_id: str, before: int = 1, after: int = 1):
+            raise RuntimeError("the index fell over")
+
+    async def scenario() -> None:
+        async with running(Faulty(engine.index, engine.encoder), tmp_path) as (fake, bot):
+            answer = await ask(fake, fake.user("asker"))
+            response = await fake.response(await fake.click(answer, buttons(answer)["More context"]))
+            assert "Sorry" in response.json["data"]["content"] and response.json["data"]["flags"] == 64
+            response = await fake.response(await fake.click(answer, buttons(answer)["👍"]))
+            assert "recorded" in response.json["data"]["content"]
+
+    asyncio.run(scenario())
+
+
+def test_buttons_keep_to_the_allow_lists(engine, tmp_path):
+    async def scenario() -> None:
+        async with running(engine, tmp_path) as (fake, bot):
+            answer = await ask(fake, fake.user("asker"))
+        async with running(engine, tmp_path, ALLOWED_CHANNEL_IDS="5") as (fake, bot):
+            answer = {**answer, "channel_id": fake.channel_id}
+            response = await fake.response(await fake.click(answer, buttons(answer)["👍"]))
+            assert response.json["data"]["content"] == "citebot is not enabled in this channel."
+            assert bot.store.votes(1) == (0, 0)
 
     asyncio.run(scenario())

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from bot.client import RESTARTING
+from bot.delivery import RESTARTING
 from index.engine import Engine
 from tests.bot.wire import reply_to, running
 from tests.fake_discord import FakeDiscord
@@ -22,7 +22,9 @@ def puts(fake: FakeDiscord) -> list:
 
 def test_commands_sync_once_then_only_when_changed_or_forced(engine, tmp_path):
     async def scenario() -> None:
-        async with running(engine, tmp_path) as (fake, bot):
+        fake = FakeDiscord()
+        await fake.start()
+        async with running(engine, tmp_path, fake) as (fake, bot):
             (first,) = puts(fake)
             assert first.path == f"/applications/{fake.app_id}/commands"
             commands = {c["name"]: c for c in first.json}
@@ -33,10 +35,13 @@ def test_commands_sync_once_then_only_when_changed_or_forced(engine, tmp_path):
             assert (results["min_value"], results["max_value"]) == (1, 5)
             passage = next(o for o in commands["passage"]["options"] if o["name"] == "id")
             assert passage["autocomplete"] is True
-        async with running(engine, tmp_path) as (fake, bot):  # a restart with the same commands
-            assert puts(fake) == []
-        async with running(engine, tmp_path, force_sync=True) as (fake, bot):  # python -m bot --sync
+        async with running(engine, tmp_path, fake) as (fake, bot):  # a restart with the same commands
             assert len(puts(fake)) == 1
+        async with running(engine, tmp_path, fake, force_sync=True) as (fake, bot):  # python -m bot --sync
+            assert len(puts(fake)) == 2
+        await fake.stop()
+        async with running(engine, tmp_path) as (other, bot):  # a token for another application
+            assert len(puts(other)) == 1
 
     asyncio.run(scenario())
 

@@ -48,6 +48,12 @@ def test_the_hash_secret_survives_a_reopen_and_differs_between_databases(tmp_pat
     other.close()
 
 
+def test_the_secret_lives_outside_the_database_readable_by_the_owner_only(store):
+    store.record_ask("Who?", ["a#p1"], "a#p1", True, 3, 1)
+    assert store.secret_path.stat().st_mode & 0o777 == 0o600
+    assert store.secret_path.read_text().encode() not in store.path.read_bytes()
+
+
 def test_a_file_that_is_not_a_database_is_a_clear_error(tmp_path):
     path = tmp_path / "feedback.sqlite3"
     path.write_bytes(b"this is not sqlite" * 100)
