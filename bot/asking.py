@@ -115,8 +115,9 @@ class Asking(commands.Cog):
             if bot.limiter.first_refusal(message.author.id):  # once a window: never spam back
                 await self.reply(message, slow_down(wait))
             return
-        with contextlib.suppress(discord.HTTPException):  # "citebot is typing…" is a nicety
-            await message.channel.typing()
+        if self.may_send(message.channel):
+            with contextlib.suppress(discord.HTTPException):  # "citebot is typing…" is a nicety
+                await message.channel.typing()
         answer, ask_id = await bot.answer(question, bot.results, message.author.id)
         target: discord.abc.Messageable = message.channel
         reference: discord.MessageReference | None = message.to_reference(fail_if_not_exists=False)

@@ -68,8 +68,18 @@ class CiteTree(app_commands.CommandTree):
         return False
 
     async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
-        log.error("command %s failed", interaction.command and interaction.command.name, exc_info=error)
+        cause = getattr(error, "original", error)
+        if isinstance(cause, discord.NotFound) and cause.code in (10062, 10015):
+            # the interaction expired (or was answered elsewhere) before we could reply: routine,
+            # and nothing more can be said to the user through it
+            log.warning("/%s: the interaction expired before the answer could be sent", _name(interaction))
+            return
+        log.error("/%s failed", _name(interaction), exc_info=error)
         await tell_error(interaction)
+
+
+def _name(interaction: discord.Interaction) -> str:
+    return interaction.command.name if interaction.command else "?"
 
 
 class CiteBot(commands.Bot):

@@ -54,7 +54,8 @@ class FakeDiscord:
     calls: list[Call] = field(default_factory=list)
     identifies: list[dict] = field(default_factory=list)
     resumes: list[dict] = field(default_factory=list)
-    fail_next: dict[str, list[int]] = field(default_factory=dict)  # path regex -> statuses to answer first
+    # path regex -> what to answer first: a status, or (status, Discord error code, message)
+    fail_next: dict[str, list[int | tuple[int, int, str]]] = field(default_factory=dict)
     privileged_intents_enabled: bool = True
     heartbeat_ms: int = HEARTBEAT_MS
     heartbeats: list[float] = field(default_factory=list)  # when each heartbeat arrived
@@ -429,6 +430,8 @@ class FakeDiscord:
                             **({"Via": "1.1 google"} if self.rate_limit_via else {}),
                         },
                     )
+                if isinstance(status, tuple):  # (status, Discord error code, message)
+                    return _json({"message": status[2], "code": status[1]}, status=status[0])
                 return _json({"message": "Missing Permissions", "code": 50013}, status=status)
         return self._answer(request.method, path, body)
 

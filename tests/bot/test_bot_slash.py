@@ -109,3 +109,18 @@ def test_help_examples_come_from_the_sections_and_are_answered(engine, tmp_path)
             assert all(engine.answer(e).answered for e in examples)
 
     asyncio.run(scenario())
+
+
+def test_an_expired_interaction_is_one_warning_not_a_traceback(engine, tmp_path, caplog):
+    async def scenario() -> None:
+        async with running(engine, tmp_path) as (fake, bot):
+            fake.fail_next[r"/interactions/\d+/[^/]+/callback"] = [(404, 10062, "Unknown interaction")]
+            interaction = await fake.slash("ask", question=QUESTION)
+            await fake.response(interaction)
+            await asyncio.sleep(0.3)
+            assert len(fake.callbacks(interaction)) == 1  # no second try at a dead interaction
+            again = await fake.slash("ask", question=QUESTION)
+            assert (await fake.followup(again)).json["embeds"]
+
+    asyncio.run(scenario())
+    assert "expired before the answer" in caplog.text and "Traceback" not in caplog.text
