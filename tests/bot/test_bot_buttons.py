@@ -7,7 +7,7 @@ import sqlite3
 import time
 
 from index.engine import Engine
-from tests.bot.wire import reply_to, running
+from tests.bot.wire import reply_to, running, slowed
 
 QUESTION = "What roles might North Korean troops take on?"
 
@@ -103,16 +103,8 @@ def test_buttons_still_work_after_a_restart(engine, tmp_path):
     asyncio.run(scenario())
 
 
-class Slow(Engine):
-    """The real engine, slowed down, so that questions queue up for the model."""
-
-    def answer(self, question: str, k: int = 3):
-        time.sleep(0.5)
-        return super().answer(question, k)
-
-
 def test_buttons_answer_within_three_seconds_while_questions_queue(engine, tmp_path):
-    slow = Slow(engine.index, engine.encoder)
+    slow = slowed(engine, 0.5)
 
     async def scenario() -> None:
         async with running(slow, tmp_path, USER_RATE_LIMIT="0") as (fake, bot):

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-import time
 
 import pytest
 
 from bot.delivery import RESTARTING
-from index.engine import Engine
-from tests.bot.wire import reply_to, running
+from tests.bot.wire import reply_to, running, slowed
 from tests.fake_discord import FakeDiscord
 
 QUESTION = "Who visited Russia on Tuesday?"
@@ -75,20 +73,9 @@ def test_a_refused_sync_is_logged_and_the_bot_runs_on(engine, tmp_path, caplog):
     assert "could not sync slash commands" in caplog.text
 
 
-class Slow(Engine):
-    """The real engine, slowed down, so that a stop arrives while an answer is being made."""
-
-    delay = 1.5
-
-    def answer(self, question: str, k: int = 3):
-        time.sleep(self.delay)
-        return super().answer(question, k)
-
-
 @pytest.mark.parametrize(("delay", "grace", "finishes"), [(1.5, 10.0, True), (2.0, 0.2, False)])
 def test_stopping_lets_pending_answers_finish_or_tells_the_asker(engine, tmp_path, delay, grace, finishes):
-    slow = Slow(engine.index, engine.encoder)
-    slow.delay = delay
+    slow = slowed(engine, delay)
 
     async def scenario() -> None:
         async with running(slow, tmp_path) as (fake, bot):

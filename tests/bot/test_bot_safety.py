@@ -10,7 +10,7 @@ import pytest
 
 from bot.render import LIMITS
 from index.engine import Engine, open_index
-from tests.bot.wire import posts, reply_to, running, sent_messages
+from tests.bot.wire import posts, reply_to, running, sent_messages, slowed
 from tests.fake_discord import FakeDiscord
 
 QUESTION = "How many North Korean troops are in Russia for training?"
@@ -240,16 +240,8 @@ def test_a_burst_of_twenty_questions_from_five_users_is_answered_in_full(engine,
         assert db.execute("SELECT COUNT(*) FROM asks").fetchone()[0] == 20
 
 
-class Slow(Engine):
-    """The real engine, one second per answer: long enough that blocking the loop would show."""
-
-    def answer(self, question: str, k: int = 3):
-        time.sleep(1.0)
-        return super().answer(question, k)
-
-
 def test_the_heartbeat_keeps_beating_while_the_model_works(engine, tmp_path):
-    slow = Slow(engine.index, engine.encoder)
+    slow = slowed(engine, 1.0)
 
     async def scenario() -> None:
         fake = FakeDiscord(heartbeat_ms=200)

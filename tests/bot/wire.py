@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,22 @@ from index.engine import Engine
 from tests.fake_discord import Call, FakeDiscord
 
 ORIGINAL = discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY
+
+
+class SlowEngine(Engine):
+    """The real engine, each answer slowed down: for queues, stops and a busy model."""
+
+    delay = 0.0
+
+    def answer(self, question: str, k: int = 3):
+        time.sleep(self.delay)
+        return super().answer(question, k)
+
+
+def slowed(engine: Engine, delay: float) -> SlowEngine:
+    slow = SlowEngine(engine.index, engine.encoder)
+    slow.delay = delay
+    return slow
 
 
 def settings_for(fake: FakeDiscord, **env: str) -> BotSettings:
