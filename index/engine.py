@@ -7,12 +7,13 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from index import store
+from index import onnx_encoder, store
 from index.answer import ANSWER_PASSAGES, Answer, compose, refusal
 from index.articles import corpus_checksum, load_corpus
 from index.build import build_index
 from index.confidence import confidence
 from index.encoder import Encoder, model_id, shared_encoder
+from index.onnx_encoder import OnnxEncoder
 from index.passages import DEFAULT_CHUNKING, ChunkSettings, Passage
 from index.question import QuestionError, clean_question
 from index.search import search
@@ -22,6 +23,8 @@ log = logging.getLogger(__name__)
 
 DEFAULT_K = 3
 MAX_K = 10
+ONNX_THREADS = 1  # measured: on two cores, one thread per query holds up best under load
+QueryEncoder = Encoder | OnnxEncoder
 
 
 @dataclass(frozen=True)
@@ -61,10 +64,23 @@ def open_index(
     return index, IndexStatus(True, reason)
 
 
+def query_encoder(index_dir: Path) -> QueryEncoder:
+    """The fastest encoder that reproduces the model: the ONNX export kept beside the index
+    (made on first use), else the torch encoder."""
+    folder = onnx_encoder.onnx_dir(index_dir)
+    fast = onnx_encoder.load(folder, ONNX_THREADS)
+    if fast is None:
+        fast = onnx_encoder.export(folder, shared_encoder(), ONNX_THREADS)
+    if fast is None:
+        return shared_encoder()
+    log.info("questions are encoded with ONNX Runtime (%d thread)", fast.threads)
+    return fast
+
+
 class Engine:
     """Answers questions from one index; the one object every surface talks to."""
 
-    def __init__(self, index: PassageIndex, encoder: Encoder, threshold: float | None = None) -> None:
+    def __init__(self, index: PassageIndex, encoder: QueryEncoder, threshold: float | None = None) -> None:
         self.index = index
         self.encoder = encoder
         self.threshold = index.manifest.threshold if threshold is None else threshold
@@ -79,10 +95,13 @@ class Engine:
         threshold: float | None = None,
         rebuild: bool = False,
     ) -> Engine:
-        """Open the index for ``corpus`` (default: the built-in article), building it if needed."""
-        encoder = shared_encoder()
-        index, _ = open_index(corpus, index_dir, encoder, force=rebuild)
-        return cls(index, encoder, threshold)
+        """Open the index for ``corpus`` (default: the built-in article), building it if needed.
+
+        Questions are encoded by the ONNX export of the model when it is (or can be) made, so
+        that a start with a built index imports no torch; by the torch encoder otherwise.
+        """
+        index, _ = open_index(corpus, index_dir, None, force=rebuild)
+        return cls(index, query_encoder(Path(index_dir)), threshold)
 
     @property
     def manifest(self) -> Manifest:
