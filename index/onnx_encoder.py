@@ -8,7 +8,6 @@ missing, stale or damaged. It is kept only if it reproduces the reference encode
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import os
@@ -20,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from index.encoder import MAX_TOKENS, Encoder, ModelError, model_dir, model_id
+from index.store import sha256_file
 
 log = logging.getLogger(__name__)
 
@@ -38,14 +38,6 @@ PROBES = [
 def onnx_dir(index_dir: Path | str) -> Path:
     """Where the exported model for an index folder is kept."""
     return Path(index_dir).resolve().parent / "onnx-model"
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 class OnnxEncoder:
@@ -95,7 +87,7 @@ def load(folder: Path, threads: int = 1) -> OnnxEncoder | None:
         if manifest.get("model") != model_id():
             log.info("the exported model in %s is for %s: making it again", folder, manifest.get("model"))
             return None
-        if _sha256(folder / MODEL_FILE) != manifest.get("sha256"):
+        if sha256_file(folder / MODEL_FILE) != manifest.get("sha256"):
             log.warning("the exported model in %s is damaged: making it again", folder)
             return None
         return OnnxEncoder(folder, threads)
@@ -138,7 +130,7 @@ def export(folder: Path, reference: Encoder, threads: int = 1) -> OnnxEncoder | 
             return None
         manifest = {
             "model": model_id(),
-            "sha256": _sha256(tmp / MODEL_FILE),
+            "sha256": sha256_file(tmp / MODEL_FILE),
             "agreement": round(agreement, 6),
         }
         (tmp / MANIFEST_FILE).write_text(json.dumps(manifest, indent=1), encoding="utf-8")

@@ -100,7 +100,8 @@ def flat_index(vectors: np.ndarray) -> faiss.Index:
     return index
 
 
-def _sha256(path: Path) -> str:
+def sha256_file(path: Path) -> str:
+    """The SHA-256 of a file, read in 1 MB blocks."""
     digest = hashlib.sha256()
     with path.open("rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
@@ -128,7 +129,7 @@ def save(index: PassageIndex, folder: Path) -> None:
         faiss.write_index(index.passage_vectors, str(tmp / PASSAGE_VECTORS))
         faiss.write_index(index.sentence_vectors, str(tmp / SENTENCE_VECTORS))
         index.lexical.save(tmp / BM25_DIR)
-        files = {str(p.relative_to(tmp)): _sha256(p) for p in _files(tmp)}
+        files = {str(p.relative_to(tmp)): sha256_file(p) for p in _files(tmp)}
         manifest = {**asdict(index.manifest), "files": files}
         text = json.dumps({**manifest, "checksum": _manifest_digest(manifest)}, indent=2, ensure_ascii=False)
         (tmp / MANIFEST).write_text(text, encoding="utf-8")
@@ -212,7 +213,7 @@ def load(folder: Path, expected: dict | None = None) -> PassageIndex:
     if present != set(manifest.files):
         raise IndexUnusable(f"damaged index in {folder}: files differ from the manifest")
     for name, digest in manifest.files.items():
-        if _sha256(folder / name) != digest:
+        if sha256_file(folder / name) != digest:
             raise IndexUnusable(f"damaged index in {folder}: {name} fails its checksum")
     try:
         with (folder / PASSAGES).open(encoding="utf-8") as fh:
