@@ -7,7 +7,7 @@ TORCH := torch==2.13.0
 # PyTorch's CPU-only wheels; used only where no CPU build of torch lies on the machine's disk.
 TORCH_CPU_INDEX ?= https://download.pytorch.org/whl/cpu
 
-.PHONY: install run test index lint clean
+.PHONY: install run test index bench lint clean
 .SILENT:
 
 $(PY):
@@ -33,6 +33,9 @@ test: $(STAMP)
 
 index: $(STAMP)
 	$(PY) -m index build
+
+bench: $(STAMP)
+	$(PY) -m bench
 
 lint: $(STAMP)
 	$(PY) -m ruff check bot index tests

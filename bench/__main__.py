@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -14,7 +16,7 @@ from pathlib import Path
 from bench.plain import PlainPipeline
 from index.articles import BUILTIN_CORPUS
 from index.encoder import shared_encoder
-from index.engine import Engine, open_index
+from index.engine import Engine, open_index, query_encoder
 
 QUESTIONS = (
     "Who visited Russia on Tuesday?",
@@ -35,17 +37,58 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
+def timed_process(argv: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """(seconds to exit, peak resident MB) of one fresh process."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - started
+    if status != 0:
+        raise RuntimeError(f"{' '.join(argv)} failed with status {status}")
+    return elapsed, usage.ru_maxrss / 1024  # ru_maxrss is in KB on Linux
+
+
+def cold_starts(env: dict[str, str], runs: int) -> dict[str, float]:
+    """Fresh process to first answer, with a built index: citebot's console beside the plain
+    pipeline's ten lines; medians of ``runs`` alternating runs."""
+    question = QUESTIONS[0]
+    commands = {
+        "plain": [sys.executable, "-m", "bench.plain", question],
+        "citebot": [sys.executable, "-m", "bot.console", question],
+    }
+    timed: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}
+    for _ in range(runs):
+        for name, argv in commands.items():
+            timed[name].append(timed_process(argv, env))
+    out: dict[str, float] = {}
+    for name, values in timed.items():
+        out[f"{name}_cold_s"] = round(statistics.median(v[0] for v in values), 2)
+        out[f"{name}_peak_mb"] = round(max(v[1] for v in values), 1)
+    out["ratio_cold"] = round(out["citebot_cold_s"] / out["plain_cold_s"], 2)
+    out["ratio_peak_mb"] = round(out["citebot_peak_mb"] / out["plain_peak_mb"], 2)
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="bench", description=__doc__)
     ap.add_argument("--rounds", type=int, default=20, help="passes over the questions (default 20)")
+    ap.add_argument("--cold-runs", type=int, default=3, help="fresh processes timed for each (0: skip)")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
-    encoder = shared_encoder()
-    article = BUILTIN_CORPUS / "nk-troops.txt"
-    plain = PlainPipeline(article, encoder)
     with tempfile.TemporaryDirectory() as tmp:
-        index, _ = open_index(BUILTIN_CORPUS, Path(tmp) / "index", encoder)
-    engine = Engine(index, encoder)
+        index_dir = Path(tmp) / "data" / "index"
+        env = {**os.environ, "INDEX_DIR": str(index_dir), "HF_HUB_OFFLINE": "1", "LOG_LEVEL": "WARNING"}
+        # built (and the fast path exported) by citebot itself, in its own processes, so that
+        # this process is still small when it starts the cold ones: a child's peak memory
+        # counts its parent's at the fork
+        subprocess.run(
+            [sys.executable, "-m", "bot.console", QUESTIONS[0]], env=env, check=True, capture_output=True
+        )
+        cold = cold_starts(env, args.cold_runs) if args.cold_runs else {}
+        encoder = shared_encoder()
+        plain = PlainPipeline(BUILTIN_CORPUS / "nk-troops.txt", encoder)
+        index, _ = open_index(BUILTIN_CORPUS, index_dir, encoder)
+        engine = Engine(index, query_encoder(index_dir))  # as citebot runs: the fast path if made
     for q in QUESTIONS:  # warm both paths
         plain.query(q)
         engine.answer(q)
@@ -68,10 +111,21 @@ def main(argv: list[str] | None = None) -> int:
         "citebot_p99_ms": round(percentile(citebot_ms, 0.99), 2),
     }
     figures["ratio_p50"] = round(figures["citebot_p50_ms"] / figures["plain_p50_ms"], 2)
-    print(f"{'':10}{'p50 ms':>10}{'p99 ms':>10}")
-    print(f"{'plain':10}{figures['plain_p50_ms']:>10.2f}{figures['plain_p99_ms']:>10.2f}")
-    print(f"{'citebot':10}{figures['citebot_p50_ms']:>10.2f}{figures['citebot_p99_ms']:>10.2f}")
+    figures.update(cold)
+    figures["query_encoder"] = type(engine.encoder).__name__
+    print(f"{'':10}{'p50 ms':>10}{'p99 ms':>10}{'cold s':>10}{'peak MB':>10}")
+    for name in ("plain", "citebot"):
+        cold_s, peak = (
+            figures.get(f"{name}_cold_s", float("nan")),
+            figures.get(f"{name}_peak_mb", float("nan")),
+        )
+        print(
+            f"{name:10}{figures[name + '_p50_ms']:>10.2f}{figures[name + '_p99_ms']:>10.2f}"
+            f"{cold_s:>10.2f}{peak:>10.0f}"
+        )
     print(f"warm answer / plain query (p50): {figures['ratio_p50']:.2f}x")
+    if cold:
+        print(f"cold start to first answer / plain: {figures['ratio_cold']:.2f}x")
     print(json.dumps(figures))
     return 0
 

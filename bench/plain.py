@@ -25,3 +25,20 @@ class PlainPipeline:
         q = self.encoder.encode([question])
         _, rows = self.index.search(np.ascontiguousarray(q), k)
         return [self.paragraphs[r] for r in rows[0] if r >= 0]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m bench.plain QUESTION``: the plain pipeline from a cold start, as a user would
+    put it together: load the model, embed the article, answer once."""
+    import sys
+
+    from index.articles import BUILTIN_CORPUS
+
+    question = " ".join(argv if argv is not None else sys.argv[1:]) or "Who visited Russia on Tuesday?"
+    pipeline = PlainPipeline(BUILTIN_CORPUS / "nk-troops.txt", Encoder())
+    print(pipeline.query(question)[0])
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
