@@ -37,6 +37,16 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
+def throughput(ask, questions: list[str], askers: int = 8) -> float:
+    """Questions answered per second with ``askers`` threads asking at once."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=askers) as pool:
+        list(pool.map(ask, questions))
+    return len(questions) / (time.perf_counter() - started)
+
+
 def timed_process(argv: list[str], env: dict[str, str]) -> tuple[float, float]:
     """(seconds to exit, peak resident MB) of one fresh process."""
     started = time.perf_counter()
@@ -111,9 +121,12 @@ def main(argv: list[str] | None = None) -> int:
         "citebot_p99_ms": round(percentile(citebot_ms, 0.99), 2),
     }
     figures["ratio_p50"] = round(figures["citebot_p50_ms"] / figures["plain_p50_ms"], 2)
+    burst = list(QUESTIONS) * max(2, args.rounds)
+    figures["plain_qps_8"] = round(throughput(plain.query, burst), 1)
+    figures["citebot_qps_8"] = round(throughput(engine.answer, burst), 1)
     figures.update(cold)
     figures["query_encoder"] = type(engine.encoder).__name__
-    print(f"{'':10}{'p50 ms':>10}{'p99 ms':>10}{'cold s':>10}{'peak MB':>10}")
+    print(f"{'':10}{'p50 ms':>10}{'p99 ms':>10}{'cold s':>10}{'peak MB':>10}{'q/s x8':>10}")
     for name in ("plain", "citebot"):
         cold_s, peak = (
             figures.get(f"{name}_cold_s", float("nan")),
@@ -121,7 +134,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         print(
             f"{name:10}{figures[name + '_p50_ms']:>10.2f}{figures[name + '_p99_ms']:>10.2f}"
-            f"{cold_s:>10.2f}{peak:>10.0f}"
+            f"{cold_s:>10.2f}{peak:>10.0f}{figures[name + '_qps_8']:>10.1f}"
         )
     print(f"warm answer / plain query (p50): {figures['ratio_p50']:.2f}x")
     if cold:
