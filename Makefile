@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 TORCH := torch==2.13.0
-# PyTorch's CPU-only wheels; used only where no CPU build of torch lies on the machine's disk.
+# PyTorch's CPU-only wheels; used only where pip finds no CPU build of torch on its own.
 TORCH_CPU_INDEX ?= https://download.pytorch.org/whl/cpu
 
 .PHONY: install run test index bench lint clean
@@ -13,12 +13,13 @@ TORCH_CPU_INDEX ?= https://download.pytorch.org/whl/cpu
 $(PY):
 	$(PYTHON) -m venv $(VENV)
 
-# The CPU build of torch goes in before anything that depends on torch, so that pip never
-# pulls a CUDA build of several GB.
+# The CPU build of torch (version +cpu) goes in before anything that depends on torch, so that
+# pip never pulls a CUDA build of several GB: from the file on this machine's disk where pip
+# finds one, else from PyTorch's CPU wheel index.
 $(STAMP): pyproject.toml constraints.txt | $(PY)
 	echo "citebot: installing into $(VENV) (first run only)…" >&2
-	$(PY) -m pip install -q --disable-pip-version-check --no-index "$(TORCH)" 2>/dev/null \
-		|| $(PY) -m pip install -q --disable-pip-version-check "$(TORCH)" --index-url "$(TORCH_CPU_INDEX)"
+	$(PY) -m pip install -q --disable-pip-version-check "$(TORCH)+cpu" 2>/dev/null \
+		|| $(PY) -m pip install -q --disable-pip-version-check "$(TORCH)+cpu" --extra-index-url "$(TORCH_CPU_INDEX)"
 	$(PY) -m pip install -q --disable-pip-version-check -c constraints.txt -e ".[test]" >&2
 	touch $(STAMP)
 
