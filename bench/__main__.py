@@ -47,6 +47,38 @@ def throughput(ask, questions: list[str], askers: int = 8) -> float:
     return len(questions) / (time.perf_counter() - started)
 
 
+def folder_mb(folder: Path) -> float:
+    return sum(f.stat().st_size for f in folder.rglob("*") if f.is_file()) / 1e6
+
+
+def build_figures(name: str, corpus: Path, encoder, workdir: Path) -> dict[str, float]:
+    """Index build time, passages per second and size on disk for one corpus."""
+    from index.articles import load_corpus
+    from index.build import build_index
+    from index.store import save
+
+    articles = load_corpus(corpus)
+    started = time.perf_counter()
+    index = build_index(articles, encoder)
+    seconds = time.perf_counter() - started
+    save(index, workdir / name)
+    return {
+        f"build_{name}_passages": index.manifest.passages,
+        f"build_{name}_s": round(seconds, 1),
+        f"build_{name}_passages_per_s": round(index.manifest.passages / seconds, 1),
+        f"build_{name}_mb": round(folder_mb(workdir / name), 1),
+    }
+
+
+def squad_corpus(jsonl: Path, folder: Path) -> Path:
+    """The SQuAD articles of the evaluation set as a folder of .txt files."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for line in jsonl.read_text(encoding="utf-8").splitlines():
+        article = json.loads(line)
+        (folder / f"{article['title']}.txt").write_text(article["text"], encoding="utf-8")
+    return folder
+
+
 def timed_process(argv: list[str], env: dict[str, str]) -> tuple[float, float]:
     """(seconds to exit, peak resident MB) of one fresh process."""
     started = time.perf_counter()
@@ -83,6 +115,11 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="bench", description=__doc__)
     ap.add_argument("--rounds", type=int, default=20, help="passes over the questions (default 20)")
     ap.add_argument("--cold-runs", type=int, default=3, help="fresh processes timed for each (0: skip)")
+    ap.add_argument(
+        "--squad",
+        type=Path,
+        help="a SQuAD jsonl (e.g. ../shared/eval/squad/squad_v2_dev.jsonl) to time a build of",
+    )
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
     with tempfile.TemporaryDirectory() as tmp:
@@ -99,6 +136,10 @@ def main(argv: list[str] | None = None) -> int:
         plain = PlainPipeline(BUILTIN_CORPUS / "nk-troops.txt", encoder)
         index, _ = open_index(BUILTIN_CORPUS, index_dir, encoder)
         engine = Engine(index, query_encoder(index_dir))  # as citebot runs: the fast path if made
+        builds = build_figures("builtin", BUILTIN_CORPUS, encoder, Path(tmp) / "builds")
+        if args.squad:
+            squad = squad_corpus(args.squad, Path(tmp) / "squad")
+            builds.update(build_figures("squad", squad, encoder, Path(tmp) / "builds"))
     for q in QUESTIONS:  # warm both paths
         plain.query(q)
         engine.answer(q)
@@ -125,6 +166,7 @@ def main(argv: list[str] | None = None) -> int:
     figures["plain_qps_8"] = round(throughput(plain.query, burst), 1)
     figures["citebot_qps_8"] = round(throughput(engine.answer, burst), 1)
     figures.update(cold)
+    figures.update(builds)
     figures["query_encoder"] = type(engine.encoder).__name__
     print(f"{'':10}{'p50 ms':>10}{'p99 ms':>10}{'cold s':>10}{'peak MB':>10}{'q/s x8':>10}")
     for name in ("plain", "citebot"):
@@ -139,6 +181,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"warm answer / plain query (p50): {figures['ratio_p50']:.2f}x")
     if cold:
         print(f"cold start to first answer / plain: {figures['ratio_cold']:.2f}x")
+    for name in ("builtin", "squad"):
+        if f"build_{name}_s" in figures:
+            n, s, rate, mb = (figures[f"build_{name}_{k}"] for k in ("passages", "s", "passages_per_s", "mb"))
+            print(f"build {name}: {n} passages in {s} s ({rate}/s), {mb} MB on disk")
     print(json.dumps(figures))
     return 0
 

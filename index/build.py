@@ -6,6 +6,8 @@ import logging
 import time
 from datetime import UTC, datetime
 
+import numpy as np
+
 from index.articles import Article, CorpusError, corpus_checksum
 from index.calibration import calibrate_threshold
 from index.encoder import Encoder, model_id
@@ -23,6 +25,25 @@ def context_text(passage: Passage) -> str:
     return f"{head}\n{passage.text}" if head else passage.text
 
 
+PROGRESS_FROM = 2_000  # texts: below this a build takes seconds and needs no bar
+PROGRESS_BATCH = 256
+
+
+def encode_with_progress(encoder: Encoder, texts: list[str], what: str) -> np.ndarray:
+    """``encoder.encode(texts)``, with a progress bar on stderr when the work is long (and
+    stderr is a terminal)."""
+    if len(texts) < PROGRESS_FROM:
+        return encoder.encode(texts)
+    from tqdm import tqdm
+
+    rows = []
+    with tqdm(total=len(texts), desc=f"embedding {what}", unit=" texts", disable=None, leave=False) as bar:
+        for start in range(0, len(texts), PROGRESS_BATCH):
+            rows.append(encoder.encode(texts[start : start + PROGRESS_BATCH]))
+            bar.update(len(rows[-1]))
+    return np.vstack(rows)
+
+
 def build_index(
     articles: list[Article],
     encoder: Encoder,
@@ -36,8 +57,10 @@ def build_index(
         raise CorpusError("the corpus has no article text to index (only headings or site footers)")
     sentences = [s for p in passages for s in p.sentence_texts()]
     log.info("embedding %d passages and %d sentences", len(passages), len(sentences))
-    passage_vectors = flat_index(encoder.encode([context_text(p) for p in passages]))
-    sentence_vectors = flat_index(encoder.encode(sentences))
+    passage_vectors = flat_index(
+        encode_with_progress(encoder, [context_text(p) for p in passages], "passages")
+    )
+    sentence_vectors = flat_index(encode_with_progress(encoder, sentences, "sentences"))
     lexical = LexicalIndex.build([context_text(p) for p in passages])
     counts: dict[str, int] = {}
     for p in passages:
