@@ -13,7 +13,7 @@ from index.calibration import calibrate_threshold
 from index.encoder import Encoder, model_id
 from index.lexical import LexicalIndex
 from index.passages import DEFAULT_CHUNKING, ChunkSettings, Passage, chunk_corpus
-from index.store import FORMAT_VERSION, ArticleInfo, Manifest, PassageIndex, chunking_json, flat_index
+from index.store import FORMAT_VERSION, ArticleInfo, Manifest, PassageIndex, chunking_json, vector_index
 
 log = logging.getLogger(__name__)
 
@@ -57,10 +57,10 @@ def build_index(
         raise CorpusError("the corpus has no article text to index (only headings or site footers)")
     sentences = [s for p in passages for s in p.sentence_texts()]
     log.info("embedding %d passages and %d sentences", len(passages), len(sentences))
-    passage_vectors = flat_index(
+    passage_vectors = vector_index(
         encode_with_progress(encoder, [context_text(p) for p in passages], "passages")
     )
-    sentence_vectors = flat_index(encode_with_progress(encoder, sentences, "sentences"))
+    sentence_vectors = vector_index(encode_with_progress(encoder, sentences, "sentences"))
     lexical = LexicalIndex.build([context_text(p) for p in passages])
     counts: dict[str, int] = {}
     for p in passages:

@@ -1,0 +1,54 @@
+"""Vector indexes: exact for a corpus this size, an HNSW graph above the threshold, with its
+recall against exact search checked (the oracle is a brute-force FAISS flat index)."""
+
+from __future__ import annotations
+
+import faiss
+import numpy as np
+
+from index import store
+from index.articles import BUILTIN_CORPUS, load_corpus
+from index.build import build_index
+from index.engine import Engine
+
+
+def clustered(n: int, dim: int = 384, clusters: int = 200, seed: int = 0) -> np.ndarray:
+    """Normalized vectors in topical clusters (the same topics whatever the seed), as sentence
+    embeddings of many articles, and questions about them, are."""
+    centres = np.random.default_rng(12345).normal(size=(clusters, dim))
+    rng = np.random.default_rng(seed)
+    vectors = centres[rng.integers(0, clusters, n)] + 0.6 * rng.normal(size=(n, dim))
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    return vectors.astype(np.float32)
+
+
+def test_hnsw_recall_at_10_against_exact_search():
+    vectors = clustered(20_000)
+    queries = clustered(200, seed=1)
+    exact = store.flat_index(vectors)
+    approx = store.vector_index(vectors, approximate_from=10_000)
+    assert isinstance(approx, faiss.IndexHNSWFlat)
+    _, truth = exact.search(queries, 10)
+    _, found = approx.search(queries, 10)
+    recall = np.mean([len(set(t) & set(f)) / 10 for t, f in zip(truth, found, strict=True)])
+    assert recall >= 0.98, recall
+    assert np.array_equal(approx.reconstruct(123), vectors[123])  # vectors kept exactly
+
+
+def test_small_corpora_stay_exact():
+    assert isinstance(store.vector_index(clustered(500)), faiss.IndexFlatIP)
+
+
+def test_an_approximate_index_round_trips_and_answers_like_the_exact_one(
+    encoder, engine, tmp_path, monkeypatch
+):
+    monkeypatch.setattr(store, "APPROXIMATE_FROM", 10)
+    index = build_index(load_corpus(BUILTIN_CORPUS), encoder)
+    store.save(index, tmp_path / "index")
+    loaded = store.load(tmp_path / "index")
+    assert isinstance(loaded.passage_vectors, faiss.IndexHNSWFlat)
+    assert loaded.sentence_vectors.hnsw.efSearch == store.HNSW_EF_SEARCH
+    approximate = Engine(loaded, encoder)
+    for question in ("Who visited Russia on Tuesday?", "What weapons has North Korea sent to Russia?"):
+        a, b = engine.answer(question), approximate.answer(question)
+        assert a.sentence == b.sentence and [c.id for c in a.citations] == [c.id for c in b.citations]
