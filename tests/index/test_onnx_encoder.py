@@ -94,3 +94,14 @@ def test_answering_from_a_built_index_imports_no_torch(builtin_index_dir, export
     )
     assert done.returncode == 0, done.stderr
     assert "HEAVY []" in done.stdout and "3,000 to 10,000" in done.stdout
+
+
+def test_when_the_export_fails_torch_answers(encoder, tmp_path, monkeypatch, caplog):
+    def broken(*args, **kwargs):
+        raise ImportError("no onnxruntime on this platform")
+
+    monkeypatch.setattr(onnx_encoder, "_export", broken)
+    assert onnx_encoder.export(tmp_path / "onnx-model", encoder) is None
+    assert "staying with torch" in caplog.text
+    assert not (tmp_path / "onnx-model").exists()
+    assert [p.name for p in tmp_path.iterdir()] == []  # no temporary folder left behind
