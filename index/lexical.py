@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
 
 import bm25s
 import numpy as np
 import Stemmer
+from bm25s.stopwords import STOPWORDS_EN
 
 log = logging.getLogger(__name__)
 logging.getLogger("bm25s").setLevel(logging.WARNING)
@@ -15,9 +17,16 @@ logging.getLogger("bm25s").setLevel(logging.WARNING)
 _STEMMER = Stemmer.Stemmer("english")
 
 
+# bm25s's own tokenizer rules (scikit-learn's word pattern, lowercase, its English stopwords,
+# then the stemmer), applied here without its per-call bookkeeping, which cost about 0.6 ms a
+# question; tests check that both give the same words.
+_WORDS = re.compile(r"(?u)\b\w\w+\b").findall
+_STOPWORDS = frozenset(STOPWORDS_EN)
+
+
 def tokenize(texts: list[str]) -> list[list[str]]:
     """Lowercased, stemmed words without English stopwords, one list per text."""
-    return bm25s.tokenize(texts, stopwords="en", stemmer=_STEMMER, return_ids=False, show_progress=False)
+    return [_STEMMER.stemWords([w for w in _WORDS(t.lower()) if w not in _STOPWORDS]) for t in texts]
 
 
 class LexicalIndex:
