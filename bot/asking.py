@@ -13,7 +13,7 @@ from discord.ext import commands
 
 from bot.buttons import answer_view
 from bot.client import CiteBot
-from bot.delivery import APOLOGY, RESTARTING, deliver, tell_error
+from bot.delivery import APOLOGY, RESTARTING, deliver, tell
 from bot.embed import NO_PINGS, card_embed, card_text
 from bot.render import (
     Card,
@@ -211,20 +211,18 @@ class Asking(commands.Cog):
         """Ask a question about the article; the answer quotes it and cites where."""
         bot = self.bot
         if bot.stopping:
-            await interaction.response.send_message(RESTARTING, ephemeral=True, allowed_mentions=NO_PINGS)
+            await tell(interaction, RESTARTING)
             return
         wait = bot.limiter.check(interaction.user.id)
         if wait:
-            await interaction.response.send_message(
-                slow_down(wait), ephemeral=True, allowed_mentions=NO_PINGS
-            )
+            await tell(interaction, slow_down(wait))
             return
         await interaction.response.defer(thinking=True, ephemeral=private)
         bot.track()
         try:
             answer, ask_id = await bot.answer(question, results or bot.results, interaction.user.id)
         except asyncio.CancelledError:
-            await tell_error(interaction, RESTARTING)
+            await tell(interaction, RESTARTING)
             raise
         embed, view = card_embed(render_card(answer)), self.view_for(answer, ask_id)
         await deliver(
@@ -243,7 +241,7 @@ class Asking(commands.Cog):
             ids = self.bot.engine.passage_ids()
             example = f" Ids look like `{ids[0]}`; start typing to pick one." if ids else ""
             text = f"No passage has the id “{cut(escape(id), 120)}”.{example}"
-            await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_PINGS)
+            await tell(interaction, text)
             return
         card = render_passages(passages, id.strip())
         await interaction.response.send_message(embed=card_embed(card), allowed_mentions=NO_PINGS)

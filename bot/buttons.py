@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
-from bot.delivery import RESTARTING, tell_error
+from bot.delivery import RESTARTING, tell
 from bot.embed import NO_PINGS, card_embed
 from bot.feedback import Ask
 from bot.render import render_page, render_passages
@@ -34,13 +34,6 @@ def answer_view(ask_id: int, shown: int, more: bool) -> discord.ui.View:
     return view
 
 
-async def _tell(interaction: discord.Interaction, text: str) -> None:
-    if interaction.response.is_done():
-        await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_PINGS)
-    else:
-        await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_PINGS)
-
-
 class Guarded:
     """What every answer button shares: the allow-lists, a stop in progress, and an apology
     (not discord.py's silent log line) when something goes wrong."""
@@ -56,7 +49,7 @@ class Guarded:
         if bot.stopping:
             reason = RESTARTING
         if reason:
-            await _tell(interaction, reason)
+            await tell(interaction, reason)
             return False
         return True
 
@@ -65,12 +58,12 @@ class Guarded:
         try:
             ask = await bot.database(bot.store.ask, self.ask_id)
             if ask is None:
-                await _tell(interaction, GONE)
+                await tell(interaction, GONE)
                 return
             await self.act(bot, interaction, ask)
         except Exception:
             log.exception("the %s button failed (ask %s)", type(self).__name__, self.ask_id)
-            await tell_error(interaction)
+            await tell(interaction)
 
     async def act(self, bot: CiteBot, interaction: discord.Interaction, ask: Ask) -> None:
         raise NotImplementedError
@@ -99,7 +92,7 @@ class MoreContext(Guarded, discord.ui.DynamicItem[discord.ui.Button], template=r
     async def act(self, bot: CiteBot, interaction: discord.Interaction, ask: Ask) -> None:
         passages = bot.engine.neighbours(ask.focus)
         if not passages:  # the index was rebuilt without that passage
-            await _tell(interaction, GONE)
+            await tell(interaction, GONE)
             return
         card = render_passages(passages, ask.focus)
         await interaction.response.send_message(
@@ -132,21 +125,21 @@ class NextPassage(
 
     async def act(self, bot: CiteBot, interaction: discord.Interaction, ask: Ask) -> None:
         if bot.store.user_key(interaction.user.id) != ask.asker:
-            await _tell(interaction, "Only the person who asked can page through these passages. Try /ask!")
+            await tell(interaction, "Only the person who asked can page through these passages. Try /ask!")
             return
         # at least the top three, among which the answer's own passage always is
         want = min(max(self.shown + max(1, ask.results), ANSWER_PASSAGES), bot.max_results)
         if self.shown >= want:
-            await _tell(interaction, LAST)
+            await tell(interaction, LAST)
             return
         wait = bot.limiter.check(interaction.user.id)  # each page runs the model, like a question
         if wait:
-            await _tell(interaction, f"Please wait {max(1, round(wait))} s before paging on.")
+            await tell(interaction, f"Please wait {max(1, round(wait))} s before paging on.")
             return
         await interaction.response.defer()  # within Discord's 3 s, however long the queue is
         answer = await bot.compute(bot.engine.answer, ask.question, want)
         if len(answer.citations) <= self.shown:
-            await _tell(interaction, LAST)
+            await tell(interaction, LAST)
             return
         more = len(answer.citations) == want and want < bot.max_results
         await interaction.edit_original_response(
@@ -186,4 +179,4 @@ class Vote(
             if counted
             else f"You already gave this answer {emoji}; it counts once."
         )
-        await _tell(interaction, text)
+        await tell(interaction, text)

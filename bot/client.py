@@ -14,7 +14,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.buttons import MoreContext, NextPassage, Vote
-from bot.delivery import tell_error
+from bot.delivery import tell
 from bot.embed import NO_PINGS
 from bot.feedback import FeedbackStore
 from bot.ratelimit import RateLimiter
@@ -62,7 +62,7 @@ class CiteTree(app_commands.CommandTree):
         if reason is None:
             return True
         if interaction.type is discord.InteractionType.application_command:
-            await interaction.response.send_message(reason, ephemeral=True, allowed_mentions=NO_PINGS)
+            await tell(interaction, reason)
         elif interaction.type is discord.InteractionType.autocomplete:
             await interaction.response.autocomplete([])
         return False
@@ -75,7 +75,7 @@ class CiteTree(app_commands.CommandTree):
             log.warning("/%s: the interaction expired before the answer could be sent", _name(interaction))
             return
         log.error("/%s failed", _name(interaction), exc_info=error)
-        await tell_error(interaction)
+        await tell(interaction)
 
 
 def _name(interaction: discord.Interaction) -> str:

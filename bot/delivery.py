@@ -49,11 +49,12 @@ async def deliver(send: Callable[[], Awaitable[T]], where: str) -> T | None:
     return None
 
 
-async def tell_error(interaction: discord.Interaction, text: str = APOLOGY) -> None:
-    """A short apology to whoever used a command or button, however far it had got.
+async def tell(interaction: discord.Interaction, text: str = APOLOGY) -> None:
+    """A short private line (by default an apology) to whoever used a command or button,
+    however far the interaction had got.
 
-    After a slash command's public "thinking…", the apology replaces it (Discord would ignore
-    a private flag there); after a button's deferral it is a private follow-up, so that the
+    After a slash command's public "thinking…", the line replaces it (Discord would ignore a
+    private flag there); after a button's deferral it is a private follow-up, so that the
     answer the button sits under is left as it was.
     """
     try:
@@ -67,4 +68,4 @@ async def tell_error(interaction: discord.Interaction, text: str = APOLOGY) -> N
         else:
             await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_PINGS)
     except discord.HTTPException:
-        log.warning("could not tell the user about the error either")
+        log.warning("could not tell the user: %s", text[:80])
