@@ -111,7 +111,7 @@ def test_allow_lists_keep_the_bot_out_of_other_channels(engine, tmp_path):
         async with running(engine, tmp_path, ALLOWED_CHANNEL_IDS="5") as (fake, bot):
             await fake.message(f"<@{fake.app_id}> {QUESTION}", mentions_bot=True)
             interaction = await fake.slash("ask", question=QUESTION)
-            call = await fake.wait_for(lambda c: c.path.endswith("/callback"))
+            call = await fake.response(interaction)
             assert call.json["data"]["content"] == "citebot is not enabled in this channel."
             assert call.json["data"]["flags"] == 64
             await asyncio.sleep(0.3)

@@ -47,8 +47,7 @@ def test_passage_shows_the_passage_with_its_neighbours(engine, tmp_path):
     async def scenario() -> None:
         async with running(engine, tmp_path) as (fake, bot):
             middle = engine.passage_ids()[4]
-            await fake.slash("passage", id=middle)
-            call = await fake.wait_for(lambda c: c.path.endswith("/callback"))
+            call = await fake.response(await fake.slash("passage", id=middle))
             embed = call.json["data"]["embeds"][0]
             names = [f["name"] for f in embed["fields"]]
             assert len(names) == 3 and middle in names[1] and names[1].startswith("▶")
@@ -60,8 +59,7 @@ def test_passage_shows_the_passage_with_its_neighbours(engine, tmp_path):
 def test_unknown_passage_id_gets_a_private_hint(engine, tmp_path):
     async def scenario() -> None:
         async with running(engine, tmp_path) as (fake, bot):
-            await fake.slash("passage", id="nope**@everyone")
-            call = await fake.wait_for(lambda c: c.path.endswith("/callback"))
+            call = await fake.response(await fake.slash("passage", id="nope**@everyone"))
             data = call.json["data"]
             assert data["flags"] == 64 and "No passage has the id" in data["content"]
             assert "\\*\\*" in data["content"] and data["allowed_mentions"]["parse"] == []
@@ -72,8 +70,7 @@ def test_unknown_passage_id_gets_a_private_hint(engine, tmp_path):
 def test_passage_autocomplete_offers_matching_ids(engine, tmp_path):
     async def scenario() -> None:
         async with running(engine, tmp_path) as (fake, bot):
-            await fake.autocomplete("passage", "id", "pentagon")
-            call = await fake.wait_for(lambda c: c.path.endswith("/callback"))
+            call = await fake.response(await fake.autocomplete("passage", "id", "pentagon"))
             assert call.json["type"] == 8
             choices = call.json["data"]["choices"]
             assert choices and all(len(c["name"]) <= 100 and len(c["value"]) <= 100 for c in choices)
@@ -86,8 +83,7 @@ def test_passage_autocomplete_offers_matching_ids(engine, tmp_path):
 def test_sources_lists_the_indexed_articles(engine, tmp_path):
     async def scenario() -> None:
         async with running(engine, tmp_path) as (fake, bot):
-            await fake.slash("sources")
-            call = await fake.wait_for(lambda c: c.path.endswith("/callback"))
+            call = await fake.response(await fake.slash("sources"))
             embed = call.json["data"]["embeds"][0]
             article = engine.sources()[0]
             assert embed["fields"][0]["name"] == article.title
@@ -100,8 +96,7 @@ def test_sources_lists_the_indexed_articles(engine, tmp_path):
 def test_help_examples_come_from_the_sections_and_are_answered(engine, tmp_path):
     async def scenario() -> None:
         async with running(engine, tmp_path) as (fake, bot):
-            await fake.slash("help")
-            call = await fake.wait_for(lambda c: c.path.endswith("/callback"))
+            call = await fake.response(await fake.slash("help"))
             embed = call.json["data"]["embeds"][0]
             examples = [line.removeprefix("• ") for line in embed["fields"][0]["value"].splitlines()]
             sections = {p.section.lower() for p in engine.index.passages if p.section}
