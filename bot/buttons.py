@@ -137,7 +137,7 @@ class NextPassage(
             await tell(interaction, f"Please wait {max(1, round(wait))} s before paging on.")
             return
         await interaction.response.defer()  # within Discord's 3 s, however long the queue is
-        answer = await bot.compute(bot.engine.answer, ask.question, want)
+        answer, _ = await bot.answer(ask.question, want, None)  # a page is not a new ask
         if len(answer.citations) <= self.shown:
             await tell(interaction, LAST)
             return

@@ -6,6 +6,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -13,6 +14,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.batching import Batcher
 from bot.buttons import MoreContext, NextPassage, Vote
 from bot.delivery import tell
 from bot.embed import NO_PINGS
@@ -28,6 +30,16 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 SHUTDOWN_GRACE = 10.0  # seconds pending answers get to finish when the bot is stopped
 MAX_RESULTS = 10
+
+
+@dataclass(frozen=True)
+class Ask:
+    """One question for the model: how many passages, and who asked (None: not recorded)."""
+
+    question: str
+    k: int
+    user_id: int | None
+
 
 # What the bot needs in a channel: read, reply (also in threads), embed answers, open threads.
 PERMISSIONS = discord.Permissions(
@@ -113,6 +125,7 @@ class CiteBot(commands.Bot):
         # database, so that a vote never waits behind a queue of questions; neither on the loop
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="citebot-model")
         self._db_worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="citebot-db")
+        self.batcher: Batcher[Ask, tuple[Answer, int | None]] = Batcher(self._answer_batch)
         self._pending: set[asyncio.Task[Any]] = set()
         self.stopping = False
         self.shutdown_grace = SHUTDOWN_GRACE
@@ -182,17 +195,27 @@ class CiteBot(commands.Bot):
         """Run a feedback-database call off the event loop, not queued behind the model."""
         return await asyncio.get_running_loop().run_in_executor(self._db_worker, fn, *args)
 
-    def _answer_and_record(self, question: str, k: int, user_id: int) -> tuple[Answer, int | None]:
-        answer = self.engine.answer(question, k)
-        if answer.error or not answer.citations:
-            return answer, None
+    def _answer_and_record(self, asks: list[Ask]) -> list[tuple[Answer, int | None]]:
+        answers = self.engine.answer_many([a.question for a in asks], [a.k for a in asks])
+        if len(asks) > 1:
+            log.debug("answered %d questions in one batch", len(asks))
+        return [(answer, self._record(answer, ask)) for answer, ask in zip(answers, asks, strict=True)]
+
+    def _record(self, answer: Answer, ask: Ask) -> int | None:
+        if ask.user_id is None or answer.error or not answer.citations:
+            return None
         focus = next((c.id for c in answer.citations if c.highlight), answer.citations[0].id)
         ids = [c.id for c in answer.citations]
-        return answer, self.store.record_ask(answer.question, ids, focus, answer.answered, k, user_id)
+        return self.store.record_ask(answer.question, ids, focus, answer.answered, ask.k, ask.user_id)
 
-    async def answer(self, question: str, k: int, user_id: int) -> tuple[Answer, int | None]:
-        """The engine's answer, and the ask id its buttons carry (None: no buttons)."""
-        return await self.compute(self._answer_and_record, question, k, user_id)
+    async def _answer_batch(self, asks: list[Ask]) -> list[tuple[Answer, int | None]]:
+        return await self.compute(self._answer_and_record, asks)
+
+    async def answer(self, question: str, k: int, user_id: int | None) -> tuple[Answer, int | None]:
+        """The engine's answer, and the ask id its buttons carry (None: no buttons, or not
+        recorded because no ``user_id`` was given). Questions asked while the model is busy
+        are answered together in one batch."""
+        return await self.batcher.submit(Ask(question, k, user_id))
 
     def refusal_for(
         self, guild_id: int | None, channel_id: int | None, parent_id: int | None = None

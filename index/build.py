@@ -29,19 +29,27 @@ PROGRESS_FROM = 2_000  # texts: below this a build takes seconds and needs no ba
 PROGRESS_BATCH = 256
 
 
-def encode_with_progress(encoder: Encoder, texts: list[str], what: str) -> np.ndarray:
-    """``encoder.encode(texts)``, with a progress bar on stderr when the work is long (and
-    stderr is a terminal)."""
-    if len(texts) < PROGRESS_FROM:
-        return encoder.encode(texts)
-    from tqdm import tqdm
+def encode_texts(encoder: Encoder, texts: list[str], what: str) -> np.ndarray:
+    """``encoder.encode(texts)``, embedding each distinct text once, with a progress bar on
+    stderr when the work is long (and stderr is a terminal)."""
+    distinct = sorted(set(texts), key=len)  # batches of like lengths: little padding
+    log.info("embedding %d %s (%d distinct)", len(texts), what, len(distinct))
+    if len(distinct) < PROGRESS_FROM:
+        vectors = encoder.encode(distinct)
+    else:
+        from tqdm import tqdm
 
-    rows = []
-    with tqdm(total=len(texts), desc=f"embedding {what}", unit=" texts", disable=None, leave=False) as bar:
-        for start in range(0, len(texts), PROGRESS_BATCH):
-            rows.append(encoder.encode(texts[start : start + PROGRESS_BATCH]))
-            bar.update(len(rows[-1]))
-    return np.vstack(rows)
+        rows = []
+        bar = tqdm(total=len(distinct), desc=f"embedding {what}", unit=" texts", disable=None, leave=False)
+        with bar:
+            for start in range(0, len(distinct), PROGRESS_BATCH):
+                rows.append(encoder.encode(distinct[start : start + PROGRESS_BATCH]))
+                bar.update(len(rows[-1]))
+        vectors = np.vstack(rows)
+    if len(distinct) == len(texts) and distinct == texts:
+        return vectors
+    row = {text: i for i, text in enumerate(distinct)}
+    return vectors[[row[t] for t in texts]]
 
 
 def build_index(
@@ -56,11 +64,8 @@ def build_index(
     if not passages:
         raise CorpusError("the corpus has no article text to index (only headings or site footers)")
     sentences = [s for p in passages for s in p.sentence_texts()]
-    log.info("embedding %d passages and %d sentences", len(passages), len(sentences))
-    passage_vectors = vector_index(
-        encode_with_progress(encoder, [context_text(p) for p in passages], "passages")
-    )
-    sentence_vectors = vector_index(encode_with_progress(encoder, sentences, "sentences"))
+    passage_vectors = vector_index(encode_texts(encoder, [context_text(p) for p in passages], "passages"))
+    sentence_vectors = vector_index(encode_texts(encoder, sentences, "sentences"))
     lexical = LexicalIndex.build([context_text(p) for p in passages])
     counts: dict[str, int] = {}
     for p in passages:

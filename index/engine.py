@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+import numpy as np
 
 from index import onnx_encoder, store
 from index.answer import ANSWER_PASSAGES, Answer, compose, refusal
@@ -109,24 +112,38 @@ class Engine:
 
     def answer(self, question: str, k: int = DEFAULT_K) -> Answer:
         """The article's own words that answer ``question``, or a refusal saying why not."""
+        return self.answer_many([question], [k])[0]
+
+    def answer_many(self, questions: Sequence[str], ks: Sequence[int] | None = None) -> list[Answer]:
+        """``answer`` for several questions, their vectors made in one pass through the model.
+
+        ``ks`` gives each question's number of passages (default ``DEFAULT_K`` each). Each
+        answer's ``encode_ms`` is the time of the shared pass.
+        """
         started = time.perf_counter()
-        try:
-            cleaned = clean_question(question)
-        except QuestionError as exc:
-            return refusal(question, str(exc), self.threshold)
-        k = max(1, min(int(k), MAX_K))
+        ks = [DEFAULT_K] * len(questions) if ks is None else list(ks)
+        if len(ks) != len(questions):
+            raise ValueError("one k per question")
+        cleaned: dict[int, str] = {}
+        answers: dict[int, Answer] = {}
+        for i, question in enumerate(questions):
+            try:
+                cleaned[i] = clean_question(question)
+            except QuestionError as exc:
+                answers[i] = refusal(question, str(exc), self.threshold)
         t_clean = time.perf_counter()
-        vector = self.encoder.encode([cleaned])[0]
-        t_encode = time.perf_counter()
+        vectors = self.encoder.encode(list(cleaned.values())) if cleaned else None
+        encode_ms = (time.perf_counter() - t_clean) * 1000
+        for row, (i, text) in enumerate(cleaned.items()):
+            answers[i] = self._compose(text, vectors[row], max(1, min(int(ks[i]), MAX_K)), encode_ms, started)
+        return [answers[i] for i in range(len(questions))]
+
+    def _compose(self, cleaned: str, vector: np.ndarray, k: int, encode_ms: float, started: float) -> Answer:
+        t_search = time.perf_counter()
         # the answer is chosen among the same top passages whatever k is; k only sets how many
         # are cited
         hits = search(self.index, vector, cleaned, max(k, ANSWER_PASSAGES))
-        t_search = time.perf_counter()
-        timings = {
-            "clean_ms": (t_clean - started) * 1000,
-            "encode_ms": (t_encode - t_clean) * 1000,
-            "search_ms": (t_search - t_encode) * 1000,
-        }
+        timings = {"encode_ms": encode_ms, "search_ms": (time.perf_counter() - t_search) * 1000}
         answer = compose(
             cleaned, hits, self.index.lexical, confidence(hits), self.threshold, self._sources, timings, k
         )

@@ -121,3 +121,16 @@ def test_corpus_with_nothing_but_furniture_is_refused(tmp_path, encoder):
     path.write_text("BREAKING NEWS\nSubscribe to our newsletter.", encoding="utf-8")
     with pytest.raises(CorpusError, match="no article text"):
         open_index(path, tmp_path / "index", encoder)
+
+
+def test_answering_several_at_once_gives_each_the_answer_it_gets_alone(engine):
+    questions = ["Who visited Russia on Tuesday?", "", "How do I bake bread?"]
+    questions.append("What did the Pentagon confirm?")
+    together = engine.answer_many(questions, [3, 3, 2, 1])
+    alone = [engine.answer(q, k) for q, k in zip(questions, [3, 3, 2, 1], strict=True)]
+    assert [a.error for a in together] == [a.error for a in alone]
+    assert together[1].error and not together[0].error
+    for a, b in zip(together, alone, strict=True):
+        assert [c.id for c in a.citations] == [c.id for c in b.citations]
+        assert a.answered == b.answered
+        assert a.confidence == pytest.approx(b.confidence, abs=1e-4)

@@ -1,0 +1,83 @@
+"""Batching: what arrives while a batch is worked on goes into the next one, in order."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from bot.batching import Batcher
+
+
+class Doubler:
+    """Work that doubles numbers, taking a little time per batch and noting each batch."""
+
+    def __init__(self, fail_on: int | None = None) -> None:
+        self.batches: list[list[int]] = []
+        self.fail_on = fail_on
+
+    async def __call__(self, items: list[int]) -> list[int]:
+        self.batches.append(items)
+        await asyncio.sleep(0.05)
+        if self.fail_on in items:
+            raise ValueError("bad item")
+        return [2 * n for n in items]
+
+
+def test_a_lone_item_goes_at_once_and_a_crowd_shares_the_next_batch():
+    work = Doubler()
+
+    async def scenario() -> list[int]:
+        batcher = Batcher(work)
+        first = asyncio.create_task(batcher.submit(1))
+        await asyncio.sleep(0)  # the first one starts alone
+        rest = [asyncio.create_task(batcher.submit(n)) for n in range(2, 7)]
+        return [await first] + [await t for t in rest]
+
+    assert asyncio.run(scenario()) == [2, 4, 6, 8, 10, 12]
+    assert work.batches == [[1], [2, 3, 4, 5, 6]]
+
+
+def test_batches_are_capped():
+    work = Doubler()
+
+    async def scenario() -> list[int]:
+        batcher = Batcher(work, max_batch=2)
+        return list(await asyncio.gather(*(batcher.submit(n) for n in range(5))))
+
+    assert asyncio.run(scenario()) == [0, 2, 4, 6, 8]
+    assert work.batches == [[0, 1], [2, 3], [4]]
+
+
+def test_a_failed_batch_fails_its_own_askers_only():
+    work = Doubler(fail_on=3)
+
+    async def scenario() -> tuple[list[object], Batcher[int, int]]:
+        batcher = Batcher(work, max_batch=2)
+        results = await asyncio.gather(*(batcher.submit(n) for n in range(1, 6)), return_exceptions=True)
+        return list(results), batcher
+
+    results, batcher = asyncio.run(scenario())
+    assert results[:2] == [2, 4] and results[4] == 10
+    assert all(isinstance(r, ValueError) for r in results[2:4])
+    assert batcher.sizes == [2, 2, 1]
+
+
+def test_an_asker_who_leaves_is_dropped_from_the_batch():
+    work = Doubler()
+
+    async def scenario() -> int:
+        batcher = Batcher(work)
+        first = asyncio.create_task(batcher.submit(1))
+        await asyncio.sleep(0)
+        gone = asyncio.create_task(batcher.submit(2))
+        kept = asyncio.create_task(batcher.submit(3))
+        await asyncio.sleep(0)
+        gone.cancel()
+        await first
+        with pytest.raises(asyncio.CancelledError):
+            await gone
+        return await kept
+
+    assert asyncio.run(scenario()) == 6
+    assert work.batches == [[1], [3]]
