@@ -13,7 +13,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench.measure import batched_throughput, folder_mb, machine, percentile, throughput, timed_process
 from bench.plain import PlainPipeline
+from bench.scale import build_synthetic, search_figures
 from index.articles import BUILTIN_CORPUS
 from index.encoder import shared_encoder
 from index.engine import Engine, open_index, query_encoder
@@ -30,25 +32,6 @@ QUESTIONS = (
     "How do I bake bread?",
     "Is Putin meeting the foreign minister?",
 )
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
-
-
-def throughput(ask, questions: list[str], askers: int = 8) -> float:
-    """Questions answered per second with ``askers`` threads asking at once."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    started = time.perf_counter()
-    with ThreadPoolExecutor(max_workers=askers) as pool:
-        list(pool.map(ask, questions))
-    return len(questions) / (time.perf_counter() - started)
-
-
-def folder_mb(folder: Path) -> float:
-    return sum(f.stat().st_size for f in folder.rglob("*") if f.is_file()) / 1e6
 
 
 def build_figures(name: str, corpus: Path, encoder, workdir: Path) -> dict[str, float]:
@@ -77,17 +60,6 @@ def squad_corpus(jsonl: Path, folder: Path) -> Path:
         article = json.loads(line)
         (folder / f"{article['title']}.txt").write_text(article["text"], encoding="utf-8")
     return folder
-
-
-def timed_process(argv: list[str], env: dict[str, str]) -> tuple[float, float]:
-    """(seconds to exit, peak resident MB) of one fresh process."""
-    started = time.perf_counter()
-    proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    _, status, usage = os.wait4(proc.pid, 0)
-    elapsed = time.perf_counter() - started
-    if status != 0:
-        raise RuntimeError(f"{' '.join(argv)} failed with status {status}")
-    return elapsed, usage.ru_maxrss / 1024  # ru_maxrss is in KB on Linux
 
 
 def cold_starts(env: dict[str, str], runs: int) -> dict[str, float]:
@@ -120,6 +92,14 @@ def main(argv: list[str] | None = None) -> int:
         type=Path,
         help="a SQuAD jsonl (e.g. ../shared/eval/squad/squad_v2_dev.jsonl) to time a build of",
     )
+    ap.add_argument(
+        "--synthetic",
+        type=int,
+        default=0,
+        metavar="PASSAGES",
+        help="with --squad: also build a synthetic corpus of this many passages (e.g. 50000) from "
+        "the SQuAD articles and measure its build, recall@10 and answer latency",
+    )
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
     with tempfile.TemporaryDirectory() as tmp:
@@ -132,14 +112,19 @@ def main(argv: list[str] | None = None) -> int:
             [sys.executable, "-m", "bot.console", QUESTIONS[0]], env=env, check=True, capture_output=True
         )
         cold = cold_starts(env, args.cold_runs) if args.cold_runs else {}
+        scale_dir, builds = None, {}
+        if args.squad and args.synthetic:
+            scale_dir, builds = build_synthetic(args.squad, args.synthetic, Path(tmp), env)
         encoder = shared_encoder()
         plain = PlainPipeline(BUILTIN_CORPUS / "nk-troops.txt", encoder)
         index, _ = open_index(BUILTIN_CORPUS, index_dir, encoder)
         engine = Engine(index, query_encoder(index_dir))  # as citebot runs: the fast path if made
-        builds = build_figures("builtin", BUILTIN_CORPUS, encoder, Path(tmp) / "builds")
+        builds.update(build_figures("builtin", BUILTIN_CORPUS, encoder, Path(tmp) / "builds"))
         if args.squad:
             squad = squad_corpus(args.squad, Path(tmp) / "squad")
             builds.update(build_figures("squad", squad, encoder, Path(tmp) / "builds"))
+            if scale_dir:
+                builds.update(search_figures(scale_dir, args.squad))
     for q in QUESTIONS:  # warm both paths
         plain.query(q)
         engine.answer(q)
@@ -164,10 +149,13 @@ def main(argv: list[str] | None = None) -> int:
     figures["ratio_p50"] = round(figures["citebot_p50_ms"] / figures["plain_p50_ms"], 2)
     burst = list(QUESTIONS) * max(2, args.rounds)
     figures["plain_qps_8"] = round(throughput(plain.query, burst), 1)
-    figures["citebot_qps_8"] = round(throughput(engine.answer, burst), 1)
+    figures["citebot_qps_8_threads"] = round(throughput(engine.answer, burst), 1)
+    figures["citebot_qps_8"] = round(batched_throughput(engine.answer_many, burst), 1)  # as the bot does
     figures.update(cold)
     figures.update(builds)
     figures["query_encoder"] = type(engine.encoder).__name__
+    figures["machine"] = machine()
+    print(f"on {figures['machine']}")
     print(f"{'':10}{'p50 ms':>10}{'p99 ms':>10}{'cold s':>10}{'peak MB':>10}{'q/s x8':>10}")
     for name in ("plain", "citebot"):
         cold_s, peak = (
@@ -185,6 +173,23 @@ def main(argv: list[str] | None = None) -> int:
         if f"build_{name}_s" in figures:
             n, s, rate, mb = (figures[f"build_{name}_{k}"] for k in ("passages", "s", "passages_per_s", "mb"))
             print(f"build {name}: {n} passages in {s} s ({rate}/s), {mb} MB on disk")
+    if "scale_passages" in figures:
+        f = figures
+        print(
+            f"synthetic: {f['scale_passages']:,} passages ({f['scale_sentences']:,} sentences, "
+            f"{f['scale_articles']:,} articles) built in {f['scale_build_s']} s "
+            f"({f['scale_build_passages_per_s']}/s, peak {f['scale_build_peak_mb']} MB), "
+            f"{f['scale_index_mb']} MB on disk"
+        )
+        print(
+            f"synthetic: {f['scale_vector_index']} recall@10 {f['scale_recall10_passages']} (passages), "
+            f"{f['scale_recall10_sentences']} (sentences); answers p50 {f['scale_p50_ms']} ms, "
+            f"p99 {f['scale_p99_ms']} ms"
+        )
+    print(
+        f"citebot with 8 askers: {figures['citebot_qps_8']} q/s batched as the bot does, "
+        f"{figures['citebot_qps_8_threads']} q/s from 8 threads"
+    )
     print(json.dumps(figures))
     return 0
 

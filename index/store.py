@@ -125,6 +125,18 @@ def vector_index(vectors: np.ndarray, approximate_from: int | None = None) -> fa
     return hnsw_index(vectors) if len(vectors) >= limit else flat_index(vectors)
 
 
+def recall_at(index: faiss.Index, queries: np.ndarray, k: int = 10) -> float:
+    """The share of each query's true ``k`` nearest vectors (by exact search over the same
+    vectors) that ``index`` finds, averaged over the queries."""
+    k = min(k, index.ntotal)
+    if k == 0 or len(queries) == 0:
+        return 1.0
+    queries = np.ascontiguousarray(queries, dtype=np.float32)
+    _, truth = flat_index(index.reconstruct_n(0, index.ntotal)).search(queries, k)
+    _, found = index.search(queries, k)
+    return float(np.mean([len(set(t) & set(f)) / k for t, f in zip(truth, found, strict=True)]))
+
+
 def sha256_file(path: Path) -> str:
     """The SHA-256 of a file, read in 1 MB blocks."""
     digest = hashlib.sha256()

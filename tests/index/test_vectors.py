@@ -25,14 +25,21 @@ def clustered(n: int, dim: int = 384, clusters: int = 200, seed: int = 0) -> np.
 def test_hnsw_recall_at_10_against_exact_search():
     vectors = clustered(20_000)
     queries = clustered(200, seed=1)
-    exact = store.flat_index(vectors)
     approx = store.vector_index(vectors, approximate_from=10_000)
     assert isinstance(approx, faiss.IndexHNSWFlat)
-    _, truth = exact.search(queries, 10)
-    _, found = approx.search(queries, 10)
-    recall = np.mean([len(set(t) & set(f)) / 10 for t, f in zip(truth, found, strict=True)])
+    recall = store.recall_at(approx, queries, 10)
     assert recall >= 0.98, recall
     assert np.array_equal(approx.reconstruct(123), vectors[123])  # vectors kept exactly
+
+
+def test_recall_counts_what_an_index_misses():
+    vectors = clustered(2_000)
+    queries = clustered(50, seed=2)
+    assert store.recall_at(store.flat_index(vectors), queries, 10) == 1.0
+    coarse = faiss.IndexHNSWFlat(vectors.shape[1], 2, faiss.METRIC_INNER_PRODUCT)
+    coarse.hnsw.efSearch = 1  # a graph too thin to search well
+    coarse.add(vectors)
+    assert store.recall_at(coarse, queries, 10) < 0.9
 
 
 def test_small_corpora_stay_exact():
