@@ -89,8 +89,20 @@ class Encoder:
         return np.ascontiguousarray(vectors, dtype=np.float32)
 
 
+def build_threads() -> int:
+    """Torch threads for embedding: ``TORCH_THREADS``, else every core this process may use
+    (a build is the only work then; questions go through ONNX Runtime)."""
+    return int(os.environ.get("TORCH_THREADS", "0") or 0) or len(os.sched_getaffinity(0))
+
+
 @cache
 def shared_encoder() -> Encoder:
     """One encoder per process: loading the model costs seconds."""
-    threads = int(os.environ.get("TORCH_THREADS", "0") or 0) or None
-    return Encoder(threads=threads)
+    return Encoder(threads=build_threads())
+
+
+def use_threads(threads: int) -> None:
+    """Set torch's thread count for this process (it is one setting per process)."""
+    import torch
+
+    torch.set_num_threads(threads)

@@ -15,7 +15,7 @@ from index.answer import ANSWER_PASSAGES, Answer, compose, refusal
 from index.articles import corpus_checksum, load_corpus
 from index.build import build_index
 from index.confidence import confidence
-from index.encoder import Encoder, model_id, shared_encoder
+from index.encoder import Encoder, model_id, shared_encoder, use_threads
 from index.onnx_encoder import OnnxEncoder
 from index.passages import DEFAULT_CHUNKING, ChunkSettings, Passage
 from index.question import QuestionError, clean_question
@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 DEFAULT_K = 3
 MAX_K = 10
 ONNX_THREADS = 2  # measured on two cores, with spinning off: as good as one under load, faster idle
+TORCH_QUERY_THREADS = 1
 QueryEncoder = Encoder | OnnxEncoder
 
 
@@ -75,7 +76,11 @@ def query_encoder(index_dir: Path) -> QueryEncoder:
     if fast is None:
         fast = onnx_encoder.export(folder, shared_encoder(), ONNX_THREADS)
     if fast is None:
-        return shared_encoder()
+        # one thread: on two cores, two torch threads beside other work gave a p99 of a second
+        encoder = shared_encoder()
+        use_threads(TORCH_QUERY_THREADS)
+        log.warning("questions are encoded with torch (%d thread): no ONNX export", TORCH_QUERY_THREADS)
+        return encoder
     log.info("questions are encoded with ONNX Runtime (%d threads, no spinning)", fast.threads)
     return fast
 

@@ -105,3 +105,21 @@ def test_when_the_export_fails_torch_answers(encoder, tmp_path, monkeypatch, cap
     assert "staying with torch" in caplog.text
     assert not (tmp_path / "onnx-model").exists()
     assert [p.name for p in tmp_path.iterdir()] == []  # no temporary folder left behind
+
+
+def test_without_an_export_questions_use_torch_on_one_thread(encoder, tmp_path, monkeypatch, caplog):
+    import torch
+
+    from index.engine import query_encoder
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the exporter fell over")
+
+    monkeypatch.setattr(onnx_encoder, "_export", broken)
+    before = torch.get_num_threads()
+    try:
+        chosen = query_encoder(tmp_path / "data" / "index")
+        assert chosen is encoder and torch.get_num_threads() == 1
+        assert "encoded with torch (1 thread)" in caplog.text
+    finally:
+        torch.set_num_threads(before)
