@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from index.passages import Passage
-from index.store import PassageIndex
+from index.store import PassageIndex, stored_vectors
 
 # Fusion weights, chosen by measurement on the development questions and SQuAD (see README):
 # the best sentence's cosine carries most of the signal, the whole passage's cosine adds
@@ -66,18 +66,21 @@ def candidate_features(index: PassageIndex, query_vector: np.ndarray, lexical: n
     _, s_rows = index.sentence_vectors.search(q, min(index.sentence_vectors.ntotal, POOL))
     rows = {int(r) for r in p_rows[0] if r >= 0}  # FAISS pads with -1 past the end
     rows |= {int(index.sentence_owner[r]) for r in s_rows[0] if r >= 0}
-    rows |= {int(r) for r in np.argsort(-lexical)[:pool] if lexical[r] > 0}
+    best = np.argpartition(-lexical, pool - 1)[:pool] if pool < n else range(n)  # no full sort
+    rows |= {int(r) for r in best if lexical[r] > 0}
+    passage_vectors = stored_vectors(index.passage_vectors)
+    sentence_vectors = stored_vectors(index.sentence_vectors)
+    ordered = sorted(rows)
+    dense = passage_vectors[ordered] @ q[0]
     out = []
-    for row in sorted(rows):
-        passage_vec = index.passage_vectors.reconstruct(row)
+    for row, passage_score in zip(ordered, dense, strict=True):
         first = int(index.sentence_first[row])
         count = len(index.passages[row].sentences)
-        sentence_vecs = index.sentence_vectors.reconstruct_n(first, count)
         out.append(
             Features(
                 row=row,
-                dense_passage=float(passage_vec @ q[0]),
-                sentence_scores=tuple(float(x) for x in sentence_vecs @ q[0]),
+                dense_passage=float(passage_score),
+                sentence_scores=tuple((sentence_vectors[first : first + count] @ q[0]).tolist()),
                 lexical=float(lexical[row]),
             )
         )

@@ -125,6 +125,15 @@ def vector_index(vectors: np.ndarray, approximate_from: int | None = None) -> fa
     return hnsw_index(vectors) if len(vectors) >= limit else flat_index(vectors)
 
 
+def stored_vectors(index: faiss.Index) -> np.ndarray:
+    """The vectors an exact or HNSW index holds, as an array over its own memory (no copy):
+    valid while the index lives and grows no more."""
+    flat = faiss.downcast_index(index.storage) if isinstance(index, faiss.IndexHNSW) else index
+    if flat.ntotal == 0:
+        return np.zeros((0, flat.d), dtype=np.float32)
+    return faiss.rev_swig_ptr(flat.get_xb(), flat.ntotal * flat.d).reshape(flat.ntotal, flat.d)
+
+
 def recall_at(index: faiss.Index, queries: np.ndarray, k: int = 10) -> float:
     """The share of each query's true ``k`` nearest vectors (by exact search over the same
     vectors) that ``index`` finds, averaged over the queries."""

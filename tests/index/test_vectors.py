@@ -59,3 +59,13 @@ def test_an_approximate_index_round_trips_and_answers_like_the_exact_one(
     for question in ("Who visited Russia on Tuesday?", "What weapons has North Korea sent to Russia?"):
         a, b = engine.answer(question), approximate.answer(question)
         assert a.sentence == b.sentence and [c.id for c in a.citations] == [c.id for c in b.citations]
+
+
+def test_stored_vectors_are_the_indexed_vectors_without_a_copy(tmp_path):
+    vectors = clustered(300)
+    for index in (store.flat_index(vectors), store.hnsw_index(vectors)):
+        faiss.write_index(index, str(tmp_path / "v.faiss"))
+        for held in (index, faiss.read_index(str(tmp_path / "v.faiss"))):
+            view = store.stored_vectors(held)
+            assert np.array_equal(view, vectors) and not view.flags["OWNDATA"]
+    assert store.stored_vectors(store.flat_index(vectors[:0].reshape(0, 384))).shape == (0, 384)
