@@ -36,10 +36,10 @@ index: $(STAMP)
 	$(PY) -m index build
 
 bench: $(STAMP)
-	$(PY) -m bench
+	$(PY) -m bench $(BENCH_ARGS)
 
 lint: $(STAMP)
-	$(PY) -m ruff check bot index tests
+	$(PY) -m ruff check bot index tests bench
 
 clean:
 	rm -rf $(VENV) data/index

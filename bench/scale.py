@@ -26,18 +26,28 @@ def squad_questions(squad_jsonl: Path, limit: int) -> list[str]:
 
 
 def build_synthetic(
-    squad_jsonl: Path, passages: int, workdir: Path, env: dict[str, str]
+    squad_jsonl: Path, passages: int, workdir: Path, env: dict[str, str], keep: Path | None = None
 ) -> tuple[Path, dict[str, float | int]]:
     """Write a synthetic corpus of at least ``passages`` passages and build its index in a
     fresh process (model load included), so that the peak memory is the build's own: start
-    it before this process grows, since a child's peak counts its parent's at the fork."""
-    corpus = synthetic_corpus(squad_jsonl, workdir / "synthetic", passages)
-    index_dir = workdir / "synthetic-data" / "index"
+    it before this process grows, since a child's peak counts its parent's at the fork.
+
+    With ``keep``, the corpus, index and build figures stay in that folder, and a later run
+    given the same folder measures search on them without building again (half an hour here).
+    """
+    folder = keep or workdir
+    index_dir = folder / "synthetic-data" / "index"
+    record = folder / "synthetic-build.json"
+    if keep and record.is_file() and (index_dir / "manifest.json").is_file():
+        figures = json.loads(record.read_text(encoding="utf-8"))
+        if figures.get("scale_passages", 0) >= passages:
+            return index_dir, {**figures, "scale_build_kept": 1}
+    corpus = synthetic_corpus(squad_jsonl, folder / "synthetic", passages)
     seconds, peak_mb = timed_process(
         [sys.executable, "-m", "index", "build", "--corpus", str(corpus), "--index-dir", str(index_dir)], env
     )
     manifest = store.load(index_dir).manifest
-    return index_dir, {
+    figures: dict[str, float | int] = {
         "scale_passages": manifest.passages,
         "scale_sentences": manifest.sentences,
         "scale_articles": len(manifest.articles),
@@ -46,6 +56,8 @@ def build_synthetic(
         "scale_build_peak_mb": round(peak_mb),
         "scale_index_mb": round(folder_mb(index_dir), 1),
     }
+    record.write_text(json.dumps(figures), encoding="utf-8")
+    return index_dir, figures
 
 
 def search_figures(index_dir: Path, squad_jsonl: Path, questions: int = 300) -> dict[str, float | int | str]:
@@ -59,6 +71,12 @@ def search_figures(index_dir: Path, squad_jsonl: Path, questions: int = 300) -> 
         "scale_vector_index": type(index.passage_vectors).__name__,
         "scale_recall10_passages": round(store.recall_at(index.passage_vectors, query_vectors, 10), 4),
         "scale_recall10_sentences": round(store.recall_at(index.sentence_vectors, query_vectors, 10), 4),
+        "scale_recall10_passages_by_id": round(
+            store.recall_at(index.passage_vectors, query_vectors, 10, by_id=True), 4
+        ),
+        "scale_recall10_sentences_by_id": round(
+            store.recall_at(index.sentence_vectors, query_vectors, 10, by_id=True), 4
+        ),
     }
     for q in asked[:10]:  # warm
         engine.answer(q)

@@ -134,16 +134,27 @@ def stored_vectors(index: faiss.Index) -> np.ndarray:
     return faiss.rev_swig_ptr(flat.get_xb(), flat.ntotal * flat.d).reshape(flat.ntotal, flat.d)
 
 
-def recall_at(index: faiss.Index, queries: np.ndarray, k: int = 10) -> float:
+TIE = 1e-4  # scores this close to the k-th true one are ties: either vector is a right answer
+
+
+def recall_at(index: faiss.Index, queries: np.ndarray, k: int = 10, by_id: bool = False) -> float:
     """The share of each query's true ``k`` nearest vectors (by exact search over the same
-    vectors) that ``index`` finds, averaged over the queries."""
+    vectors) that ``index`` finds, averaged over the queries.
+
+    A found vector counts when it scores at least the k-th true score (less ``TIE``), as in
+    the distance-based recall of ANN benchmarks: a corpus that holds a sentence twice has two
+    equally right answers, and exact search's choice between them is arbitrary. ``by_id``
+    counts only the very rows exact search returned.
+    """
     k = min(k, index.ntotal)
     if k == 0 or len(queries) == 0:
         return 1.0
     queries = np.ascontiguousarray(queries, dtype=np.float32)
-    _, truth = flat_index(index.reconstruct_n(0, index.ntotal)).search(queries, k)
-    _, found = index.search(queries, k)
-    return float(np.mean([len(set(t) & set(f)) / k for t, f in zip(truth, found, strict=True)]))
+    true_scores, truth = flat_index(index.reconstruct_n(0, index.ntotal)).search(queries, k)
+    scores, found = index.search(queries, k)
+    if by_id:
+        return float(np.mean([len(set(t) & set(f)) / k for t, f in zip(truth, found, strict=True)]))
+    return float(np.mean((scores >= true_scores[:, -1:] - TIE) & (found >= 0)))
 
 
 def sha256_file(path: Path) -> str:

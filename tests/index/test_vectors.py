@@ -69,3 +69,13 @@ def test_stored_vectors_are_the_indexed_vectors_without_a_copy(tmp_path):
             view = store.stored_vectors(held)
             assert np.array_equal(view, vectors) and not view.flags["OWNDATA"]
     assert store.stored_vectors(store.flat_index(vectors[:0].reshape(0, 384))).shape == (0, 384)
+
+
+def test_recall_counts_a_copy_found_in_place_of_its_twin():
+    distinct = clustered(500)
+    copies = np.vstack([distinct] * 6)  # every vector six times: six equally right answers
+    index = store.hnsw_index(copies)
+    queries = clustered(50, seed=3)
+    assert store.recall_at(index, queries, 10) >= 0.98
+    # exact search's pick among the copies is arbitrary, and the graph often finds others
+    assert store.recall_at(index, queries, 10, by_id=True) < 0.95
