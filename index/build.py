@@ -13,7 +13,15 @@ from index.calibration import calibrate_threshold
 from index.encoder import Encoder, model_id
 from index.lexical import LexicalIndex
 from index.passages import DEFAULT_CHUNKING, ChunkSettings, Passage, chunk_corpus
-from index.store import FORMAT_VERSION, ArticleInfo, Manifest, PassageIndex, chunking_json, vector_index
+from index.store import (
+    FORMAT_VERSION,
+    ArticleInfo,
+    Manifest,
+    PassageIndex,
+    chunking_json,
+    stored_vectors,
+    vector_index,
+)
 
 log = logging.getLogger(__name__)
 
@@ -29,11 +37,32 @@ PROGRESS_FROM = 2_000  # texts: below this a build takes seconds and needs no ba
 PROGRESS_BATCH = 256
 
 
-def encode_texts(encoder: Encoder, texts: list[str], what: str) -> np.ndarray:
-    """``encoder.encode(texts)``, embedding each distinct text once, with a progress bar on
-    stderr when the work is long (and stderr is a terminal)."""
-    distinct = sorted(set(texts), key=len)  # batches of like lengths: little padding
-    log.info("embedding %d %s (%d distinct)", len(texts), what, len(distinct))
+def known_vectors(index: PassageIndex | None) -> dict[str, np.ndarray]:
+    """Every text an earlier index of the same model embedded (passages as embedded, and
+    sentences), with its vector: a rebuild embeds only what changed."""
+    if index is None or index.manifest.model != model_id():
+        return {}
+    known = {}
+    passage_rows, sentence_rows = (
+        stored_vectors(index.passage_vectors),
+        stored_vectors(index.sentence_vectors),
+    )
+    for row, passage in enumerate(index.passages):
+        known[context_text(passage)] = passage_rows[row]
+        first = int(index.sentence_first[row])
+        for offset, sentence in enumerate(passage.sentence_texts()):
+            known[sentence] = sentence_rows[first + offset]
+    return known
+
+
+def encode_texts(
+    encoder: Encoder, texts: list[str], what: str, known: dict[str, np.ndarray] | None = None
+) -> np.ndarray:
+    """``encoder.encode(texts)``, embedding each distinct text once and none of those in
+    ``known``, with a progress bar on stderr when the work is long (and stderr is a terminal)."""
+    known = known or {}
+    distinct = sorted({t for t in texts if t not in known}, key=len)  # like lengths: little padding
+    log.info("embedding %d %s (%d new)", len(texts), what, len(distinct))
     if len(distinct) < PROGRESS_FROM:
         vectors = encoder.encode(distinct)
     else:
@@ -46,10 +75,13 @@ def encode_texts(encoder: Encoder, texts: list[str], what: str) -> np.ndarray:
                 rows.append(encoder.encode(distinct[start : start + PROGRESS_BATCH]))
                 bar.update(len(rows[-1]))
         vectors = np.vstack(rows)
-    if len(distinct) == len(texts) and distinct == texts:
+    if not known and distinct == texts:
         return vectors
-    row = {text: i for i, text in enumerate(distinct)}
-    return vectors[[row[t] for t in texts]]
+    fresh = dict(zip(distinct, vectors, strict=True))
+    out = np.empty((len(texts), encoder.dimension), dtype=np.float32)
+    for i, text in enumerate(texts):
+        out[i] = fresh[text] if text in fresh else known[text]
+    return out
 
 
 def build_index(
@@ -57,15 +89,20 @@ def build_index(
     encoder: Encoder,
     settings: ChunkSettings = DEFAULT_CHUNKING,
     corpus_path: str = "",
+    previous: PassageIndex | None = None,
 ) -> PassageIndex:
-    """Index a corpus in memory; ``store.save`` writes it out."""
+    """Index a corpus in memory; ``store.save`` writes it out. Texts that ``previous`` (an
+    earlier index, if any) already embedded keep their vectors."""
     started = time.perf_counter()
     passages = chunk_corpus(articles, settings)
     if not passages:
         raise CorpusError("the corpus has no article text to index (only headings or site footers)")
     sentences = [s for p in passages for s in p.sentence_texts()]
-    passage_vectors = vector_index(encode_texts(encoder, [context_text(p) for p in passages], "passages"))
-    sentence_vectors = vector_index(encode_texts(encoder, sentences, "sentences"))
+    known = known_vectors(previous)
+    passage_vectors = vector_index(
+        encode_texts(encoder, [context_text(p) for p in passages], "passages", known)
+    )
+    sentence_vectors = vector_index(encode_texts(encoder, sentences, "sentences", known))
     lexical = LexicalIndex.build([context_text(p) for p in passages])
     counts: dict[str, int] = {}
     for p in passages:

@@ -63,7 +63,14 @@ def open_index(
         except IndexUnusable as exc:
             reason = str(exc)
     log.warning("%s: building the index in %s", reason, index_dir)
-    index = build_index(articles, encoder or shared_encoder(), settings, str(corpus or "built-in"))
+    previous = None
+    try:  # a stale index still lends the vectors of what did not change
+        previous = store.load(Path(index_dir))
+    except IndexUnusable:
+        pass
+    index = build_index(
+        articles, encoder or shared_encoder(), settings, str(corpus or "built-in"), previous=previous
+    )
     store.save(index, Path(index_dir))
     return index, IndexStatus(True, reason)
 

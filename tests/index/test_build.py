@@ -36,3 +36,40 @@ def test_repeated_texts_are_embedded_once_and_keep_their_order(encoder):
     assert sorted(counting.seen) == sorted(set(texts))
     assert np.allclose(vectors, encoder.encode(texts), atol=1e-5)
     assert np.allclose(vectors[0], vectors[2])
+
+
+def test_a_rebuild_embeds_only_what_changed(encoder, tmp_path):
+    import shutil
+
+    from index.articles import BUILTIN_CORPUS, load_corpus
+    from index.calibration import OFF_TOPIC_PROBES
+    from index.engine import open_index
+    from index.store import stored_vectors
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(BUILTIN_CORPUS, corpus)
+    before, _ = open_index(corpus, tmp_path / "index", encoder)
+    added = "The harbour of Wonsan froze over in March. Fishing boats stayed in port for weeks."
+    (corpus / "harbour.txt").write_text(added + "\n", encoding="utf-8")
+
+    counting = CountingEncoder(encoder)
+    after, status = open_index(corpus, tmp_path / "index", counting)
+    assert status.rebuilt and after.manifest.passages == before.manifest.passages + 1
+    embedded = set(counting.seen) - set(OFF_TOPIC_PROBES)  # calibration asks its probes anew
+    new = next(p for p in after.passages if p.article == "harbour")
+    assert embedded == {build.context_text(new), *new.sentence_texts()}
+    fresh = build.build_index(load_corpus(corpus), encoder)
+    for kept, made in (
+        (after.passage_vectors, fresh.passage_vectors),
+        (after.sentence_vectors, fresh.sentence_vectors),
+    ):
+        assert np.allclose(stored_vectors(kept), stored_vectors(made), atol=1e-5)
+
+
+def test_vectors_of_another_model_are_never_reused(engine):
+    from dataclasses import replace
+
+    assert len(build.known_vectors(engine.index)) > engine.manifest.passages
+    other = replace(engine.index, manifest=replace(engine.manifest, model="some-other-model"))
+    assert build.known_vectors(other) == {}
+    assert build.known_vectors(None) == {}
