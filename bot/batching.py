@@ -15,9 +15,12 @@ MAX_BATCH = 16  # questions in one pass: beyond this a batch's slowest member wa
 class Batcher(Generic[T, R]):
     """Runs ``work`` on lists of items: the first item alone at once, then whatever arrived
     meanwhile as the next list, so a lone asker never waits for company and a crowd shares
-    passes through the model."""
+    passes through the model. ``work`` returns one result per item, or an exception in an
+    item's place for that item's asker alone."""
 
-    def __init__(self, work: Callable[[list[T]], Awaitable[list[R]]], max_batch: int = MAX_BATCH) -> None:
+    def __init__(
+        self, work: Callable[[list[T]], Awaitable[list[R | Exception]]], max_batch: int = MAX_BATCH
+    ) -> None:
         self._work = work
         self._max = max_batch
         self._queue: list[tuple[T, asyncio.Future[R]]] = []
@@ -52,5 +55,9 @@ class Batcher(Generic[T, R]):
                         future.set_exception(exc)
                 continue
             for (_, future), result in zip(batch, results, strict=True):
-                if not future.done():
+                if future.done():
+                    continue
+                if isinstance(result, Exception):  # work may fail one item and not the rest
+                    future.set_exception(result)
+                else:
                     future.set_result(result)

@@ -195,11 +195,24 @@ class CiteBot(commands.Bot):
         """Run a feedback-database call off the event loop, not queued behind the model."""
         return await asyncio.get_running_loop().run_in_executor(self._db_worker, fn, *args)
 
-    def _answer_and_record(self, asks: list[Ask]) -> list[tuple[Answer, int | None]]:
-        answers = self.engine.answer_many([a.question for a in asks], [a.k for a in asks])
+    def _answer_and_record(self, asks: list[Ask]) -> list[tuple[Answer, int | None] | Exception]:
+        try:
+            answers = self.engine.answer_many([a.question for a in asks], [a.k for a in asks])
+        except Exception:
+            if len(asks) == 1:
+                raise
+            log.warning("a batch of %d questions failed; answering them one by one", len(asks))
+            return [self._answer_alone(ask) for ask in asks]
         if len(asks) > 1:
             log.debug("answered %d questions in one batch", len(asks))
         return [(answer, self._record(answer, ask)) for answer, ask in zip(answers, asks, strict=True)]
+
+    def _answer_alone(self, ask: Ask) -> tuple[Answer, int | None] | Exception:
+        """One question of a failed batch: its answer, or the error that only its asker hears of."""
+        try:
+            return self._answer_and_record([ask])[0]
+        except Exception as exc:
+            return exc
 
     def _record(self, answer: Answer, ask: Ask) -> int | None:
         if ask.user_id is None or answer.error or not answer.citations:
@@ -208,7 +221,7 @@ class CiteBot(commands.Bot):
         ids = [c.id for c in answer.citations]
         return self.store.record_ask(answer.question, ids, focus, answer.answered, ask.k, ask.user_id)
 
-    async def _answer_batch(self, asks: list[Ask]) -> list[tuple[Answer, int | None]]:
+    async def _answer_batch(self, asks: list[Ask]) -> list[tuple[Answer, int | None] | Exception]:
         return await self.compute(self._answer_and_record, asks)
 
     async def answer(self, question: str, k: int, user_id: int | None) -> tuple[Answer, int | None]:

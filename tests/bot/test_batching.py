@@ -81,3 +81,16 @@ def test_an_asker_who_leaves_is_dropped_from_the_batch():
 
     assert asyncio.run(scenario()) == 6
     assert work.batches == [[1], [3]]
+
+
+def test_work_may_fail_one_item_and_answer_the_rest():
+    async def picky(items: list[int]) -> list[int | Exception]:
+        return [ValueError(f"no {n}") if n == 2 else n * 10 for n in items]
+
+    async def scenario() -> list[object]:
+        batcher = Batcher(picky)
+        return list(await asyncio.gather(*(batcher.submit(n) for n in (1, 2, 3)), return_exceptions=True))
+
+    first, second, third = asyncio.run(scenario())
+    assert (first, third) == (10, 30)
+    assert isinstance(second, ValueError) and str(second) == "no 2"

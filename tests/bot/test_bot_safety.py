@@ -202,6 +202,32 @@ def test_an_error_inside_a_question_gets_an_apology_and_the_bot_goes_on(engine, 
     assert "the model fell over" in caplog.text  # the trace is in the log
 
 
+def test_a_bad_question_in_a_batch_costs_the_others_nothing(engine, tmp_path):
+    class SlowFaulty(Engine):
+        def answer_many(self, questions, ks=None):
+            time.sleep(0.5)
+            if any("explode" in q for q in questions):
+                raise RuntimeError("the model fell over")
+            return super().answer_many(questions, ks)
+
+    faulty = SlowFaulty(engine.index, engine.encoder)
+
+    async def scenario() -> None:
+        async with running(faulty, tmp_path) as (fake, bot):
+            users = [fake.user(f"user{n}") for n in range(3)]
+            texts = [QUESTION, "please explode", "Who visited Russia on Tuesday?"]
+            asked = [
+                await fake.message(f"<@{fake.app_id}> {t}", author=u, mentions_bot=True)
+                for t, u in zip(texts, users, strict=True)
+            ]
+            replies = [await reply_to(fake, m, timeout=30) for m in asked]
+            assert max(bot.batcher.sizes) > 1, bot.batcher.sizes  # the last two came together
+            assert replies[0].json["embeds"] and replies[2].json["embeds"]
+            assert "Sorry" in replies[1].json["content"] and not replies[1].json.get("embeds")
+
+    asyncio.run(scenario())
+
+
 def test_a_dropped_gateway_reconnects_and_still_answers(engine, tmp_path):
     async def scenario() -> None:
         async with running(engine, tmp_path) as (fake, bot):
