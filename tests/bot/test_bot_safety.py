@@ -176,13 +176,19 @@ def test_without_embed_permission_the_answer_is_plain_text(engine, tmp_path):
     asyncio.run(scenario())
 
 
-def test_an_error_inside_a_question_gets_an_apology_and_the_bot_goes_on(engine, tmp_path, caplog):
-    class Faulty(Engine):
-        def answer_many(self, questions, ks=None):
-            if any("explode" in q for q in questions):
-                raise RuntimeError("the model fell over")
-            return super().answer_many(questions, ks)
+class Faulty(Engine):
+    """The real engine, failing any pass that holds a question saying "explode"."""
 
+    delay = 0.0
+
+    def answer_many(self, questions, ks=None):
+        time.sleep(self.delay)
+        if any("explode" in q for q in questions):
+            raise RuntimeError("the model fell over")
+        return super().answer_many(questions, ks)
+
+
+def test_an_error_inside_a_question_gets_an_apology_and_the_bot_goes_on(engine, tmp_path, caplog):
     faulty = Faulty(engine.index, engine.encoder)
 
     async def scenario() -> None:
@@ -203,14 +209,8 @@ def test_an_error_inside_a_question_gets_an_apology_and_the_bot_goes_on(engine, 
 
 
 def test_a_bad_question_in_a_batch_costs_the_others_nothing(engine, tmp_path):
-    class SlowFaulty(Engine):
-        def answer_many(self, questions, ks=None):
-            time.sleep(0.5)
-            if any("explode" in q for q in questions):
-                raise RuntimeError("the model fell over")
-            return super().answer_many(questions, ks)
-
-    faulty = SlowFaulty(engine.index, engine.encoder)
+    faulty = Faulty(engine.index, engine.encoder)
+    faulty.delay = 0.5
 
     async def scenario() -> None:
         async with running(faulty, tmp_path) as (fake, bot):
