@@ -1,0 +1,116 @@
+"""New articles from people: an uploaded file or pasted text, checked, reduced to the article's
+text and written into the corpus folder, or refused with a short reason."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import yaml
+
+from index.articles import MAX_ARTICLE_BYTES, Article, CorpusError, read_article, slugify
+
+UPLOAD_SUFFIXES = (".txt", ".md", ".html", ".htm")
+MAX_TITLE_CHARS = 200
+
+
+class IntakeError(ValueError):
+    """An article that cannot be added; the message says why, in a line a person can act on."""
+
+
+@dataclass(frozen=True)
+class Draft:
+    """An article's title and text, before it is written."""
+
+    title: str
+    text: str
+    source: str = ""
+    url: str = ""
+
+
+def draft_from_file(name: str, data: bytes, title: str = "") -> Draft:
+    """The article in an uploaded ``.txt``, ``.md`` or ``.html`` file; an HTML page is reduced
+    to its article text by trafilatura. ``title`` overrides the one found in the file."""
+    suffix = Path(name).suffix.lower()
+    if suffix not in UPLOAD_SUFFIXES:
+        raise IntakeError(f"{name}: only .txt, .md or .html files can be added")
+    text = _decode(name, data)
+    if suffix in (".html", ".htm"):
+        return _draft_from_html(name, text, title)
+    return draft_from_text(title or _first_heading(text) or Path(name).stem.replace("_", " "), text)
+
+
+def draft_from_text(title: str, text: str) -> Draft:
+    """An article from pasted text and its title."""
+    title = " ".join(title.split())
+    if not title:
+        raise IntakeError("the article needs a title")
+    if len(title) > MAX_TITLE_CHARS:
+        raise IntakeError(f"the title is {len(title)} characters; {MAX_TITLE_CHARS} at most")
+    text = text.replace("\r\n", "\n").strip()
+    if not text:
+        raise IntakeError("the article has no text")
+    if len(text.encode("utf-8")) > MAX_ARTICLE_BYTES:
+        raise IntakeError(f"the article is over the {MAX_ARTICLE_BYTES:,}-byte limit")
+    return Draft(title, text)
+
+
+def _decode(name: str, data: bytes) -> str:
+    if not data.strip():
+        raise IntakeError(f"{name} is empty")
+    if len(data) > MAX_ARTICLE_BYTES:
+        raise IntakeError(f"{name} is {len(data):,} bytes; {MAX_ARTICLE_BYTES:,} at most")
+    if b"\x00" in data:
+        raise IntakeError(f"{name} looks like a binary file, not text")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise IntakeError(f"{name} is not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+
+
+def _draft_from_html(name: str, html: str, title: str) -> Draft:
+    import trafilatura
+
+    text = trafilatura.extract(html, include_comments=False, include_tables=False)
+    if not text or not text.strip():
+        raise IntakeError(f"{name}: no article text found in the page")
+    meta = trafilatura.extract_metadata(html)
+    found = (meta.title if meta else "") or Path(name).stem.replace("_", " ")
+    draft = draft_from_text(title or found, text)
+    return Draft(
+        draft.title, draft.text, (meta.sitename or "") if meta else "", (meta.url or "") if meta else ""
+    )
+
+
+def _first_heading(text: str) -> str:
+    """A Markdown file's first ``# heading``, if it starts with one."""
+    first = text.lstrip().split("\n", 1)[0]
+    return first.lstrip("#").strip() if first.startswith("#") else ""
+
+
+def write_article(folder: Path, draft: Draft, added_by: str = "") -> Article:
+    """Write ``draft`` into ``folder`` as a new ``.md`` file with YAML front matter, under a name
+    no other file has, and read it back as the corpus will; nothing is left behind on failure."""
+    folder.mkdir(parents=True, exist_ok=True)
+    meta = {"title": draft.title, "added": datetime.now(UTC).isoformat(timespec="seconds")}
+    meta.update(
+        {k: v for k, v in (("source", draft.source), ("url", draft.url), ("added_by", added_by)) if v}
+    )
+    body = f"---\n{yaml.safe_dump(meta, allow_unicode=True, sort_keys=False)}---\n{draft.text}\n"
+    stem, n = slugify(draft.title), 2
+    target = folder / f"{stem}.md"
+    while target.exists() or target.with_suffix(".txt").exists():
+        target, n = folder / f"{stem}-{n}.md", n + 1
+    fd, tmp = tempfile.mkstemp(prefix=".adding-", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(body)
+        os.replace(tmp, target)  # a watcher sees the whole file or none of it
+        return read_article(target)
+    except (OSError, CorpusError) as exc:
+        Path(tmp).unlink(missing_ok=True)
+        target.unlink(missing_ok=True)
+        raise IntakeError(f"could not add the article: {exc}") from exc
