@@ -157,6 +157,14 @@ def recall_at(index: faiss.Index, queries: np.ndarray, k: int = 10, by_id: bool 
     return float(np.mean((scores >= true_scores[:, -1:] - TIE) & (found >= 0)))
 
 
+def _searchable(index: faiss.Index) -> faiss.Index:
+    """A loaded index set to search as this version does (efSearch is a search setting, not
+    part of the graph: changing it needs no rebuild)."""
+    if isinstance(index, faiss.IndexHNSW):
+        index.hnsw.efSearch = HNSW_EF_SEARCH
+    return index
+
+
 def sha256_file(path: Path) -> str:
     """The SHA-256 of a file, read in 1 MB blocks."""
     digest = hashlib.sha256()
@@ -275,8 +283,8 @@ def load(folder: Path, expected: dict | None = None) -> PassageIndex:
     try:
         with (folder / PASSAGES).open(encoding="utf-8") as fh:
             passages = [Passage.from_json(json.loads(line)) for line in fh]
-        passage_vectors = faiss.read_index(str(folder / PASSAGE_VECTORS))
-        sentence_vectors = faiss.read_index(str(folder / SENTENCE_VECTORS))
+        passage_vectors = _searchable(faiss.read_index(str(folder / PASSAGE_VECTORS)))
+        sentence_vectors = _searchable(faiss.read_index(str(folder / SENTENCE_VECTORS)))
         lexical = LexicalIndex.load(folder / BM25_DIR, len(passages))
     except Exception as exc:  # any reader failure means the same thing: do not serve it
         raise IndexUnusable(f"unreadable index in {folder}: {exc}") from exc

@@ -59,6 +59,8 @@ def test_an_approximate_index_round_trips_and_answers_like_the_exact_one(
     for question in ("Who visited Russia on Tuesday?", "What weapons has North Korea sent to Russia?"):
         a, b = engine.answer(question), approximate.answer(question)
         assert a.sentence == b.sentence and [c.id for c in a.citations] == [c.id for c in b.citations]
+    monkeypatch.setattr(store, "HNSW_EF_SEARCH", 300)  # a search setting: applies on load, no rebuild
+    assert store.load(tmp_path / "index").passage_vectors.hnsw.efSearch == 300
 
 
 def test_stored_vectors_are_the_indexed_vectors_without_a_copy(tmp_path):
