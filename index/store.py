@@ -98,7 +98,7 @@ class PassageIndex:
 APPROXIMATE_FROM = 50_000
 HNSW_NEIGHBOURS = 32
 HNSW_EF_CONSTRUCTION = 80
-HNSW_EF_SEARCH = 128
+HNSW_EF_SEARCH = 512  # recall@10 on 51,502 passages: 0.959 at 128, 0.989 at 256, 0.995 at 512 (p50 10 ms)
 
 
 def flat_index(vectors: np.ndarray) -> faiss.Index:
