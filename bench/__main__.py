@@ -108,6 +108,8 @@ def main(argv: list[str] | None = None) -> int:
         "reuse them when DIR already has them",
     )
     args = ap.parse_args(argv)
+    if (args.synthetic or args.keep) and not args.squad:
+        ap.error("--synthetic and --keep need --squad FILE: the synthetic corpus is made from its articles")
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
     with tempfile.TemporaryDirectory() as tmp:
         index_dir = Path(tmp) / "data" / "index"
