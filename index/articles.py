@@ -13,6 +13,7 @@ import yaml
 
 ARTICLE_SUFFIXES = (".txt", ".md")
 MAX_ARTICLE_BYTES = 5_000_000
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")  # what Notepad's "Unicode" writes
 BUILTIN_CORPUS = Path(__file__).resolve().parent / "data"
 
 log = logging.getLogger(__name__)
@@ -85,12 +86,15 @@ def read_article(path: Path) -> Article:
     size = path.stat().st_size
     if size > MAX_ARTICLE_BYTES:
         raise CorpusError(f"{path.name}: {size:,} bytes is over the {MAX_ARTICLE_BYTES:,} limit")
+    data = path.read_bytes()
+    if data.startswith(UTF16_BOMS):
+        raise CorpusError(f"{path.name}: not UTF-8 text (UTF-16): save it as UTF-8")
+    if b"\x00" in data:
+        raise CorpusError(f"{path.name}: looks like a binary file, not text")
     try:
-        raw = path.read_bytes().decode("utf-8")
+        raw = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise CorpusError(f"{path.name}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
-    if "\x00" in raw:
-        raise CorpusError(f"{path.name}: looks like a binary file, not text")
     bom = 1 if raw.startswith("\ufeff") else 0  # kept in raw, so offsets match the file
     try:
         meta, body_start = _split_front_matter(raw[bom:])
@@ -113,6 +117,23 @@ def read_article(path: Path) -> Article:
     )
 
 
+@dataclass(frozen=True)
+class Refused:
+    """A file in the corpus folder that is not indexed as it stands, and why."""
+
+    name: str
+    reason: str
+    kept: bool = False  # its last good version is still answered from
+
+
+@dataclass(frozen=True)
+class CorpusRead:
+    """A corpus folder as read: the articles to index and the files refused."""
+
+    articles: list[Article]
+    refused: list[Refused]
+
+
 def corpus_files(path: Path) -> list[Path]:
     """The article files a corpus path names: the file itself, or a folder's articles, sorted."""
     if path.is_file():
@@ -122,34 +143,64 @@ def corpus_files(path: Path) -> list[Path]:
     raise CorpusError(f"corpus not found: {path}")
 
 
-def load_corpus(path: Path | str | None = None) -> list[Article]:
+def _unlisted(path: Path) -> list[Refused]:
+    """Files in a corpus folder that are not articles and not their metadata: said, not read."""
+    if not path.is_dir():
+        return []
+    return [
+        Refused(p.name, "only .txt and .md files are read from the corpus folder")
+        for p in sorted(path.iterdir())
+        if p.is_file()
+        and not p.name.startswith(".")
+        and p.suffix.lower() not in (*ARTICLE_SUFFIXES, ".yaml", ".yml")
+    ]
+
+
+def read_corpus(path: Path | str | None = None, last_good: dict[str, Article] | None = None) -> CorpusRead:
     """Every article of a corpus path (default: the built-in article), with unique slugs.
 
-    In a folder, a file that cannot be read (not UTF-8, binary, empty, too large) is skipped
-    with a warning naming it, so one bad file does not take the others down.
+    In a folder, a file that cannot be read (not UTF-8, binary, empty, too large) is refused
+    with its reason, so one bad file does not take the others down; when ``last_good`` (by
+    path) holds an earlier version of it, that version stays in the corpus.
 
     Raises:
-        CorpusError: the path is missing, a single file cannot be read, or no article is left.
+        CorpusError: the path is missing, or a single-file corpus cannot be read.
     """
     root = Path(path) if path else BUILTIN_CORPUS
-    files = corpus_files(root)
+    last_good = last_good or {}
     articles: list[Article] = []
+    refused = _unlisted(root)
     seen: set[str] = set()
-    for file in files:
+    for file in corpus_files(root):
         try:
             article = read_article(file)
         except (CorpusError, OSError) as exc:
             if root.is_file():
                 raise CorpusError(str(exc)) from exc
-            log.warning("skipping %s", exc)
-            continue
+            reason = str(exc).removeprefix(f"{file.name}: ")
+            previous = last_good.get(str(file))
+            refused.append(Refused(file.name, reason, kept=previous is not None))
+            log.warning("not indexing %s: %s", file.name, reason)
+            if previous is None:
+                continue
+            article = previous
         slug, n = article.slug, 2
         while slug in seen:
             slug, n = f"{article.slug}-{n}", n + 1
         seen.add(slug)
         articles.append(article if slug == article.slug else replace(article, slug=slug))
+    return CorpusRead(articles, refused)
+
+
+def load_corpus(path: Path | str | None = None) -> list[Article]:
+    """The articles of a corpus path, as ``read_corpus`` reads them.
+
+    Raises:
+        CorpusError: the path is missing, a single file cannot be read, or no article is left.
+    """
+    articles = read_corpus(path).articles
     if not articles:
-        raise CorpusError(f"no readable .txt or .md articles in {root}")
+        raise CorpusError(f"no readable .txt or .md articles in {Path(path) if path else BUILTIN_CORPUS}")
     return articles
 
 

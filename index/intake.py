@@ -11,7 +11,7 @@ from pathlib import Path
 
 import yaml
 
-from index.articles import MAX_ARTICLE_BYTES, Article, CorpusError, read_article, slugify
+from index.articles import MAX_ARTICLE_BYTES, UTF16_BOMS, Article, CorpusError, read_article, slugify
 
 UPLOAD_SUFFIXES = (".txt", ".md", ".html", ".htm")
 MAX_TITLE_CHARS = 200
@@ -63,6 +63,8 @@ def _decode(name: str, data: bytes) -> str:
         raise IntakeError(f"{name} is empty")
     if len(data) > MAX_ARTICLE_BYTES:
         raise IntakeError(f"{name} is {len(data):,} bytes; {MAX_ARTICLE_BYTES:,} at most")
+    if data.startswith(UTF16_BOMS):
+        raise IntakeError(f"{name} is not UTF-8 text (UTF-16): save it as UTF-8")
     if b"\x00" in data:
         raise IntakeError(f"{name} looks like a binary file, not text")
     try:

@@ -1,0 +1,229 @@
+"""The corpus folder articles are added to, and the engine kept current with it: a change is
+indexed beside the serving engine, which is swapped only once the new index is saved."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from index import store
+from index.articles import BUILTIN_CORPUS, Article, CorpusError, Refused, corpus_checksum, read_corpus
+from index.build import build_index
+from index.engine import Engine, open_index, query_encoder
+from index.intake import Draft, IntakeError, write_article
+from index.passages import DEFAULT_CHUNKING
+from index.store import IndexUnusable
+
+log = logging.getLogger(__name__)
+
+ADDED_FOLDER = "articles"
+
+
+class LibraryError(ValueError):
+    """A change to the articles that cannot be made; the message says why."""
+
+
+@dataclass(frozen=True)
+class Refresh:
+    """What one look at the corpus folder did."""
+
+    changed: bool
+    added: tuple[str, ...]  # slugs now answered from that were not before
+    removed: tuple[str, ...]  # slugs no longer answered from
+    updated: tuple[str, ...]  # slugs whose text or metadata changed
+    refused: tuple[Refused, ...]
+    seconds: float
+    error: str | None = None  # the folder could not be indexed: the engine before it serves on
+
+
+def corpus_folder(corpus: Path | None, data_dir: Path) -> Path:
+    """Where the articles are read from: ``corpus`` when given, else the data folder's own
+    articles folder, made on first use with a copy of the built-in article."""
+    if corpus is not None:
+        return corpus
+    folder = data_dir / ADDED_FOLDER
+    if not folder.exists():
+        tmp = data_dir / f".{ADDED_FOLDER}.new"
+        shutil.rmtree(tmp, ignore_errors=True)
+        shutil.copytree(BUILTIN_CORPUS, tmp)
+        tmp.replace(folder)
+        log.info("made %s with the built-in article; articles added from Discord go there", folder)
+    return folder
+
+
+class Library:
+    """The articles of one corpus path and the engine answering from them.
+
+    ``engine`` is always a complete engine: ``refresh`` builds the next index beside it (only
+    new texts are embedded), saves it, and only then swaps it in.
+    """
+
+    def __init__(
+        self,
+        engine: Engine,
+        folder: Path | None = None,
+        index_dir: Path | None = None,
+        threshold: float | None = None,
+    ) -> None:
+        self._engine = engine
+        self.folder = folder
+        self.index_dir = index_dir
+        self.threshold = threshold
+        self._lock = threading.Lock()
+        self._articles: dict[str, Article] = {}  # by path: the versions now indexed
+        self.refused: tuple[Refused, ...] = ()
+        if folder is not None:
+            read = read_corpus(folder)
+            self._articles = {a.path: a for a in read.articles}
+            self.refused = tuple(read.refused)
+
+    @classmethod
+    def open(
+        cls,
+        corpus: Path | None,
+        data_dir: Path,
+        index_dir: Path,
+        threshold: float | None = None,
+        rebuild: bool = False,
+    ) -> Library:
+        """The library of ``corpus`` (default: the data folder's articles), its index opened
+        or built."""
+        folder = corpus_folder(corpus, data_dir)
+        index, _ = open_index(folder, index_dir, None, force=rebuild)
+        engine = Engine(index, query_encoder(index_dir), threshold)
+        return cls(engine, folder, index_dir, threshold)
+
+    @property
+    def engine(self) -> Engine:
+        return self._engine
+
+    @property
+    def editable(self) -> bool:
+        """Whether articles can be added and removed (the corpus is a folder)."""
+        return self.folder is not None and self.index_dir is not None and self.folder.is_dir()
+
+    def articles(self) -> list[Article]:
+        """The articles answered from, in corpus order."""
+        by_slug = {a.slug: a for a in self._articles.values()}
+        return [by_slug[a.slug] for a in self._engine.sources() if a.slug in by_slug]
+
+    def find(self, slug: str) -> Article | None:
+        """The indexed article with this slug (its id), or None."""
+        slug = slug.strip().lower()
+        return next((a for a in self.articles() if a.slug == slug), None)
+
+    def refresh(self) -> Refresh:
+        """Index the folder as it now stands, if it changed; the serving engine is replaced
+        only by a complete, saved index."""
+        started = time.perf_counter()
+        with self._lock:
+            if not self.editable:
+                return Refresh(False, (), (), (), (), 0.0)
+            assert self.folder is not None and self.index_dir is not None
+            try:
+                read = read_corpus(self.folder, self._articles)
+            except CorpusError as exc:
+                return self._failed(str(exc), (), started)
+            self.refused = tuple(read.refused)
+            if not read.articles:
+                return self._failed("no readable articles are left in the folder", read.refused, started)
+            old = self._engine
+            if corpus_checksum(read.articles) == old.manifest.corpus_checksum:
+                return Refresh(False, (), (), (), self.refused, time.perf_counter() - started)
+            try:
+                index = build_index(
+                    read.articles, old.encoder, DEFAULT_CHUNKING, str(self.folder), previous=old.index
+                )
+                store.save(index, self.index_dir)
+            except (CorpusError, IndexUnusable, OSError) as exc:
+                return self._failed(str(exc), read.refused, started)
+            self._engine = Engine(index, old.encoder, self.threshold)
+            before = {a.path: a for a in self._articles.values()}
+            self._articles = {a.path: a for a in read.articles}
+            change = _difference(before, self._articles, time.perf_counter() - started, self.refused)
+            log.info(
+                "index swapped in %.1f s: %d passages from %d article(s) (added %s, removed %s, updated %s)",
+                change.seconds,
+                index.manifest.passages,
+                len(read.articles),
+                list(change.added) or "none",
+                list(change.removed) or "none",
+                list(change.updated) or "none",
+            )
+            return change
+
+    def _failed(self, reason: str, refused, started: float) -> Refresh:
+        log.error("the corpus folder could not be indexed (%s); the current index serves on", reason)
+        return Refresh(False, (), (), (), tuple(refused), time.perf_counter() - started, reason)
+
+    def add(self, draft: Draft, added_by: str = "") -> tuple[Article, Refresh]:
+        """Write ``draft`` into the folder and index it; the article as answered from.
+
+        Raises:
+            LibraryError: articles cannot be added here, or the new index could not be made
+                (the file is taken out again, so the folder stays as it was).
+        """
+        if not self.editable:
+            raise LibraryError(_NOT_EDITABLE)
+        assert self.folder is not None
+        try:
+            written = write_article(self.folder, draft, added_by)
+        except IntakeError as exc:
+            raise LibraryError(str(exc)) from exc
+        result = self.refresh()
+        article = next((a for a in self._articles.values() if a.path == written.path), None)
+        if result.error or article is None:
+            Path(written.path).unlink(missing_ok=True)
+            raise LibraryError(
+                f"the article could not be indexed: {result.error or 'it has no text to index'}"
+            )
+        return article, result
+
+    def remove(self, slug: str) -> tuple[Article, Refresh]:
+        """Delete an article's file (and its metadata file) and index the folder without it.
+
+        Raises:
+            LibraryError: no article has this id, it is the last one, or it cannot be removed.
+        """
+        if not self.editable:
+            raise LibraryError(_NOT_EDITABLE)
+        article = self.find(slug)
+        if article is None:
+            raise LibraryError(f"no article has the id “{slug.strip()[:80]}”; /article list shows them")
+        if len(self.articles()) == 1:
+            raise LibraryError("that is the only article; add another before removing it")
+        path = Path(article.path)
+        try:
+            path.unlink(missing_ok=True)
+            path.with_suffix(".yaml").unlink(missing_ok=True)
+        except OSError as exc:
+            raise LibraryError(f"could not delete {path.name}: {exc.strerror}") from exc
+        result = self.refresh()
+        if result.error:
+            raise LibraryError(f"{path.name} was deleted but the index could not be rebuilt: {result.error}")
+        return article, result
+
+
+_NOT_EDITABLE = (
+    "articles cannot be added or removed here: CORPUS_PATH names a single file; point it at a folder"
+)
+
+
+def _difference(
+    before: dict[str, Article], after: dict[str, Article], seconds: float, refused: tuple[Refused, ...]
+) -> Refresh:
+    old = {a.slug: a for a in before.values()}
+    new = {a.slug: a for a in after.values()}
+    updated = tuple(s for s in new if s in old and (old[s].raw, old[s].title) != (new[s].raw, new[s].title))
+    return Refresh(
+        True,
+        tuple(s for s in new if s not in old),
+        tuple(s for s in old if s not in new),
+        updated,
+        refused,
+        seconds,
+    )

@@ -1,0 +1,120 @@
+"""The corpus folder and the live engine: added, changed, removed and bad files, real model."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from index import build
+from index.articles import BUILTIN_CORPUS
+from index.engine import Engine, open_index
+from index.intake import draft_from_text
+from index.library import Library, LibraryError, corpus_folder
+
+HARBOUR = draft_from_text(
+    "Wonsan harbour freezes",
+    "The harbour of Wonsan froze over in March, officials said on Tuesday.\n\n"
+    "Fishing boats stayed in port for three weeks while icebreakers worked to open a channel.\n\n"
+    "Local traders said the price of fish doubled during the freeze.",
+)
+FISH = "What happened to the price of fish in Wonsan?"
+
+
+@pytest.fixture()
+def library(tmp_path: Path, encoder) -> Library:
+    folder = corpus_folder(None, tmp_path / "data")
+    index_dir = tmp_path / "data" / "index"
+    index, _ = open_index(folder, index_dir, encoder)
+    return Library(Engine(index, encoder), folder, index_dir)
+
+
+def test_the_data_folder_starts_with_a_copy_of_the_builtin_article(tmp_path):
+    folder = corpus_folder(None, tmp_path)
+    assert sorted(p.name for p in folder.iterdir()) == sorted(p.name for p in BUILTIN_CORPUS.iterdir())
+    (folder / "nk-troops.txt").unlink()
+    assert corpus_folder(None, tmp_path) == folder and not (folder / "nk-troops.txt").exists()  # seeded once
+
+
+def test_an_added_article_is_answered_and_only_its_texts_are_embedded(library, monkeypatch):
+    before = library.engine
+    assert not before.answer(FISH).answered
+    embedded: list[str] = []
+    encode = build.encode_texts
+
+    def counting(encoder, texts, what, known=None):
+        embedded.extend(t for t in set(texts) if t not in (known or {}))
+        return encode(encoder, texts, what, known)
+
+    monkeypatch.setattr(build, "encode_texts", counting)
+    article, change = library.add(HARBOUR, added_by="mod")
+    assert change.added == (article.slug,) and change.removed == ()
+    assert all("harbour" in t.lower() or "fish" in t.lower() or "wonsan" in t.lower() for t in embedded)
+    answer = library.engine.answer(FISH)
+    assert answer.answered and "price of fish doubled" in answer.sentence
+    assert answer.citations[0].article == article.slug
+    assert before.answer(FISH).answered is False  # the old engine was left whole, not patched
+
+
+def test_a_removed_article_is_gone_from_answers_and_from_disk(library):
+    article, _ = library.add(HARBOUR)
+    removed, change = library.remove(article.slug)
+    assert change.removed == (article.slug,) and not Path(removed.path).exists()
+    answer = library.engine.answer(FISH)
+    assert all(c.article != article.slug for c in answer.citations)
+    assert [a.slug for a in library.articles()] == ["nk-troops"]
+
+
+def test_the_last_article_and_unknown_ids_cannot_be_removed(library):
+    with pytest.raises(LibraryError, match="only article"):
+        library.remove("nk-troops")
+    with pytest.raises(LibraryError, match="no article has the id"):
+        library.remove("nope")
+    assert (library.folder / "nk-troops.txt").exists()
+
+
+def test_bad_files_on_disk_are_refused_and_nothing_indexed_is_lost(library):
+    passages = library.engine.manifest.passages
+    (library.folder / "photo.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")
+    (library.folder / "empty.md").write_text("   \n")
+    (library.folder / "page.html").write_text("<html></html>")
+    change = library.refresh()
+    assert not change.changed and change.error is None
+    assert library.engine.manifest.passages == passages
+    reasons = {r.name: r.reason for r in change.refused}
+    assert "binary" in reasons["photo.txt"] and "no text" in reasons["empty.md"]
+    assert ".txt and .md" in reasons["page.html"]
+
+
+def test_an_indexed_file_spoiled_on_disk_keeps_its_last_good_version(library):
+    article, _ = library.add(HARBOUR)
+    Path(article.path).write_bytes("Caf\u00e9".encode("latin-1"))
+    change = library.refresh()
+    assert [(r.name, r.kept) for r in change.refused] == [(Path(article.path).name, True)]
+    assert library.engine.answer(FISH).answered
+
+
+def test_a_changed_file_is_reindexed_and_an_unchanged_folder_is_not(library):
+    assert not library.refresh().changed
+    article, _ = library.add(HARBOUR)
+    path = Path(article.path)
+    path.write_text(path.read_text().replace("the price of fish doubled", "the price of rice tripled"))
+    change = library.refresh()
+    assert change.updated == (article.slug,)
+    assert "rice tripled" in library.engine.answer("What happened to the price of rice?").sentence
+
+
+def test_a_folder_left_with_no_article_keeps_the_engine_serving(library):
+    shutil.move(library.folder / "nk-troops.txt", library.folder.parent / "aside.txt")
+    change = library.refresh()
+    assert change.error and "no readable articles" in change.error
+    assert library.engine.answer("How many troops did North Korea send?").answered
+
+
+def test_a_single_file_corpus_cannot_take_articles(encoder, tmp_path):
+    source = BUILTIN_CORPUS / "nk-troops.txt"
+    index, _ = open_index(source, tmp_path / "index", encoder)
+    library = Library(Engine(index, encoder), source, tmp_path / "index")
+    with pytest.raises(LibraryError, match="single file"):
+        library.add(HARBOUR)
