@@ -14,10 +14,11 @@ import discord
 
 from bot.client import CiteBot, use_discord_at
 from bot.feedback import FeedbackStore
+from bot.guild_settings import GuildSettingsStore
 from bot.settings import BotSettings, bot_settings
 from index.articles import CorpusError
 from index.encoder import ModelError
-from index.engine import Engine
+from index.library import Library
 from index.settings import EngineSettings, SettingsError, startup_settings
 from index.store import IndexUnusable
 
@@ -88,22 +89,33 @@ async def serve(bot: CiteBot, token: str) -> None:
             loop.remove_signal_handler(sig)
 
 
-def open_engine(settings: EngineSettings, rebuild: bool) -> Engine:
+def open_library(settings: EngineSettings, rebuild: bool) -> Library:
     try:
-        return Engine.open(settings.corpus, settings.index_dir, settings.threshold, rebuild=rebuild)
+        return Library.open(
+            settings.corpus, settings.data_dir, settings.index_dir, settings.threshold, rebuild=rebuild
+        )
     except (CorpusError, ModelError, IndexUnusable, OSError) as exc:
         raise Failure(str(exc)) from exc
 
 
 def run(settings: EngineSettings, discord_settings: BotSettings, args: argparse.Namespace) -> None:
-    engine = open_engine(settings, args.rebuild)  # before connecting: Discord waits for no one
-    log.info("index ready: %d passages from %d article(s)", engine.manifest.passages, len(engine.sources()))
+    library = open_library(settings, args.rebuild)  # before connecting: Discord waits for no one
+    engine = library.engine
+    log.info(
+        "index ready: %d passages from %d article(s) in %s",
+        engine.manifest.passages,
+        len(engine.sources()),
+        library.folder,
+    )
     try:
         store = FeedbackStore(settings.data_dir / "feedback.sqlite3")
+        guild_store = GuildSettingsStore(store.path)
     except OSError as exc:
         raise Failure(str(exc)) from exc
     use_discord_at(discord_settings.api_base, discord_settings.gateway_url)
-    bot = CiteBot(engine, discord_settings, store, settings.data_dir, settings.results, args.sync)
+    bot = CiteBot(
+        library, discord_settings, store, settings.data_dir, settings.results, args.sync, guild_store
+    )
     asyncio.run(serve(bot, discord_settings.token))
 
 

@@ -55,7 +55,7 @@ class Asking(commands.Cog):
 
     def question_in(self, message: discord.Message) -> str | None:
         """The question a message asks the bot, '' for a bare mention, None when it asks nothing."""
-        bot, settings = self.bot, self.bot.settings
+        bot = self.bot
         if message.author.bot or message.webhook_id or (bot.user and message.author.id == bot.user.id):
             return None
         if message.type not in (discord.MessageType.default, discord.MessageType.reply):
@@ -70,9 +70,8 @@ class Asking(commands.Cog):
             or re.search(rf"<@!?{bot.user.id}>", message.content) is not None
             or (own_role is not None and own_role in message.role_mentions)
         )
-        in_answer_channel = (
-            channel.id in settings.answer_channel_ids or parent_id in settings.answer_channel_ids
-        )
+        channels = bot.guild_settings(message.guild.id if message.guild else None).answer_channel_ids
+        in_answer_channel = channel.id in channels or parent_id in channels
         if not (message.guild is None or mentioned or in_answer_channel):
             return None
         text = message.content
@@ -110,18 +109,21 @@ class Asking(commands.Cog):
             if not question.strip() or not any(ch.isalnum() for ch in question):
                 await self.reply(message, how_to(bot))  # a bare mention
                 return
-        wait = bot.limiter.check(message.author.id)
+        guild_id = message.guild.id if message.guild else None
+        here = bot.guild_settings(guild_id)
+        limiter = bot.limiter_for(guild_id)
+        wait = limiter.check(message.author.id)
         if wait:
-            if bot.limiter.first_refusal(message.author.id):  # once a window: never spam back
+            if limiter.first_refusal(message.author.id):  # once a window: never spam back
                 await self.reply(message, slow_down(wait))
             return
         if self.may_send(message.channel):
             with contextlib.suppress(discord.HTTPException):  # "citebot is typing…" is a nicety
                 await message.channel.typing()
-        answer, ask_id = await bot.answer(question, bot.results, message.author.id)
+        answer, ask_id = await bot.answer(question, here.results, message.author.id, guild_id)
         target: discord.abc.Messageable = message.channel
         reference: discord.MessageReference | None = message.to_reference(fail_if_not_exists=False)
-        if bot.settings.answer_in_thread and isinstance(message.channel, discord.TextChannel):
+        if here.answer_in_thread and isinstance(message.channel, discord.TextChannel):
             name = cut(escape_thread_name(answer.question or "Question"), THREAD_NAME)
             try:
                 target = await message.create_thread(name=name)
@@ -199,28 +201,32 @@ class Asking(commands.Cog):
     @app_commands.describe(
         question="What you want to know about the article",
         results="How many passages to cite (1-5)",
-        private="Show the answer only to you",
+        private="Show the answer only to you (default: this server's setting)",
     )
     async def ask(
         self,
         interaction: discord.Interaction,
         question: app_commands.Range[str, 3, 300],
         results: app_commands.Range[int, 1, 5] | None = None,
-        private: bool = False,
+        private: bool | None = None,
     ) -> None:
         """Ask a question about the article; the answer quotes it and cites where."""
         bot = self.bot
         if bot.stopping:
             await tell(interaction, RESTARTING)
             return
-        wait = bot.limiter.check(interaction.user.id)
+        here = bot.guild_settings(interaction.guild_id)
+        wait = bot.limiter_for(interaction.guild_id).check(interaction.user.id)
         if wait:
             await tell(interaction, slow_down(wait))
             return
+        private = here.private if private is None else private
         await interaction.response.defer(thinking=True, ephemeral=private)
         bot.track()
         try:
-            answer, ask_id = await bot.answer(question, results or bot.results, interaction.user.id)
+            answer, ask_id = await bot.answer(
+                question, results or here.results, interaction.user.id, interaction.guild_id
+            )
         except asyncio.CancelledError:
             await tell(interaction, RESTARTING)
             raise
@@ -275,7 +281,7 @@ class Asking(commands.Cog):
     @app_commands.command(name="help")
     async def help(self, interaction: discord.Interaction) -> None:
         """How to ask citebot, with example questions."""
-        limit = self.bot.settings.rate_limit
+        limit = self.bot.guild_settings(interaction.guild_id).rate_limit
         note = f"Up to {limit.count} questions per {limit.seconds:g} s each." if limit.enabled else ""
         card = render_help(example_questions(self.bot.engine.index.passages), note)
         await interaction.response.send_message(

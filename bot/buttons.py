@@ -132,7 +132,9 @@ class NextPassage(
         if self.shown >= want:
             await tell(interaction, LAST)
             return
-        wait = bot.limiter.check(interaction.user.id)  # each page runs the model, like a question
+        wait = bot.limiter_for(interaction.guild_id).check(
+            interaction.user.id
+        )  # each page runs the model, like a question
         if wait:
             await tell(interaction, f"Please wait {max(1, round(wait))} s before paging on.")
             return

@@ -19,11 +19,13 @@ from bot.buttons import MoreContext, NextPassage, Vote
 from bot.delivery import tell
 from bot.embed import NO_PINGS
 from bot.feedback import FeedbackStore
+from bot.guild_settings import GuildSettings, GuildSettingsStore, Overrides, in_force
 from bot.ratelimit import RateLimiter
 from bot.settings import BotSettings
 from bot.sync import SyncRecord, sync_commands
 from index.answer import Answer
 from index.engine import Engine
+from index.library import Library
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +41,7 @@ class Ask:
     question: str
     k: int
     user_id: int | None
+    guild_id: int | None = None
 
 
 # What the bot needs in a channel: read, reply (also in threads), embed answers, open threads.
@@ -52,14 +55,14 @@ PERMISSIONS = discord.Permissions(
 )
 
 
-def intents_for(settings: BotSettings) -> discord.Intents:
-    """Guilds and messages; message content only when whole channels are questions, since
-    Discord sends mentions' and DMs' content without it."""
+def intents_for(settings: BotSettings, channels_set_in_servers: bool = False) -> discord.Intents:
+    """Guilds and messages; message content only when whole channels are questions (in
+    ``.env`` or some server's /settings), since Discord sends mentions' and DMs' content without it."""
     intents = discord.Intents.none()
     intents.guilds = True
     intents.guild_messages = True
     intents.dm_messages = True
-    intents.message_content = bool(settings.answer_channel_ids)
+    intents.message_content = bool(settings.answer_channel_ids) or channels_set_in_servers
     return intents
 
 
@@ -99,32 +102,39 @@ class CiteBot(commands.Bot):
 
     def __init__(
         self,
-        engine: Engine,
+        library: Library,
         settings: BotSettings,
         store: FeedbackStore,
         data_dir: Path,
         results: int = 3,
         force_sync: bool = False,
+        guild_store: GuildSettingsStore | None = None,
     ) -> None:
         # citebot never joins voice: skip discord.py's start-up warnings about voice libraries
         discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
+        self.guild_store = guild_store or GuildSettingsStore(store.path)
         super().__init__(
             command_prefix=commands.when_mentioned,
-            intents=intents_for(settings),
+            intents=intents_for(settings, self.guild_store.any_answer_channels()),
             allowed_mentions=NO_PINGS,
             help_command=None,
             tree_cls=CiteTree,
             max_messages=None,
             chunk_guilds_at_startup=False,
         )
-        self.engine, self.settings, self.store = engine, settings, store
+        self.library, self.settings, self.store = library, settings, store
         self.data_dir, self.results, self.force_sync = data_dir, results, force_sync
         self.max_results = MAX_RESULTS
-        self.limiter = RateLimiter(settings.rate_limit)
+        self._limiters: dict[int | None, RateLimiter] = {}
         # one worker for the model (two threads would only contend for two cores), one for the
         # database, so that a vote never waits behind a queue of questions; neither on the loop
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="citebot-model")
         self._db_worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="citebot-db")
+        # rebuilds run beside the model worker, so that questions are answered (from the index
+        # before the change) while an article is indexed
+        self._index_worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="citebot-index")
+        self.watcher: asyncio.Task[None] | None = None
+        self.watch_stop = asyncio.Event()
         self.batcher: Batcher[Ask, tuple[Answer, int | None]] = Batcher(self._answer_batch)
         self._pending: set[asyncio.Task[Any]] = set()
         self.stopping = False
@@ -134,10 +144,16 @@ class CiteBot(commands.Bot):
     # ---- lifecycle ---------------------------------------------------------------------------
 
     async def setup_hook(self) -> None:
+        from bot.articles import Articles, ConfirmRemoval, KeepArticle
         from bot.asking import Asking
+        from bot.watcher import watch_corpus
 
         await self.add_cog(Asking(self))
         self.add_dynamic_items(MoreContext, NextPassage, Vote)
+        await self.add_cog(Articles(self))
+        self.add_dynamic_items(ConfirmRemoval, KeepArticle)
+        if self.library.folder is not None:
+            self.watcher = asyncio.create_task(watch_corpus(self), name="citebot-corpus-watcher")
         await sync_commands(
             self.tree,
             SyncRecord(self.data_dir / "commands.json"),
@@ -164,6 +180,7 @@ class CiteBot(commands.Bot):
         """Let pending answers finish (or tell their askers), close the database, disconnect."""
         if not self.stopping:
             self.stopping = True
+            self.watch_stop.set()
             pending = {t for t in self._pending if not t.done()}
             if pending:
                 log.info("waiting for %d pending answer(s)", len(pending))
@@ -175,7 +192,12 @@ class CiteBot(commands.Bot):
             # a model call already running cannot be interrupted; wait for it off the event loop
             await asyncio.to_thread(self._worker.shutdown, wait=True, cancel_futures=True)
             await asyncio.to_thread(self._db_worker.shutdown, wait=True, cancel_futures=True)
+            if self.watcher is not None:
+                await asyncio.wait([self.watcher], timeout=5)
+            # a rebuild under way finishes (its index is saved whole) before the bot stops
+            await asyncio.to_thread(self._index_worker.shutdown, wait=True, cancel_futures=True)
             self.store.close()
+            self.guild_store.close()
         await super().close()
 
     # ---- work --------------------------------------------------------------------------------
@@ -194,6 +216,15 @@ class CiteBot(commands.Bot):
     async def database(self, fn: Callable[..., T], *args: Any) -> T:
         """Run a feedback-database call off the event loop, not queued behind the model."""
         return await asyncio.get_running_loop().run_in_executor(self._db_worker, fn, *args)
+
+    async def reindex(self, fn: Callable[..., T], *args: Any) -> T:
+        """Run a change to the articles (and the rebuild it takes) beside the model worker."""
+        return await asyncio.get_running_loop().run_in_executor(self._index_worker, fn, *args)
+
+    @property
+    def engine(self) -> Engine:
+        """The engine answering now; a rebuild swaps in another only once it is complete."""
+        return self.library.engine
 
     def _answer_and_record(self, asks: list[Ask]) -> list[tuple[Answer, int | None] | Exception]:
         try:
@@ -215,20 +246,46 @@ class CiteBot(commands.Bot):
             return exc
 
     def _record(self, answer: Answer, ask: Ask) -> int | None:
-        if ask.user_id is None or answer.error or not answer.citations:
+        """Keep the question for /gaps and /stats; its id, when the answer has buttons."""
+        if ask.user_id is None or answer.error:
             return None
-        focus = next((c.id for c in answer.citations if c.highlight), answer.citations[0].id)
         ids = [c.id for c in answer.citations]
-        return self.store.record_ask(answer.question, ids, focus, answer.answered, ask.k, ask.user_id)
+        focus = next((c.id for c in answer.citations if c.highlight), ids[0] if ids else "")
+        ask_id = self.store.record_ask(
+            answer.question,
+            ids,
+            focus,
+            answer.answered,
+            ask.k,
+            ask.user_id,
+            answer.confidence_label,
+            ask.guild_id,
+        )
+        return ask_id if ids else None  # a refusal citing nothing has no buttons
 
     async def _answer_batch(self, asks: list[Ask]) -> list[tuple[Answer, int | None] | Exception]:
         return await self.compute(self._answer_and_record, asks)
 
-    async def answer(self, question: str, k: int, user_id: int | None) -> tuple[Answer, int | None]:
+    async def answer(
+        self, question: str, k: int, user_id: int | None, guild_id: int | None = None
+    ) -> tuple[Answer, int | None]:
         """The engine's answer, and the ask id its buttons carry (None: no buttons, or not
         recorded because no ``user_id`` was given). Questions asked while the model is busy
         are answered together in one batch."""
-        return await self.batcher.submit(Ask(question, k, user_id))
+        return await self.batcher.submit(Ask(question, k, user_id, guild_id))
+
+    def guild_settings(self, guild_id: int | None) -> GuildSettings:
+        """The settings in force in a server (its /settings over ``.env``), or in DMs."""
+        overrides = self.guild_store.get(guild_id) if guild_id is not None else Overrides()
+        return in_force(self.settings, self.results, overrides)
+
+    def limiter_for(self, guild_id: int | None) -> RateLimiter:
+        """The question limit of a server (its cooldown), which a change of setting renews."""
+        limit = self.guild_settings(guild_id).rate_limit
+        limiter = self._limiters.get(guild_id)
+        if limiter is None or limiter.limit != limit:
+            limiter = self._limiters[guild_id] = RateLimiter(limit)
+        return limiter
 
     def refusal_for(
         self, guild_id: int | None, channel_id: int | None, parent_id: int | None = None

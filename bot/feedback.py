@@ -67,9 +67,19 @@ class FeedbackStore:
             self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.executescript(SCHEMA)
+            self._migrate()
             self._salt = self._load_salt()
         except sqlite3.DatabaseError as exc:
             raise OSError(f"the feedback database {self.path} cannot be used: {exc}") from exc
+
+    def _migrate(self) -> None:
+        """Schema 2: each ask also keeps how sure its answer was and the server it came from."""
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(asks)")}
+        for name, kind in (("confidence", "TEXT NOT NULL DEFAULT ''"), ("guild_id", "INTEGER")):
+            if name not in columns:
+                self._db.execute(f"ALTER TABLE asks ADD COLUMN {name} {kind}")
+        self._db.execute("CREATE INDEX IF NOT EXISTS asks_created ON asks (created)")
+        self._db.execute("UPDATE meta SET value = '2' WHERE key = 'schema'")
 
     def _load_salt(self) -> bytes:
         """The secret user ids are hashed with, kept in its own file (owner-only) beside the
@@ -91,9 +101,18 @@ class FeedbackStore:
         return hmac.new(self._salt, str(user_id).encode(), hashlib.sha256).hexdigest()[:32]
 
     def record_ask(
-        self, question: str, passage_ids: list[str], focus: str, answered: bool, results: int, user_id: int
+        self,
+        question: str,
+        passage_ids: list[str],
+        focus: str,
+        answered: bool,
+        results: int,
+        user_id: int,
+        confidence: str = "",
+        guild_id: int | None = None,
     ) -> int:
-        """Keep an answered question; returns the id the buttons under the answer carry."""
+        """Keep an asked question (``confidence``: the answer's label, e.g. "low confidence");
+        returns the id the buttons under the answer carry."""
         row = (
             question,
             json.dumps(passage_ids),
@@ -102,11 +121,13 @@ class FeedbackStore:
             results,
             self.user_key(user_id),
             time.time(),
+            confidence,
+            guild_id,
         )
         with self._lock:
             cur = self._db.execute(
-                "INSERT INTO asks (question, passage_ids, focus, answered, results, asker, created)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO asks (question, passage_ids, focus, answered, results, asker, created,"
+                " confidence, guild_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 row,
             )
             return int(cur.lastrowid)

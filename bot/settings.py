@@ -69,16 +69,24 @@ def _bool(env: Mapping[str, str], key: str, default: bool) -> bool:
     raise SettingsError(f"{key}={raw!r} must be true or false")
 
 
-def _rate_limit(env: Mapping[str, str]) -> RateLimit:
-    raw = env.get("USER_RATE_LIMIT", "").strip()
-    if not raw:
-        return RateLimit(5, 60.0)
+def parse_rate_limit(raw: str, key: str = "USER_RATE_LIMIT") -> RateLimit:
+    """``count/seconds`` (e.g. ``5/60``), or ``0`` for no limit.
+
+    Raises:
+        SettingsError: the value has another form; the message names ``key``.
+    """
+    raw = raw.strip()
     if raw == "0":
         return RateLimit(0, 0.0)
     match = re.fullmatch(r"(\d+)\s*/\s*(\d+(?:\.\d+)?)", raw)
     if not match or int(match.group(1)) < 1 or float(match.group(2)) <= 0:
-        raise SettingsError(f"USER_RATE_LIMIT={raw!r} must look like count/seconds, e.g. 5/60, or 0 for off")
+        raise SettingsError(f"{key}={raw!r} must look like count/seconds, e.g. 5/60, or 0 for off")
     return RateLimit(int(match.group(1)), float(match.group(2)))
+
+
+def _rate_limit(env: Mapping[str, str]) -> RateLimit:
+    raw = env.get("USER_RATE_LIMIT", "").strip()
+    return parse_rate_limit(raw) if raw else RateLimit(5, 60.0)
 
 
 def _url(env: Mapping[str, str], key: str, default: str, schemes: tuple[str, ...]) -> str:

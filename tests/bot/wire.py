@@ -15,6 +15,7 @@ from bot.client import CiteBot, use_discord_at
 from bot.feedback import FeedbackStore
 from bot.settings import BotSettings, bot_settings
 from index.engine import Engine
+from index.library import Library
 from tests.fake_discord import Call, FakeDiscord
 
 ORIGINAL = discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY
@@ -42,16 +43,22 @@ def settings_for(fake: FakeDiscord, **env: str) -> BotSettings:
 
 @contextlib.asynccontextmanager
 async def running(
-    engine: Engine, data_dir: Path, fake: FakeDiscord | None = None, force_sync: bool = False, **env: str
+    engine: Engine | Library,
+    data_dir: Path,
+    fake: FakeDiscord | None = None,
+    force_sync: bool = False,
+    **env: str,
 ) -> AsyncIterator[tuple[FakeDiscord, CiteBot]]:
-    """A fake Discord (started here unless given) and a connected, ready CiteBot."""
+    """A fake Discord (started here unless given) and a connected, ready CiteBot; an engine
+    alone is served as a fixed library (no folder to add articles to)."""
     own = fake is None
     fake = fake or FakeDiscord()
     if own:
         await fake.start()
     settings = settings_for(fake, **env)
     use_discord_at(fake.api_base, fake.gateway_url)
-    bot = CiteBot(engine, settings, FeedbackStore(data_dir / "feedback.sqlite3"), data_dir, 3, force_sync)
+    library = engine if isinstance(engine, Library) else Library(engine)
+    bot = CiteBot(library, settings, FeedbackStore(data_dir / "feedback.sqlite3"), data_dir, 3, force_sync)
     runner = asyncio.create_task(bot.start(fake.token))
     try:
         for _ in range(300):

@@ -1,0 +1,256 @@
+"""``/article add|list|remove``: the articles citebot answers from, changed from Discord."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.access import GUILD_ONLY, NOT_ALLOWED, may_edit
+from bot.delivery import tell
+from bot.embed import NO_PINGS, card_embed
+from bot.render import cut, escape
+from bot.render_library import render_added, render_articles, render_removed
+from index.articles import MAX_ARTICLE_BYTES
+from index.intake import (
+    MAX_TITLE_CHARS,
+    UPLOAD_SUFFIXES,
+    Draft,
+    IntakeError,
+    draft_from_file,
+    draft_from_text,
+)
+from index.library import LibraryError
+
+if TYPE_CHECKING:
+    from bot.client import CiteBot
+
+log = logging.getLogger(__name__)
+
+CONFIRM_SECONDS = 600  # a removal button older than this asks to be run again
+PASTE_CHARS = 4000  # Discord's limit on a text box in a form
+NOT_EDITABLE = "Articles cannot be added or removed here: the operator's CORPUS_PATH names a single file."
+
+
+def added_by(user: discord.abc.User) -> str:
+    return f"{user.name} ({user.id})"
+
+
+async def allowed(interaction: discord.Interaction) -> bool:
+    """In a server, by a manager or an editor; else the user is told why not."""
+    bot: CiteBot = interaction.client  # type: ignore[assignment]
+    if interaction.guild_id is None:
+        await tell(interaction, GUILD_ONLY)
+        return False
+    if not may_edit(interaction, bot.guild_settings(interaction.guild_id).editor_role_id):
+        await tell(interaction, NOT_ALLOWED)
+        return False
+    return True
+
+
+async def take(interaction: discord.Interaction, make_draft: Callable[[], Draft]) -> None:
+    """Check the article, write it into the corpus folder, index it, and say how it went."""
+    bot: CiteBot = interaction.client  # type: ignore[assignment]
+    try:
+        draft = await asyncio.to_thread(make_draft)  # HTML extraction takes a moment
+        article, change = await bot.reindex(bot.library.add, draft, added_by(interaction.user))
+    except (IntakeError, LibraryError) as exc:
+        await tell(interaction, f"Not added: {escape(str(exc))}.")
+        return
+    passages = next((a.passages for a in bot.engine.manifest.articles if a.slug == article.slug), 0)
+    log.info("article %s added by user %s", article.slug, interaction.user.id)
+    await tell(interaction, render_added(article, passages, change))
+
+
+class PasteArticle(discord.ui.Modal, title="Add an article"):
+    """A form for an article's title and text, for articles not at hand as a file."""
+
+    def __init__(self, title: str = "") -> None:
+        super().__init__(timeout=900)
+        self.heading: discord.ui.TextInput = discord.ui.TextInput(
+            label="Title", custom_id="title", max_length=MAX_TITLE_CHARS, default=title or None
+        )
+        self.body: discord.ui.TextInput = discord.ui.TextInput(
+            label="Text",
+            custom_id="text",
+            style=discord.TextStyle.paragraph,
+            max_length=PASTE_CHARS,
+            placeholder="The article's text; a blank line between paragraphs. Longer? Attach a file.",
+        )
+        self.add_item(self.heading).add_item(self.body)
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        if not await allowed(interaction):
+            return
+        await interaction.response.defer(thinking=True, ephemeral=True)
+        title, text = self.heading.value, self.body.value
+        await take(interaction, lambda: draft_from_text(title, text))
+
+    async def on_error(self, interaction: discord.Interaction, error: Exception) -> None:
+        log.error("adding a pasted article failed", exc_info=error)
+        await tell(interaction)
+
+
+class ConfirmRemoval(
+    discord.ui.DynamicItem[discord.ui.Button], template=r"art:rm:(?P<slug>[a-z0-9-]+):(?P<at>\d+)"
+):
+    """The button that removes an article, once its remover confirms."""
+
+    def __init__(self, slug: str, at: int) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label="Remove", style=discord.ButtonStyle.danger, custom_id=f"art:rm:{slug}:{at}"
+            )
+        )
+        self.slug, self.at = slug, at
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str], /
+    ) -> ConfirmRemoval:
+        return cls(match["slug"], int(match["at"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        bot: CiteBot = interaction.client  # type: ignore[assignment]
+        if not await allowed(interaction):
+            return
+        if time.time() - self.at > CONFIRM_SECONDS:
+            await interaction.response.edit_message(
+                content="This confirmation has expired; run `/article remove` again.", view=None
+            )
+            return
+        await interaction.response.defer()  # a rebuild can take longer than Discord's 3 s
+        try:
+            article, change = await bot.reindex(bot.library.remove, self.slug)
+        except LibraryError as exc:
+            text = f"Not removed: {escape(str(exc))}."
+        else:
+            log.info("article %s removed by user %s", article.slug, interaction.user.id)
+            text = render_removed(article, change)
+        await interaction.edit_original_response(content=text, view=None, allowed_mentions=NO_PINGS)
+
+
+class KeepArticle(discord.ui.DynamicItem[discord.ui.Button], template=r"art:keep"):
+    """The button that changes the remover's mind."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            discord.ui.Button(label="Keep it", style=discord.ButtonStyle.secondary, custom_id="art:keep")
+        )
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str], /
+    ) -> KeepArticle:
+        return cls()
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        await interaction.response.edit_message(content="Kept: nothing was removed.", view=None)
+
+
+@app_commands.guild_only()
+class Articles(
+    commands.GroupCog, group_name="article", group_description="The articles citebot answers from"
+):
+    """Adding, listing and removing articles (server managers and the editor role)."""
+
+    def __init__(self, bot: CiteBot) -> None:
+        self.bot = bot
+        super().__init__()
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        return await allowed(interaction)
+
+    @app_commands.command(name="add")
+    @app_commands.describe(
+        file="A .txt, .md or .html file with the article (leave out to paste the text instead)",
+        title="The article's title (default: the one in the file)",
+    )
+    async def add(
+        self,
+        interaction: discord.Interaction,
+        file: discord.Attachment | None = None,
+        title: app_commands.Range[str, 1, MAX_TITLE_CHARS] | None = None,
+    ) -> None:
+        """Add an article from a file, or paste its text; it is answered from within seconds."""
+        if not self.bot.library.editable:
+            await tell(interaction, NOT_EDITABLE)
+            return
+        if file is None:
+            await interaction.response.send_modal(PasteArticle(title or ""))
+            return
+        name = cut(escape(file.filename), 100)
+        if Path(file.filename).suffix.lower() not in UPLOAD_SUFFIXES:
+            await tell(interaction, f"Not added: {name} is not a .txt, .md or .html file.")
+            return
+        if file.size > MAX_ARTICLE_BYTES:
+            await tell(
+                interaction, f"Not added: {name} is {file.size:,} bytes; {MAX_ARTICLE_BYTES:,} at most."
+            )
+            return
+        await interaction.response.defer(thinking=True, ephemeral=True)
+        try:
+            data = await file.read()
+        except (discord.HTTPException, discord.NotFound) as exc:
+            log.warning("could not download an attachment: %s", exc)
+            await tell(
+                interaction, "Not added: the file could not be downloaded from Discord; please try again."
+            )
+            return
+        await take(interaction, lambda: draft_from_file(file.filename, data, title or ""))
+
+    @app_commands.command(name="list")
+    async def list(self, interaction: discord.Interaction) -> None:
+        """The articles citebot answers from, with their ids, and any files it could not read."""
+        library = self.bot.library
+        card = render_articles(library.engine.manifest, library.refused, library.editable)
+        await interaction.response.send_message(
+            embed=card_embed(card), ephemeral=True, allowed_mentions=NO_PINGS
+        )
+
+    @app_commands.command(name="remove")
+    @app_commands.describe(id="The article's id, e.g. nk-troops (start typing to choose)")
+    async def remove(self, interaction: discord.Interaction, id: app_commands.Range[str, 1, 100]) -> None:
+        """Remove an article (asks first); it is no longer answered from."""
+        library = self.bot.library
+        if not library.editable:
+            await tell(interaction, NOT_EDITABLE)
+            return
+        article = library.find(id)
+        if article is None:
+            await tell(
+                interaction, f"No article has the id “{cut(escape(id), 80)}”; `/article list` shows them."
+            )
+            return
+        if len(library.articles()) == 1:
+            await tell(interaction, "That is the only article; add another before removing it.")
+            return
+        passages = next((a.passages for a in library.engine.manifest.articles if a.slug == article.slug), 0)
+        view = discord.ui.View(timeout=None)
+        view.add_item(ConfirmRemoval(article.slug, int(time.time()))).add_item(KeepArticle())
+        await interaction.response.send_message(
+            f"Remove **{cut(escape(article.title), 200)}** (id `{article.slug}`, {passages} passages)? "
+            "Its file is deleted and citebot stops answering from it.",
+            view=view,
+            ephemeral=True,
+            allowed_mentions=NO_PINGS,
+        )
+
+    @remove.autocomplete("id")
+    async def article_choices(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        typed = current.strip().lower()
+        return [
+            app_commands.Choice(name=cut(f"{a.slug} · {a.title}", 100), value=a.slug)
+            for a in self.bot.engine.manifest.articles
+            if not typed or typed in a.slug or typed in a.title.lower()
+        ][:25]
