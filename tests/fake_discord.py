@@ -61,6 +61,11 @@ class FakeDiscord:
     heartbeats: list[float] = field(default_factory=list)  # when each heartbeat arrived
     rate_limit_via: bool = True  # whether a 429 carries Discord's Via header (Cloudflare's does not)
     permissions: int = 2251799813685247  # what @everyone (and so the bot) may do; all by default
+    editor_role_id: str = field(default_factory=snowflake)  # a role the server has, "Editors"
+    # per user id: what that member may do (instead of ``permissions``), and their roles
+    member_permissions: dict[str, int] = field(default_factory=dict)
+    member_roles: dict[str, list[str]] = field(default_factory=dict)
+    files: dict[str, bytes] = field(default_factory=dict)  # attachments on the fake CDN, by id
 
     def __post_init__(self) -> None:
         self.bot_user = {
@@ -86,6 +91,7 @@ class FakeDiscord:
     async def start(self) -> None:
         app = web.Application()
         app.router.add_get("/gateway", self._gateway)
+        app.router.add_get("/attachments/{id}/{name}", self._cdn)
         app.router.add_route("*", "/api/v10/{tail:.*}", self._rest)
         self._runner = web.AppRunner(app)
         await self._runner.setup()
@@ -192,7 +198,18 @@ class FakeDiscord:
                     "managed": False,
                     "mentionable": False,
                     "flags": 0,
-                }
+                },
+                {
+                    "id": self.editor_role_id,
+                    "name": "Editors",
+                    "permissions": "0",
+                    "position": 1,
+                    "color": 0,
+                    "hoist": False,
+                    "managed": False,
+                    "mentionable": False,
+                    "flags": 0,
+                },
             ],
             "channels": [
                 {
@@ -311,12 +328,12 @@ class FakeDiscord:
     def member(self, user: dict) -> dict:
         return {
             "user": user,
-            "roles": [],
+            "roles": self.member_roles.get(user["id"], []),
             "joined_at": "2024-01-01T00:00:00+00:00",
             "deaf": False,
             "mute": False,
             "flags": 0,
-            "permissions": str(self.permissions),
+            "permissions": str(self.member_permissions.get(user["id"], self.permissions)),
         }
 
     async def interact(
@@ -357,16 +374,83 @@ class FakeDiscord:
         await self.dispatch("INTERACTION_CREATE", payload)
         return payload
 
-    async def slash(self, name: str, user: dict | None = None, guild: bool = True, **options: Any) -> dict:
-        """Use a slash command with the given options."""
+    async def slash(
+        self,
+        name: str,
+        user: dict | None = None,
+        guild: bool = True,
+        files: dict[str, tuple[str, bytes]] | None = None,
+        channels: dict[str, str] | None = None,
+        roles: dict[str, str] | None = None,
+        **options: Any,
+    ) -> dict:
+        """Use a slash command (``"article add"`` for a subcommand) with the given options;
+        ``files`` attaches (option -> (file name, bytes)), ``channels``/``roles`` pick by id."""
         kinds = {str: 3, int: 4, bool: 5}
-        data = {
-            "id": snowflake(),
-            "name": name,
-            "type": 1,
-            "options": [{"name": k, "type": kinds[type(v)], "value": v} for k, v in options.items()],
-        }
+        opts = [{"name": k, "type": kinds[type(v)], "value": v} for k, v in options.items()]
+        resolved: dict[str, dict] = {}
+        for option, (filename, content) in (files or {}).items():
+            file_id = snowflake()
+            self.files[file_id] = content
+            url = f"http://127.0.0.1:{self.port}/attachments/{file_id}/{filename}"
+            resolved.setdefault("attachments", {})[file_id] = {
+                "id": file_id,
+                "filename": filename,
+                "size": len(content),
+                "url": url,
+                "proxy_url": url,
+            }
+            opts.append({"name": option, "type": 11, "value": file_id})
+        for option, channel_id in (channels or {}).items():
+            resolved.setdefault("channels", {})[channel_id] = {
+                "id": channel_id,
+                "type": 0,
+                "name": "general" if channel_id == self.channel_id else "ask-citebot",
+                "permissions": str(self.permissions),
+                "guild_id": self.guild_id,
+            }
+            opts.append({"name": option, "type": 7, "value": channel_id})
+        for option, role_id in (roles or {}).items():
+            resolved.setdefault("roles", {})[role_id] = {
+                "id": role_id,
+                "name": "Editors",
+                "permissions": "0",
+                "position": 1,
+                "color": 0,
+                "hoist": False,
+                "managed": False,
+                "mentionable": False,
+                "flags": 0,
+            }
+            opts.append({"name": option, "type": 8, "value": role_id})
+        top, *subs = name.split()
+        for sub in reversed(subs):
+            opts = [{"name": sub, "type": 1, "options": opts}]
+        data: dict[str, Any] = {"id": snowflake(), "name": top, "type": 1, "options": opts}
+        if resolved:
+            data["resolved"] = resolved
         return await self.interact(2, data, user, guild=guild)
+
+    async def submit(self, interaction: dict, values: dict[str, str], user: dict | None = None) -> dict:
+        """Fill in and submit the form (modal) the bot opened in answer to ``interaction``."""
+        call = await self.wait_for(
+            lambda c: c.path.endswith(f"/{interaction['token']}/callback") and c.json.get("type") == 9
+        )
+        form = call.json["data"]
+        rows = []
+        for row in form["components"]:
+            inputs = row["components"] if row["type"] == 1 else [row.get("component", row)]
+            rows.append(
+                {
+                    "type": 1,
+                    "components": [
+                        {"type": 4, "custom_id": i["custom_id"], "value": values.get(i["custom_id"], "")}
+                        for i in inputs
+                    ],
+                }
+            )
+        data = {"custom_id": form["custom_id"], "components": rows}
+        return await self.interact(5, data, user or interaction.get("member", {}).get("user"))
 
     async def autocomplete(self, name: str, option: str, typed: str, user: dict | None = None) -> dict:
         data = {
@@ -397,6 +481,10 @@ class FakeDiscord:
         return [c for c in self.calls if f"/{token}" in c.path]
 
     # ---- REST --------------------------------------------------------------------------------
+
+    async def _cdn(self, request: web.Request) -> web.Response:
+        content = self.files.get(request.match_info["id"])
+        return web.Response(status=404) if content is None else web.Response(body=content)
 
     async def _rest(self, request: web.Request) -> web.Response:
         path = "/" + request.match_info["tail"]

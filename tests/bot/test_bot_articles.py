@@ -1,0 +1,194 @@
+"""/article add|list|remove and the watched corpus folder, over the wire: the real bot, a real
+folder and index, the real model."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+
+import pytest
+
+from index.engine import Engine, open_index
+from index.library import Library, corpus_folder
+from tests.bot.wire import running
+from tests.fake_discord import FakeDiscord
+
+PAGE = b"""<html><head><title>Harbour news - The Daily</title></head><body>
+<nav>Home | World | Sport | Subscribe</nav>
+<article><h1>Wonsan harbour freezes</h1>
+<p>The harbour of Wonsan froze over in March, officials said on Tuesday.</p>
+<p>Fishing boats stayed in port for three weeks while icebreakers worked to open a channel.</p>
+<p>Local traders said the price of fish doubled during the freeze.</p></article>
+<footer>Copyright 2026 The Daily. All rights reserved.</footer></body></html>"""
+FISH = "What happened to the price of fish in Wonsan?"
+MANAGE_NOTHING = 1024 | 2048  # view channel and send messages, no Manage Server
+
+
+@pytest.fixture()
+def library(tmp_path: Path, encoder) -> Library:
+    folder = corpus_folder(None, tmp_path / "data")
+    index_dir = tmp_path / "data" / "index"
+    index, _ = open_index(folder, index_dir, encoder)
+    return Library(Engine(index, encoder), folder, index_dir)
+
+
+async def told(fake: FakeDiscord, interaction: dict, containing: str = "", timeout: float = 60.0) -> str:
+    """The text the bot last gave in answer to ``interaction`` that holds ``containing``."""
+
+    def content(call) -> str:
+        body = call.json if isinstance(call.json, dict) else {}
+        return (body.get("data") or {}).get("content") or body.get("content") or ""
+
+    call = await fake.wait_for(
+        lambda c: f"/{interaction['token']}" in c.path and containing in content(c) and content(c), timeout
+    )
+    return content(call)
+
+
+async def asked(fake: FakeDiscord, question: str) -> dict:
+    """The embed /ask answers ``question`` with."""
+    interaction = await fake.slash("ask", question=question)
+    return (await fake.followup(interaction, timeout=30)).json["embeds"][0]
+
+
+def test_an_article_added_as_a_file_is_answered_at_once(library, tmp_path):
+    async def scenario() -> None:
+        async with running(library, tmp_path) as (fake, bot):
+            assert "price of fish doubled" not in str(await asked(fake, FISH))
+            started = time.monotonic()
+            add = await fake.slash("article add", files={"file": ("harbour.html", PAGE)})
+            text = await told(fake, add, "Added")
+            assert "Wonsan harbour freezes" in text and "wonsan-harbour-freezes" in text
+            embed = await asked(fake, FISH)
+            assert "price of fish doubled" in embed["description"]
+            assert time.monotonic() - started < 60  # "within seconds": figures are in the benchmark
+            saved = list(library.folder.glob("wonsan-harbour-freezes*.md"))
+            assert len(saved) == 1 and "Subscribe" not in saved[0].read_text()
+
+    asyncio.run(scenario())
+
+
+def test_an_article_pasted_into_the_form_is_answered(library, tmp_path):
+    async def scenario() -> None:
+        async with running(library, tmp_path) as (fake, bot):
+            add = await fake.slash("article add", title="Ice on the Wonsan harbour")
+            text = (
+                "The harbour of Wonsan froze over in March.\n\n"
+                "Local traders said the price of fish doubled during the freeze."
+            )
+            submitted = await fake.submit(add, {"title": "Ice on the Wonsan harbour", "text": text})
+            assert "Ice on the Wonsan harbour" in await told(fake, submitted, "Added")
+            assert "price of fish doubled" in (await asked(fake, FISH))["description"]
+
+    asyncio.run(scenario())
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "reason"),
+    [
+        ("photo.txt", b"\x89PNG\r\n\x1a\n\x00\x00IHDR", "binary"),
+        ("empty.md", b" \n\n ", "empty"),
+        ("latin.txt", "Caf\u00e9 cr\u00e8me br\u00fbl\u00e9e".encode("latin-1"), "not UTF-8"),
+        ("slides.pdf", b"%PDF-1.7", "not a .txt, .md or .html"),
+    ],
+)
+def test_a_bad_file_is_refused_with_its_reason_and_nothing_is_lost(library, tmp_path, name, content, reason):
+    async def scenario() -> None:
+        async with running(library, tmp_path) as (fake, bot):
+            before = sorted(p.name for p in library.folder.iterdir())
+            add = await fake.slash("article add", files={"file": (name, content)})
+            text = await told(fake, add, "Not added")
+            assert reason in text
+            assert sorted(p.name for p in library.folder.iterdir()) == before
+            embed = await asked(fake, "How many troops did North Korea send?")
+            assert "North Korean troops head for Russia" in embed["footer"]["text"]
+
+    asyncio.run(scenario())
+
+
+def test_a_removed_article_is_gone_from_answers_after_confirming(library, tmp_path):
+    async def scenario() -> None:
+        async with running(library, tmp_path) as (fake, bot):
+            add = await fake.slash("article add", files={"file": ("harbour.html", PAGE)})
+            await told(fake, add, "Added")
+            remove = await fake.slash("article remove", id="wonsan-harbour-freezes")
+            await told(fake, remove, "Remove **Wonsan harbour freezes**")
+            assert library.find("wonsan-harbour-freezes") is not None  # nothing happens before confirming
+            confirm = next(m for m in fake.messages.values() if "art:rm:" in str(m.get("components")))
+            button = confirm["components"][0]["components"][0]["custom_id"]
+            click = await fake.click(confirm, button)
+            assert "Removed" in await told(fake, click, "Removed")
+            assert "price of fish doubled" not in str(await asked(fake, FISH))
+            assert not list(library.folder.glob("wonsan-harbour-freezes*"))
+
+    asyncio.run(scenario())
+
+
+def test_keep_leaves_the_article_and_unknown_ids_are_named(library, tmp_path):
+    async def scenario() -> None:
+        async with running(library, tmp_path) as (fake, bot):
+            unknown = await fake.slash("article remove", id="no-such-article")
+            assert "No article has the id" in await told(fake, unknown, "No article")
+            add = await fake.slash("article add", files={"file": ("harbour.html", PAGE)})
+            await told(fake, add, "Added")
+            remove = await fake.slash("article remove", id="wonsan-harbour-freezes")
+            await told(fake, remove, "Remove")
+            confirm = next(m for m in fake.messages.values() if "art:keep" in str(m.get("components")))
+            click = await fake.click(confirm, "art:keep")
+            assert "Kept" in await told(fake, click, "Kept")
+            assert library.find("wonsan-harbour-freezes") is not None
+
+    asyncio.run(scenario())
+
+
+def test_only_managers_and_the_editor_role_may_change_articles(library, tmp_path):
+    async def scenario() -> None:
+        async with running(library, tmp_path) as (fake, bot):
+            member = fake.user("member")
+            fake.member_permissions[member["id"]] = MANAGE_NOTHING
+            refused = await fake.slash("article list", user=member)
+            assert "Manage Server" in await told(fake, refused, "Manage Server")
+            bot.guild_store.update(int(fake.guild_id), editor_role=int(fake.editor_role_id))
+            fake.member_roles[member["id"]] = [fake.editor_role_id]
+            listed = await fake.slash("article list", user=member)
+            call = await fake.response(listed)
+            assert "nk-troops" in str(call.json["data"]["embeds"])
+
+    asyncio.run(scenario())
+
+
+def test_the_list_names_files_that_are_not_indexed(library, tmp_path):
+    async def scenario() -> None:
+        (library.folder / "notes.txt").write_bytes(b"\xff\xfeh\x00i\x00")
+        library.refresh()
+        async with running(library, tmp_path) as (fake, bot):
+            listed = await fake.slash("article list")
+            embeds = str((await fake.response(listed)).json["data"]["embeds"])
+            assert "notes.txt" in embeds and "UTF-16" in embeds and "nk-troops" in embeds
+
+    asyncio.run(scenario())
+
+
+def test_a_file_dropped_into_the_folder_is_answered_without_a_restart(library, tmp_path):
+    async def scenario() -> None:
+        async with running(library, tmp_path) as (fake, bot):
+            await asyncio.sleep(0.5)  # the watcher is up
+            (library.folder / "harbour.md").write_text(
+                "---\ntitle: Wonsan harbour freezes\n---\n"
+                "The harbour of Wonsan froze over in March.\n\n"
+                "Local traders said the price of fish doubled during the freeze.\n"
+            )
+            for _ in range(300):
+                if library.find("harbour"):
+                    break
+                await asyncio.sleep(0.1)
+            assert "price of fish doubled" in (await asked(fake, FISH))["description"]
+            (library.folder / "harbour.md").unlink()
+            for _ in range(300):
+                if not library.find("harbour"):
+                    break
+                await asyncio.sleep(0.1)
+            assert "price of fish doubled" not in str(await asked(fake, FISH))
+
+    asyncio.run(scenario())
