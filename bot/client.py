@@ -146,11 +146,13 @@ class CiteBot(commands.Bot):
     async def setup_hook(self) -> None:
         from bot.articles import Articles, ConfirmRemoval, KeepArticle
         from bot.asking import Asking
+        from bot.reports import Reports
         from bot.watcher import watch_corpus
 
         await self.add_cog(Asking(self))
         self.add_dynamic_items(MoreContext, NextPassage, Vote)
         await self.add_cog(Articles(self))
+        await self.add_cog(Reports(self))
         self.add_dynamic_items(ConfirmRemoval, KeepArticle)
         if self.library.folder is not None:
             self.watcher = asyncio.create_task(watch_corpus(self), name="citebot-corpus-watcher")

@@ -6,24 +6,32 @@ import argparse
 import json
 import logging
 import sys
+import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TextIO
 
+from bot.feedback import FeedbackStore
 from bot.render import render_card, render_json, render_passages, render_sources, render_text
+from bot.render_reports import render_gaps, render_usage
 from index.answer import refusal
 from index.articles import CorpusError
 from index.encoder import ModelError
 from index.engine import MAX_K, Engine
+from index.gaps import group_asked
+from index.library import Library
 from index.settings import EngineSettings, SettingsError, startup_settings
 from index.store import IndexUnusable
 
 log = logging.getLogger("citebot.console")
+DAY = 86_400.0
 
 HELP = """Type a question about the article and press Enter. Commands:
   :k N          show N passages per answer (1-10)
   :passage ID   show one passage, e.g. :passage nk-troops#p3
   :sources      the indexed articles
+  :gaps [DAYS]  questions not answered well in Discord, grouped (default: 7 days)
+  :stats [DAYS] questions per day, share answered, feedback (default: 14 days)
   :json         switch JSON output on or off
   :help         this text
   :quit         leave (Ctrl-D works too)"""
@@ -46,11 +54,18 @@ class Console:
     """The REPL's state: the engine, how many passages to show, and the output format."""
 
     def __init__(
-        self, engine: Engine, k: int, as_json: bool, out: TextIO | None = None, batch: bool = False
+        self,
+        engine: Engine,
+        k: int,
+        as_json: bool,
+        out: TextIO | None = None,
+        batch: bool = False,
+        store_path: Path | None = None,
     ) -> None:
         self.engine, self.k, self.as_json = engine, k, as_json
         self.out = out or sys.stdout
         self.batch = batch  # the scorers' protocol: every line is a question, commands included
+        self.store_path = store_path  # what the bot keeps of the questions asked in Discord
 
     def ask(self, question: str) -> None:
         try:
@@ -87,12 +102,40 @@ class Console:
         elif name == "sources":
             self.say(render_text(render_sources(self.engine.manifest)))
             self.say(f"Model {self.engine.manifest.model}; answer threshold {self.engine.threshold:.3f}.")
+        elif name in ("gaps", "stats"):
+            self.report(name, arg)
         elif name == "json":
             self.as_json = not self.as_json
             self.say(f"JSON output {'on' if self.as_json else 'off'}.")
         else:
             self.say(f"Unknown command :{name}. Type :help for the list.")
         return True
+
+    def report(self, name: str, arg: str) -> None:
+        """``:gaps`` or ``:stats`` over every server, from the bot's database."""
+        days = int(arg) if arg.isdigit() else (7 if name == "gaps" else 14)
+        if not 1 <= days <= 90 or (arg and not arg.isdigit()):
+            self.say(f"Usage: :{name} [DAYS], with DAYS from 1 to 90.")
+            return
+        if self.store_path is None or not self.store_path.is_file():
+            self.say(f"No questions recorded yet: the bot keeps what it is asked in {self.store_path}.")
+            return
+        store = FeedbackStore(self.store_path)
+        try:
+            since = time.time() - days * DAY
+            if name == "stats":
+                self.say(render_text(render_usage(store.usage(since), days)))
+                return
+            gaps = store.gaps(since)
+            groups = group_asked(
+                [g.question for g in gaps],
+                [g.created for g in gaps],
+                [g.reason for g in gaps],
+                self.engine.encoder,
+            )
+            self.say(render_text(render_gaps(groups, days)))
+        finally:
+            store.close()
 
     def say(self, text: str) -> None:
         self.out.write(text + "\n")
@@ -142,12 +185,16 @@ def _interactive(console: Console, history: Path) -> None:
 
 
 def open_engine(args: argparse.Namespace, settings: EngineSettings) -> Engine:
-    return Engine.open(
-        corpus=args.corpus or settings.corpus,
-        index_dir=args.index_dir or settings.index_dir,
-        threshold=settings.threshold,
+    """The engine the bot would answer with: the same articles (the data folder's, unless
+    ``--corpus`` or CORPUS_PATH says otherwise) and the same index."""
+    library = Library.open(
+        args.corpus or settings.corpus,
+        settings.data_dir,
+        args.index_dir or settings.index_dir,
+        settings.threshold,
         rebuild=args.rebuild,
     )
+    return library.engine
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -165,7 +212,13 @@ def main(argv: list[str] | None = None) -> int:
     except (CorpusError, ModelError, IndexUnusable, OSError) as exc:
         print(f"citebot: {exc}", file=sys.stderr)
         return 2
-    console = Console(engine, args.results or settings.results, args.json, batch=args.json)
+    console = Console(
+        engine,
+        args.results or settings.results,
+        args.json,
+        batch=args.json,
+        store_path=settings.data_dir / "feedback.sqlite3",
+    )
     if args.question:
         console.ask(" ".join(args.question))
     elif args.json or not sys.stdin.isatty():

@@ -55,6 +55,42 @@ class Ask:
     created: float
 
 
+NOT_ANSWERED = "not answered"
+LOW_CONFIDENCE = "low confidence"
+DOWNVOTED = "👎"
+
+
+@dataclass(frozen=True)
+class Gap:
+    """A question not answered well: refused, answered with low confidence, or given 👎."""
+
+    question: str
+    reason: str  # NOT_ANSWERED, LOW_CONFIDENCE or DOWNVOTED
+    created: float
+
+
+@dataclass(frozen=True)
+class Day:
+    """Questions asked on one day (UTC), and how many of them were answered."""
+
+    day: str
+    asked: int
+    answered: int
+
+
+@dataclass(frozen=True)
+class Usage:
+    """What people asked since a time: per day, in all, and what they thought of the answers."""
+
+    since: float
+    days: tuple[Day, ...]  # most recent first, days with questions only
+    asked: int
+    answered: int
+    people: int
+    up: int
+    down: int
+
+
 class FeedbackStore:
     """The asks and votes database; one connection shared by the bot's threads, behind a lock."""
 
@@ -176,6 +212,58 @@ class FeedbackStore:
             ).fetchone()
         return int(up), int(down)
 
+    def gaps(self, since: float, guild_id: int | None = None, limit: int = 1000) -> list[Gap]:
+        """The latest questions since ``since`` that were not answered well, newest first; in one
+        server, or everywhere when ``guild_id`` is None."""
+        where, args = _scope(since, guild_id)
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT a.question, a.answered, a.confidence, COALESCE(f.down, 0), a.created FROM asks a"
+                " LEFT JOIN (SELECT ask_id, SUM(vote = -1) AS down FROM feedback GROUP BY ask_id) f"
+                f" ON f.ask_id = a.id WHERE {where}"
+                " AND (a.answered = 0 OR a.confidence = ? OR COALESCE(f.down, 0) > 0)"
+                " ORDER BY a.created DESC LIMIT ?",
+                (*args, LOW_CONFIDENCE, limit),
+            ).fetchall()
+        return [
+            Gap(question, DOWNVOTED if down else NOT_ANSWERED if not answered else LOW_CONFIDENCE, created)
+            for question, answered, confidence, down, created in rows
+        ]
+
+    def usage(self, since: float, guild_id: int | None = None) -> Usage:
+        """Questions per day, the share answered, and the votes, since ``since``."""
+        where, args = _scope(since, guild_id)
+        with self._lock:
+            days = self._db.execute(
+                "SELECT date(a.created, 'unixepoch') AS day, COUNT(*), SUM(a.answered) FROM asks a"
+                f" WHERE {where} GROUP BY day ORDER BY day DESC",
+                args,
+            ).fetchall()
+            people = self._db.execute(
+                f"SELECT COUNT(DISTINCT a.asker) FROM asks a WHERE {where}", args
+            ).fetchone()
+            up, down = self._db.execute(
+                "SELECT COALESCE(SUM(f.vote = 1), 0), COALESCE(SUM(f.vote = -1), 0)"
+                f" FROM feedback f JOIN asks a ON a.id = f.ask_id WHERE {where}",
+                args,
+            ).fetchone()
+        per_day = tuple(Day(day, asked, int(answered or 0)) for day, asked, answered in days)
+        return Usage(
+            since,
+            per_day,
+            sum(d.asked for d in per_day),
+            sum(d.answered for d in per_day),
+            int(people[0]),
+            int(up),
+            int(down),
+        )
+
     def close(self) -> None:
         with self._lock:
             self._db.close()
+
+
+def _scope(since: float, guild_id: int | None) -> tuple[str, tuple]:
+    if guild_id is None:
+        return "a.created >= ?", (since,)
+    return "a.created >= ? AND a.guild_id = ?", (since, guild_id)

@@ -118,3 +118,29 @@ def test_repl_json_toggle_and_quit(console):
     assert lines[0] == "JSON output on."
     assert json.loads(lines[1])["answered"] is True
     assert len(lines) == 2
+
+
+def test_gaps_and_stats_report_what_discord_asked(engine, tmp_path):
+    from bot.feedback import FeedbackStore
+
+    store = FeedbackStore(tmp_path / "feedback.sqlite3")
+    for question in ("Who won the 1998 World Cup?", "Which team won the World Cup in 1998?"):
+        store.record_ask(question, [], "", False, 3, 1, "not covered", guild_id=10)
+    store.record_ask("When did Russia invade Ukraine?", ["x#p1"], "x#p1", True, 3, 2, "high confidence", 10)
+    store.close()
+    out = io.StringIO()
+    console = Console(engine, 3, False, out, store_path=tmp_path / "feedback.sqlite3")
+    console.feed([":gaps", ":stats 30", ":gaps nope"])
+    text = out.getvalue()
+    assert "in 1 group(s)" in text and "not answered 2" in text
+    assert "Who won the 1998 World Cup?" in text and "Which team won the World Cup in 1998?" in text
+    assert "When did Russia invade Ukraine?" not in text  # answered well: not a gap
+    assert "3 question(s) from 2 people; 1 answered (33%)" in text
+    assert "Usage: :gaps [DAYS]" in text
+
+
+def test_reports_say_when_nothing_is_recorded_yet(engine, tmp_path):
+    out = io.StringIO()
+    Console(engine, 3, False, out, store_path=tmp_path / "none.sqlite3").feed([":stats"])
+    assert "No questions recorded yet" in out.getvalue()
+    assert not (tmp_path / "none.sqlite3").exists()

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import sqlite3
+import time
 
 import pytest
 
-from bot.feedback import FeedbackStore
+from bot.feedback import SCHEMA, Day, FeedbackStore
 
 
 @pytest.fixture
@@ -68,3 +69,53 @@ def test_rows_hold_question_passages_vote_user_and_time(store):
     with sqlite3.connect(store.path) as db:
         row = db.execute("SELECT question, passage_ids, vote, user, created FROM feedback").fetchone()
     assert row[:3] == ("When?", '["a#p3"]', -1) and row[3] == store.user_key(5) and row[4] > 0
+
+
+def test_gaps_are_refused_low_confidence_or_downvoted_questions_in_one_server(store):
+    store.record_ask("Who won?", [], "", False, 3, 1, "not covered", guild_id=10)
+    store.record_ask("Why so?", ["a#p1"], "a#p1", True, 3, 1, "low confidence", guild_id=10)
+    liked = store.ask(store.record_ask("When?", ["a#p2"], "a#p2", True, 3, 2, "high confidence", guild_id=10))
+    disliked = store.ask(
+        store.record_ask("Where?", ["a#p3"], "a#p3", True, 3, 2, "high confidence", guild_id=10)
+    )
+    store.vote(liked, 5, 1)
+    store.vote(disliked, 5, -1)
+    store.record_ask("Elsewhere?", [], "", False, 3, 3, "not covered", guild_id=20)
+    gaps = store.gaps(0.0, guild_id=10)
+    assert [(g.question, g.reason) for g in gaps] == [
+        ("Where?", "👎"),
+        ("Why so?", "low confidence"),
+        ("Who won?", "not answered"),
+    ]
+    assert {g.question for g in store.gaps(0.0)} == {"Where?", "Why so?", "Who won?", "Elsewhere?"}
+    assert store.gaps(time.time() + 60) == []
+
+
+def test_usage_counts_questions_per_day_answers_people_and_votes(store):
+    for user, answered in ((1, True), (1, False), (2, True)):
+        store.record_ask("Q?", ["a#p1"], "a#p1", answered, 3, user, guild_id=10)
+    ask = store.ask(store.record_ask("Q?", ["a#p1"], "a#p1", True, 3, 3, guild_id=10))
+    store.vote(ask, 1, -1)
+    store.vote(ask, 2, 1)
+    usage = store.usage(0.0, guild_id=10)
+    today = time.strftime("%Y-%m-%d", time.gmtime())
+    assert usage.days == (Day(today, 4, 3),)
+    assert (usage.asked, usage.answered, usage.people, usage.up, usage.down) == (4, 3, 3, 1, 1)
+    assert store.usage(0.0, guild_id=99).asked == 0
+
+
+def test_a_schema_1_database_gains_the_new_columns_and_keeps_its_asks(tmp_path):
+    path = tmp_path / "old.sqlite3"
+    old = sqlite3.connect(path)
+    old.executescript(SCHEMA)  # the tables as schema 1 made them
+    old.execute(
+        "INSERT INTO asks (question, passage_ids, focus, answered, results, asker, created)"
+        " VALUES ('Old?', '[]', '', 0, 3, 'x', 1.0)"
+    )
+    old.commit()
+    old.close()
+    store = FeedbackStore(path)
+    assert [g.question for g in store.gaps(0.0)] == ["Old?"]
+    store.record_ask("New?", [], "", False, 3, 1, "not covered", guild_id=5)
+    assert [g.question for g in store.gaps(0.0, guild_id=5)] == ["New?"]
+    store.close()

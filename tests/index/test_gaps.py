@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from index.gaps import group_questions
+from index.gaps import group_asked, group_questions
 
 
 def test_rewordings_of_one_question_are_one_group(encoder):
@@ -30,3 +30,16 @@ def test_groups_need_a_vector_and_a_time_per_question(encoder):
     assert group_questions([], encoder.encode([]), []) == []
     with pytest.raises(ValueError):
         group_questions(["a question"], encoder.encode([]), [0.0])
+
+
+def test_each_group_counts_why_its_questions_were_not_answered_well(encoder):
+    questions = [
+        "Who won the 1998 World Cup?",
+        "Which team won the World Cup in 1998?",
+        "What is the capital of Peru?",
+    ]
+    reasons = ["not answered", "👎", "not answered"]
+    groups = group_asked(questions, [1.0, 2.0, 3.0], reasons, encoder)
+    assert groups[0].count == 2 and dict(groups[0].reasons) == {"not answered": 1, "👎": 1}
+    assert groups[0].last_asked == 2.0 and dict(groups[1].reasons) == {"not answered": 1}
+    assert group_asked([], [], [], encoder) == []

@@ -1,0 +1,66 @@
+"""``/gaps`` and ``/stats``: what people asked that the articles did not answer well, and how
+much citebot is used, from the SQLite store."""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.articles import allowed
+from bot.delivery import tell
+from bot.embed import NO_PINGS, card_embed
+from bot.render_reports import render_gaps, render_usage
+from index.gaps import group_asked
+
+if TYPE_CHECKING:
+    from bot.client import CiteBot
+
+DAY = 86_400.0
+
+
+class Reports(commands.Cog):
+    """The reports for the people who run citebot in a server."""
+
+    def __init__(self, bot: CiteBot) -> None:
+        self.bot = bot
+
+    @app_commands.command(name="gaps")
+    @app_commands.guild_only()
+    @app_commands.describe(days="How far back to look (1-90 days, default 7)")
+    async def gaps(self, interaction: discord.Interaction, days: app_commands.Range[int, 1, 90] = 7) -> None:
+        """Questions the articles did not answer well, grouped by what they ask, most asked first."""
+        if not await allowed(interaction):
+            return
+        bot = self.bot
+        await interaction.response.defer(thinking=True, ephemeral=True)
+        gaps = await bot.database(bot.store.gaps, time.time() - days * DAY, interaction.guild_id)
+        groups = await bot.compute(
+            group_asked,
+            [g.question for g in gaps],
+            [g.created for g in gaps],
+            [g.reason for g in gaps],
+            bot.engine.encoder,
+        )
+        await self.send(interaction, render_gaps(groups, days))
+
+    @app_commands.command(name="stats")
+    @app_commands.guild_only()
+    @app_commands.describe(days="How far back to look (1-90 days, default 14)")
+    async def stats(
+        self, interaction: discord.Interaction, days: app_commands.Range[int, 1, 90] = 14
+    ) -> None:
+        """How many questions were asked here per day, the share answered, and the feedback."""
+        bot = self.bot
+        await interaction.response.defer(thinking=True, ephemeral=True)
+        usage = await bot.database(bot.store.usage, time.time() - days * DAY, interaction.guild_id)
+        await self.send(interaction, render_usage(usage, days))
+
+    async def send(self, interaction: discord.Interaction, card) -> None:
+        try:
+            await interaction.edit_original_response(embed=card_embed(card), allowed_mentions=NO_PINGS)
+        except discord.HTTPException:
+            await tell(interaction)
