@@ -83,6 +83,8 @@ class CiteTree(app_commands.CommandTree):
         return False
 
     async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
+        if isinstance(error, app_commands.CheckFailure):
+            return  # the check has told the user why
         cause = getattr(error, "original", error)
         if isinstance(cause, discord.NotFound) and cause.code in (10062, 10015):
             # the interaction expired (or was answered elsewhere) before we could reply: routine,
@@ -147,12 +149,14 @@ class CiteBot(commands.Bot):
         from bot.articles import Articles, ConfirmRemoval, KeepArticle
         from bot.asking import Asking
         from bot.reports import Reports
+        from bot.settings_commands import ServerSettings
         from bot.watcher import watch_corpus
 
         await self.add_cog(Asking(self))
         self.add_dynamic_items(MoreContext, NextPassage, Vote)
         await self.add_cog(Articles(self))
         await self.add_cog(Reports(self))
+        await self.add_cog(ServerSettings(self))
         self.add_dynamic_items(ConfirmRemoval, KeepArticle)
         if self.library.folder is not None:
             self.watcher = asyncio.create_task(watch_corpus(self), name="citebot-corpus-watcher")

@@ -26,7 +26,16 @@ def test_commands_sync_once_then_only_when_changed_or_forced(engine, tmp_path):
             (first,) = puts(fake)
             assert first.path == f"/applications/{fake.app_id}/commands"
             commands = {c["name"]: c for c in first.json}
-            assert set(commands) == {"ask", "passage", "sources", "help"}
+            assert set(commands) == {
+                "ask",
+                "passage",
+                "sources",
+                "help",
+                "article",
+                "gaps",
+                "stats",
+                "settings",
+            }
             question = next(o for o in commands["ask"]["options"] if o["name"] == "question")
             assert (question["min_length"], question["max_length"], question["required"]) == (3, 300, True)
             results = next(o for o in commands["ask"]["options"] if o["name"] == "results")
@@ -51,7 +60,16 @@ def test_a_dev_guild_gets_the_commands_instantly_and_global_is_left_alone(engine
         async with running(engine, tmp_path, fake, DEV_GUILD_ID=fake.guild_id) as (fake, bot):
             (put,) = puts(fake)
             assert put.path == f"/applications/{fake.app_id}/guilds/{fake.guild_id}/commands"
-            assert {c["name"] for c in put.json} == {"ask", "passage", "sources", "help"}
+            assert {c["name"] for c in put.json} == {
+                "ask",
+                "passage",
+                "sources",
+                "help",
+                "article",
+                "gaps",
+                "stats",
+                "settings",
+            }
         await fake.stop()
 
     asyncio.run(scenario())

@@ -1,0 +1,151 @@
+"""``/settings``: a server's own answer channels, threads, cooldown, passages per answer,
+private answers and editor role, kept in SQLite over the operator's ``.env`` defaults."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.access import GUILD_ONLY, manages_server
+from bot.delivery import tell
+from bot.embed import NO_PINGS, card_embed
+from bot.render_settings import render_settings
+from bot.settings import parse_rate_limit
+from index.settings import SettingsError
+
+if TYPE_CHECKING:
+    from bot.client import CiteBot
+
+log = logging.getLogger(__name__)
+
+ONLY_MANAGERS = "Only members with Manage Server can change citebot's settings."
+SETTINGS = {
+    "answer_channels": "answer channels",
+    "threads": "answers in threads",
+    "cooldown": "cooldown",
+    "results": "passages per answer",
+    "private": "private answers",
+    "editor_role": "editor role",
+}
+
+
+@app_commands.guild_only()
+@app_commands.default_permissions(manage_guild=True)
+class ServerSettings(
+    commands.GroupCog, group_name="settings", group_description="citebot's settings in this server"
+):
+    """Per-server settings (Manage Server)."""
+
+    def __init__(self, bot: CiteBot) -> None:
+        self.bot = bot
+        super().__init__()
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        if interaction.guild_id is None:
+            await tell(interaction, GUILD_ONLY)
+            return False
+        if not manages_server(interaction):
+            await tell(interaction, ONLY_MANAGERS)
+            return False
+        return True
+
+    async def show_to(self, interaction: discord.Interaction, note: str = "") -> None:
+        guild_id = interaction.guild_id
+        assert guild_id is not None
+        card = render_settings(
+            self.bot.guild_settings(guild_id),
+            self.bot.guild_store.get(guild_id),
+            self.bot.intents.message_content,
+        )
+        await interaction.response.send_message(
+            note or None, embed=card_embed(card), ephemeral=True, allowed_mentions=NO_PINGS
+        )
+
+    async def save(self, interaction: discord.Interaction, note: str = "", **changes: object) -> None:
+        guild_id = interaction.guild_id
+        assert guild_id is not None
+        await self.bot.database(lambda: self.bot.guild_store.update(guild_id, **changes))
+        log.info(
+            "settings of guild %s changed by user %s: %s", guild_id, interaction.user.id, sorted(changes)
+        )
+        await self.show_to(interaction, note or "Saved.")
+
+    @app_commands.command(name="show")
+    async def show(self, interaction: discord.Interaction) -> None:
+        """citebot's settings in this server, and which are this server's own."""
+        await self.show_to(interaction)
+
+    @app_commands.command(name="set")
+    @app_commands.describe(
+        threads="Answer questions in a thread of their own",
+        cooldown="Questions per person: count/seconds, e.g. 5/60; 0 for no limit",
+        results="Passages cited per answer (1-5)",
+        private="Show /ask answers only to the asker unless they choose otherwise",
+        editor_role="Members with this role may use /article and /gaps too",
+    )
+    async def set(
+        self,
+        interaction: discord.Interaction,
+        threads: bool | None = None,
+        cooldown: app_commands.Range[str, 1, 20] | None = None,
+        results: app_commands.Range[int, 1, 5] | None = None,
+        private: bool | None = None,
+        editor_role: discord.Role | None = None,
+    ) -> None:
+        """Change some of citebot's settings here; those left out stay as they are."""
+        changes: dict[str, object] = {}
+        if cooldown is not None:
+            try:
+                parse_rate_limit(cooldown, "cooldown")
+            except SettingsError:
+                await tell(
+                    interaction, "The cooldown must look like 5/60 (5 questions per 60 s), or 0 for none."
+                )
+                return
+            changes["cooldown"] = cooldown.strip()
+        given = {"threads": threads, "results": results, "private": private}
+        changes.update({k: v for k, v in given.items() if v is not None})
+        if editor_role is not None:
+            changes["editor_role"] = editor_role.id
+        if not changes:
+            await self.show_to(interaction, "Nothing to change: give at least one setting.")
+            return
+        await self.save(interaction, **changes)
+
+    @app_commands.command(name="channel")
+    @app_commands.describe(channel="A text channel", answer="Answer every message there (False: stop)")
+    async def channel(
+        self, interaction: discord.Interaction, channel: discord.TextChannel, answer: bool = True
+    ) -> None:
+        """Make a channel one where every message is a question for citebot, or stop."""
+        guild_id = interaction.guild_id
+        assert guild_id is not None
+        current = set(self.bot.guild_settings(guild_id).answer_channel_ids)
+        current = current | {channel.id} if answer else current - {channel.id}
+        note = "Saved."
+        if answer and not self.bot.intents.message_content:
+            note = (
+                f"Saved. To read every message in {channel.mention}, citebot needs the Message Content "
+                "intent: turn it on in the developer portal (Bot > Privileged Gateway Intents) and "
+                "restart citebot. Until then, mention citebot there."
+            )
+        await self.save(interaction, note, answer_channels=frozenset(current))
+
+    @app_commands.command(name="reset")
+    @app_commands.describe(setting="Only this one (default: all of them)")
+    @app_commands.choices(setting=[app_commands.Choice(name=v, value=k) for k, v in SETTINGS.items()])
+    async def reset(
+        self, interaction: discord.Interaction, setting: app_commands.Choice[str] | None = None
+    ) -> None:
+        """Go back to the operator's defaults, for one setting or all."""
+        guild_id = interaction.guild_id
+        assert guild_id is not None
+        if setting is None:
+            await self.bot.database(self.bot.guild_store.reset, guild_id)
+            await self.show_to(interaction, "Back to the defaults.")
+            return
+        await self.save(interaction, f"“{setting.name}” is back to the default.", **{setting.value: None})
