@@ -4,6 +4,7 @@ folder and index, the real model."""
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 from pathlib import Path
 
@@ -56,13 +57,11 @@ def test_an_article_added_as_a_file_is_answered_at_once(library, tmp_path):
     async def scenario() -> None:
         async with running(library, tmp_path) as (fake, bot):
             assert "price of fish doubled" not in str(await asked(fake, FISH))
-            started = time.monotonic()
             add = await fake.slash("article add", files={"file": ("harbour.html", PAGE)})
             text = await told(fake, add, "Added")
             assert "Wonsan harbour freezes" in text and "wonsan-harbour-freezes" in text
             embed = await asked(fake, FISH)
             assert "price of fish doubled" in embed["description"]
-            assert time.monotonic() - started < 60  # "within seconds": figures are in the benchmark
             saved = list(library.folder.glob("wonsan-harbour-freezes*.md"))
             assert len(saved) == 1 and "Subscribe" not in saved[0].read_text()
 
@@ -190,5 +189,31 @@ def test_a_file_dropped_into_the_folder_is_answered_without_a_restart(library, t
                     break
                 await asyncio.sleep(0.1)
             assert "price of fish doubled" not in str(await asked(fake, FISH))
+
+    asyncio.run(scenario())
+
+
+def test_questions_are_answered_from_the_old_index_while_a_rebuild_runs(library, tmp_path, monkeypatch):
+    import index.library
+
+    real_build, building = index.library.build_index, threading.Event()
+
+    def slow_build(*args, **kwargs):
+        building.set()
+        time.sleep(3)  # a long rebuild (a big corpus)
+        return real_build(*args, **kwargs)
+
+    monkeypatch.setattr(index.library, "build_index", slow_build)
+
+    async def scenario() -> None:
+        async with running(library, tmp_path) as (fake, bot):
+            add = await fake.slash("article add", files={"file": ("harbour.html", PAGE)})
+            await asyncio.to_thread(building.wait, 10)
+            during = await asked(fake, "How many troops did North Korea send?")
+            assert not any("Added" in str(c.json) for c in fake.calls)  # answered before the rebuild ended
+            assert "North Korean troops head for Russia" in during["footer"]["text"]
+            assert library.find("wonsan-harbour-freezes") is None  # not swapped in yet
+            await told(fake, add, "Added")
+            assert "price of fish doubled" in (await asked(fake, FISH))["description"]
 
     asyncio.run(scenario())
