@@ -13,6 +13,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench.live import live_figures
 from bench.measure import batched_throughput, folder_mb, machine, percentile, throughput, timed_process
 from bench.plain import PlainPipeline
 from bench.scale import build_synthetic, search_figures
@@ -132,6 +133,23 @@ def main(argv: list[str] | None = None) -> int:
         if args.squad:
             squad = squad_corpus(args.squad, Path(tmp) / "squad")
             builds.update(build_figures("squad", squad, encoder, Path(tmp) / "builds"))
+            # each corpus takes an article it does not hold: every text in it is new
+            first_squad = sorted(squad.glob("*.txt"))[0]
+            builds.update(
+                live_figures(
+                    "builtin", BUILTIN_CORPUS, index_dir, first_squad, engine.encoder, Path(tmp) / "live"
+                )
+            )
+            builds.update(
+                live_figures(
+                    "squad",
+                    squad,
+                    Path(tmp) / "builds" / "squad",
+                    BUILTIN_CORPUS / "nk-troops.txt",
+                    engine.encoder,
+                    Path(tmp) / "live",
+                )
+            )
             if scale_dir:
                 builds.update(search_figures(scale_dir, args.squad))
     for q in QUESTIONS:  # warm both paths
@@ -182,6 +200,19 @@ def main(argv: list[str] | None = None) -> int:
         if f"build_{name}_s" in figures:
             n, s, rate, mb = (figures[f"build_{name}_{k}"] for k in ("passages", "s", "passages_per_s", "mb"))
             print(f"build {name}: {n} passages in {s} s ({rate}/s), {mb} MB on disk")
+    for name in ("builtin", "squad"):
+        if f"live_{name}_add_s" in figures:
+            f = {
+                k.removeprefix(f"live_{name}_"): v
+                for k, v in figures.items()
+                if k.startswith(f"live_{name}_")
+            }
+            print(
+                f"live {name} ({f['corpus_passages']} passages): an article of "
+                f"{f['added_passages']} passages added and answered from in {f['add_s']} s "
+                f"(cited: {bool(f['answered_from_added'])}), "
+                f"removed in {f['remove_s']} s"
+            )
     if "scale_passages" in figures:
         f = figures
         print(

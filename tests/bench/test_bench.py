@@ -48,9 +48,12 @@ def test_bench_prints_a_table_and_one_json_line(tmp_path):
         "build_squad_passages",
         "scale_build_s",
         "scale_p50_ms",
+        "live_builtin_add_s",
+        "live_squad_remove_s",
     ):
         assert figures[key] > 0, key
     assert figures["citebot_peak_mb"] > 0 and figures["query_encoder"] == "OnnxEncoder"
     assert figures["scale_passages"] >= 60
     assert 0.98 <= figures["scale_recall10_passages"] <= 1.0  # exact search at this size
+    assert figures["live_builtin_answered_from_added"] == figures["live_squad_answered_from_added"] == 1
     assert "plain" in done.stdout and "citebot" in done.stdout and "synthetic:" in done.stdout
