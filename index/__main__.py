@@ -39,12 +39,15 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as exc:
         print(f"citebot: {exc}", file=sys.stderr)
         return 2
-    corpus = args.corpus or settings.corpus
     index_dir = args.index_dir or settings.index_dir
     try:
         if args.command == "info":
             return _info(index_dir)
         from index.engine import Engine, open_index
+        from index.library import corpus_folder
+
+        # the bot's own articles unless told otherwise: one index for both
+        corpus = args.corpus or corpus_folder(settings.corpus, settings.data_dir)
 
         if args.command == "build":
             index, _ = open_index(corpus, index_dir, force=True)

@@ -121,9 +121,8 @@ class Library:
         only by a complete, saved index."""
         started = time.perf_counter()
         with self._lock:
-            if not self.editable:
-                return Refresh(False, (), (), (), (), 0.0)
-            assert self.folder is not None and self.index_dir is not None
+            if self.folder is None or self.index_dir is None:
+                return Refresh(False, (), (), (), (), 0.0)  # a fixed engine: nothing to look at
             try:
                 read = read_corpus(self.folder, self._articles)
             except CorpusError as exc:

@@ -118,3 +118,17 @@ def test_a_single_file_corpus_cannot_take_articles(encoder, tmp_path):
     library = Library(Engine(index, encoder), source, tmp_path / "index")
     with pytest.raises(LibraryError, match="single file"):
         library.add(HARBOUR)
+
+
+def test_a_single_file_corpus_edited_on_disk_is_reindexed(encoder, tmp_path):
+    source = tmp_path / "harbour.md"
+    source.write_text("---\ntitle: Wonsan harbour\n---\nThe harbour of Wonsan froze over in March.\n")
+    index, _ = open_index(source, tmp_path / "index", encoder)
+    library = Library(Engine(index, encoder), source, tmp_path / "index")
+    source.write_text(
+        source.read_text() + "\nLocal traders said the price of fish doubled during the freeze.\n"
+    )
+    assert library.refresh().updated == ("harbour",)
+    assert "price of fish doubled" in library.engine.answer(FISH).sentence
+    source.write_bytes(b"\x00\x01")
+    assert library.refresh().error and library.engine.answer(FISH).answered  # the last good index serves
