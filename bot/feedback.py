@@ -41,6 +41,23 @@ CREATE TABLE IF NOT EXISTS feedback (
 """
 
 
+def open_database(path: Path, schema: str, what: str) -> sqlite3.Connection:
+    """The bot's SQLite file, shared by the bot's threads (each store locks its own use), in
+    WAL mode so that readers never wait for a writer; ``schema`` made if missing.
+
+    Raises:
+        OSError: the file is not a database, or cannot be written; the message names it.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.executescript(schema)
+        return db
+    except sqlite3.DatabaseError as exc:
+        raise OSError(f"the {what} database {path} cannot be used: {exc}") from exc
+
+
 @dataclass(frozen=True)
 class Ask:
     """One answered question, as the buttons under its answer need it."""
@@ -97,12 +114,9 @@ class FeedbackStore:
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
         self.secret_path = self.path.with_name(self.path.stem + ".key")
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
+        self._db = open_database(self.path, SCHEMA, "feedback")
         try:
-            self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.executescript(SCHEMA)
             self._migrate()
             self._salt = self._load_salt()
         except sqlite3.DatabaseError as exc:

@@ -10,6 +10,7 @@ import time
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
+from bot.feedback import open_database
 from bot.settings import BotSettings, RateLimit, parse_rate_limit
 
 SCHEMA = """
@@ -71,12 +72,9 @@ class GuildSettingsStore:
 
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
+        self._db = open_database(self.path, SCHEMA, "settings")
         try:
-            self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.executescript(SCHEMA)
             rows = self._db.execute(
                 "SELECT guild_id, answer_channels, threads, cooldown, results, private, editor_role"
                 " FROM guild_settings"

@@ -10,6 +10,7 @@ import pytest
 from index.articles import BUILTIN_CORPUS
 from index.encoder import Encoder, shared_encoder
 from index.engine import Engine, open_index
+from index.library import Library, corpus_folder
 
 ENV_KEYS = (
     "CORPUS_PATH",
@@ -62,3 +63,13 @@ def engine(builtin_index_dir: Path, encoder: Encoder) -> Engine:
     index, status = open_index(BUILTIN_CORPUS, builtin_index_dir, encoder)
     assert not status.rebuilt
     return Engine(index, encoder)
+
+
+@pytest.fixture()
+def library(tmp_path: Path, encoder: Encoder) -> Library:
+    """A library as the bot opens it: the data folder's articles (a copy of the built-in one),
+    indexed in the test's own folder."""
+    folder = corpus_folder(None, tmp_path / "data")
+    index_dir = tmp_path / "data" / "index"
+    index, _ = open_index(folder, index_dir, encoder)
+    return Library(Engine(index, encoder), folder, index_dir)

@@ -14,6 +14,7 @@ from typing import Any
 from aiohttp import WSMsgType, web
 
 HEARTBEAT_MS = 41_250
+PLAIN_MEMBER = 1024 | 2048  # view channel and send messages; no Manage Server
 _ids = itertools.count(1_300_000_000_000_000_000)
 
 
@@ -24,6 +25,21 @@ def _json(data: Any, status: int = 200, headers: dict[str, str] | None = None) -
         status=status,
         headers={"Content-Type": "application/json", **(headers or {})},
     )
+
+
+def role_object(role_id: str, name: str, permissions: int, position: int) -> dict:
+    """A server role as Discord describes it."""
+    return {
+        "id": role_id,
+        "name": name,
+        "permissions": str(permissions),
+        "position": position,
+        "color": 0,
+        "hoist": False,
+        "managed": False,
+        "mentionable": False,
+        "flags": 0,
+    }
 
 
 def snowflake() -> str:
@@ -188,28 +204,8 @@ class FakeDiscord:
             "emojis": [],
             "stickers": [],
             "roles": [
-                {
-                    "id": self.guild_id,
-                    "name": "@everyone",
-                    "permissions": str(self.permissions),
-                    "position": 0,
-                    "color": 0,
-                    "hoist": False,
-                    "managed": False,
-                    "mentionable": False,
-                    "flags": 0,
-                },
-                {
-                    "id": self.editor_role_id,
-                    "name": "Editors",
-                    "permissions": "0",
-                    "position": 1,
-                    "color": 0,
-                    "hoist": False,
-                    "managed": False,
-                    "mentionable": False,
-                    "flags": 0,
-                },
+                role_object(self.guild_id, "@everyone", self.permissions, 0),
+                role_object(self.editor_role_id, "Editors", 0, 1),
             ],
             "channels": [
                 {
@@ -285,6 +281,12 @@ class FakeDiscord:
             "avatar": None,
             "bot": bot,
         }
+
+    def plain_member(self, name: str = "member") -> dict:
+        """A user who may read and write here but not manage the server."""
+        user = self.user(name)
+        self.member_permissions[user["id"]] = PLAIN_MEMBER
+        return user
 
     async def message(
         self,
@@ -411,17 +413,7 @@ class FakeDiscord:
             }
             opts.append({"name": option, "type": 7, "value": channel_id})
         for option, role_id in (roles or {}).items():
-            resolved.setdefault("roles", {})[role_id] = {
-                "id": role_id,
-                "name": "Editors",
-                "permissions": "0",
-                "position": 1,
-                "color": 0,
-                "hoist": False,
-                "managed": False,
-                "mentionable": False,
-                "flags": 0,
-            }
+            resolved.setdefault("roles", {})[role_id] = role_object(role_id, "Editors", 0, 1)
             opts.append({"name": option, "type": 8, "value": role_id})
         top, *subs = name.split()
         for sub in reversed(subs):

@@ -6,12 +6,9 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from pathlib import Path
 
 import pytest
 
-from index.engine import Engine, open_index
-from index.library import Library, corpus_folder
 from tests.bot.wire import running
 from tests.fake_discord import FakeDiscord
 
@@ -23,15 +20,6 @@ PAGE = b"""<html><head><title>Harbour news - The Daily</title></head><body>
 <p>Local traders said the price of fish doubled during the freeze.</p></article>
 <footer>Copyright 2026 The Daily. All rights reserved.</footer></body></html>"""
 FISH = "What happened to the price of fish in Wonsan?"
-MANAGE_NOTHING = 1024 | 2048  # view channel and send messages, no Manage Server
-
-
-@pytest.fixture()
-def library(tmp_path: Path, encoder) -> Library:
-    folder = corpus_folder(None, tmp_path / "data")
-    index_dir = tmp_path / "data" / "index"
-    index, _ = open_index(folder, index_dir, encoder)
-    return Library(Engine(index, encoder), folder, index_dir)
 
 
 async def told(fake: FakeDiscord, interaction: dict, containing: str = "", timeout: float = 60.0) -> str:
@@ -144,8 +132,7 @@ def test_keep_leaves_the_article_and_unknown_ids_are_named(library, tmp_path):
 def test_only_managers_and_the_editor_role_may_change_articles(library, tmp_path):
     async def scenario() -> None:
         async with running(library, tmp_path) as (fake, bot):
-            member = fake.user("member")
-            fake.member_permissions[member["id"]] = MANAGE_NOTHING
+            member = fake.plain_member()
             refused = await fake.slash("article list", user=member)
             assert "Manage Server" in await told(fake, refused, "Manage Server")
             bot.guild_store.update(int(fake.guild_id), editor_role=int(fake.editor_role_id))

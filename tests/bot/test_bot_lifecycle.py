@@ -14,6 +14,9 @@ from tests.fake_discord import FakeDiscord
 QUESTION = "Who visited Russia on Tuesday?"
 
 
+COMMANDS = {"ask", "passage", "sources", "help", "article", "gaps", "stats", "settings"}
+
+
 def puts(fake: FakeDiscord) -> list:
     return [c for c in fake.calls if c.method == "PUT" and c.path.endswith("/commands")]
 
@@ -26,22 +29,17 @@ def test_commands_sync_once_then_only_when_changed_or_forced(engine, tmp_path):
             (first,) = puts(fake)
             assert first.path == f"/applications/{fake.app_id}/commands"
             commands = {c["name"]: c for c in first.json}
-            assert set(commands) == {
-                "ask",
-                "passage",
-                "sources",
-                "help",
-                "article",
-                "gaps",
-                "stats",
-                "settings",
-            }
+            assert set(commands) == COMMANDS
             question = next(o for o in commands["ask"]["options"] if o["name"] == "question")
             assert (question["min_length"], question["max_length"], question["required"]) == (3, 300, True)
             results = next(o for o in commands["ask"]["options"] if o["name"] == "results")
             assert (results["min_value"], results["max_value"]) == (1, 5)
             passage = next(o for o in commands["passage"]["options"] if o["name"] == "id")
             assert passage["autocomplete"] is True
+            # the operators' commands: in servers only; /settings shown to managers by default
+            assert all(commands[name]["contexts"] == [0] for name in ("article", "gaps", "stats", "settings"))
+            assert int(commands["settings"]["default_member_permissions"]) == 1 << 5  # Manage Server
+            assert {o["name"] for o in commands["article"]["options"]} == {"add", "list", "remove"}
         async with running(engine, tmp_path, fake) as (fake, bot):  # a restart with the same commands
             assert len(puts(fake)) == 1
         async with running(engine, tmp_path, fake, force_sync=True) as (fake, bot):  # python -m bot --sync
@@ -60,16 +58,7 @@ def test_a_dev_guild_gets_the_commands_instantly_and_global_is_left_alone(engine
         async with running(engine, tmp_path, fake, DEV_GUILD_ID=fake.guild_id) as (fake, bot):
             (put,) = puts(fake)
             assert put.path == f"/applications/{fake.app_id}/guilds/{fake.guild_id}/commands"
-            assert {c["name"] for c in put.json} == {
-                "ask",
-                "passage",
-                "sources",
-                "help",
-                "article",
-                "gaps",
-                "stats",
-                "settings",
-            }
+            assert {c["name"] for c in put.json} == COMMANDS
         await fake.stop()
 
     asyncio.run(scenario())

@@ -7,8 +7,6 @@ import asyncio
 
 from tests.bot.wire import running
 
-MANAGE_NOTHING = 1024 | 2048
-
 
 async def ask(fake, question: str) -> dict:
     """Ask with /ask; the answer as the fake stored it (with its id, for clicking)."""
@@ -63,8 +61,7 @@ def test_gaps_is_for_managers_and_reports_only_this_server(engine, tmp_path):
     async def scenario() -> None:
         async with running(engine, tmp_path) as (fake, bot):
             bot.store.record_ask("Asked in another server?", [], "", False, 3, 9, "not covered", guild_id=1)
-            member = fake.user("member")
-            fake.member_permissions[member["id"]] = MANAGE_NOTHING
+            member = fake.plain_member()
             refused = await fake.slash("gaps", user=member)
             assert "Manage Server" in (await fake.response(refused)).json["data"]["content"]
             report = await fake.slash("gaps")

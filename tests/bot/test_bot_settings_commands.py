@@ -10,7 +10,6 @@ from tests.fake_discord import FakeDiscord
 
 QUESTION = "What roles might North Korean troops take on?"
 MESSAGE_CONTENT = 1 << 15
-MANAGE_NOTHING = 1024 | 2048
 
 
 async def shown(fake: FakeDiscord, interaction: dict) -> dict:
@@ -79,8 +78,7 @@ def test_an_answer_channel_is_kept_across_a_restart_which_turns_on_message_conte
 def test_only_managers_change_settings_and_bad_values_are_named(engine, tmp_path):
     async def scenario() -> None:
         async with running(engine, tmp_path) as (fake, bot):
-            member = fake.user("member")
-            fake.member_permissions[member["id"]] = MANAGE_NOTHING
+            member = fake.plain_member()
             refused = await shown(fake, await fake.slash("settings set", user=member, results=1))
             assert "Manage Server" in refused["content"]
             bad = await shown(fake, await fake.slash("settings set", cooldown="often"))

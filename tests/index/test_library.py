@@ -22,14 +22,6 @@ HARBOUR = draft_from_text(
 FISH = "What happened to the price of fish in Wonsan?"
 
 
-@pytest.fixture()
-def library(tmp_path: Path, encoder) -> Library:
-    folder = corpus_folder(None, tmp_path / "data")
-    index_dir = tmp_path / "data" / "index"
-    index, _ = open_index(folder, index_dir, encoder)
-    return Library(Engine(index, encoder), folder, index_dir)
-
-
 def test_the_data_folder_starts_with_a_copy_of_the_builtin_article(tmp_path):
     folder = corpus_folder(None, tmp_path)
     assert sorted(p.name for p in folder.iterdir()) == sorted(p.name for p in BUILTIN_CORPUS.iterdir())
