@@ -175,11 +175,15 @@ class Library:
             raise LibraryError(str(exc)) from exc
         result = self.refresh()
         article = next((a for a in self._articles.values() if a.path == written.path), None)
-        if result.error or article is None:
+        indexed = article is not None and any(
+            a.slug == article.slug and a.passages for a in self._engine.manifest.articles
+        )
+        if result.error or article is None or not indexed:
             Path(written.path).unlink(missing_ok=True)
-            raise LibraryError(
-                f"the article could not be indexed: {result.error or 'it has no text to index'}"
-            )
+            if article is not None:
+                self.refresh()  # out of the index again
+            reason = result.error or "it has no paragraphs of text to answer from"
+            raise LibraryError(f"the article could not be indexed: {reason}")
         return article, result
 
     def remove(self, slug: str) -> tuple[Article, Refresh]:

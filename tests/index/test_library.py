@@ -124,3 +124,12 @@ def test_a_single_file_corpus_edited_on_disk_is_reindexed(encoder, tmp_path):
     assert "price of fish doubled" in library.engine.answer(FISH).sentence
     source.write_bytes(b"\x00\x01")
     assert library.refresh().error and library.engine.answer(FISH).answered  # the last good index serves
+
+
+def test_an_article_with_nothing_to_answer_from_is_refused_and_left_out(library):
+    from index.intake import draft_from_text
+
+    with pytest.raises(LibraryError, match="no paragraphs"):
+        library.add(draft_from_text("Only a heading", "# Only a heading"))
+    assert [a.slug for a in library.articles()] == ["nk-troops"]
+    assert sorted(p.name for p in library.folder.iterdir()) == ["nk-troops.txt", "nk-troops.yaml"]
