@@ -46,10 +46,15 @@ class Article:
 
 
 def slugify(name: str) -> str:
-    """A short lowercase id made of letters, digits and dashes."""
+    """A short lowercase id made of letters, digits and dashes; a name with no Latin letters
+    or digits (Korean, Cyrillic...) gets an id made from its digest, the same each time."""
     ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")
-    return slug[:60].strip("-") or "article"
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:60].strip("-")
+    if slug:
+        return slug
+    if not any(ch.isalnum() for ch in name):
+        return "article"
+    return "article-" + hashlib.sha256(name.strip().encode("utf-8")).hexdigest()[:8]
 
 
 def _split_front_matter(raw: str) -> tuple[dict, int]:
@@ -73,7 +78,10 @@ def _sidecar_meta(path: Path) -> dict:
     sidecar = path.with_suffix(".yaml")
     if not sidecar.is_file():
         return {}
-    meta = yaml.safe_load(sidecar.read_text(encoding="utf-8")) or {}
+    try:
+        meta = yaml.safe_load(sidecar.read_text(encoding="utf-8")) or {}
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise CorpusError(f"{path.name}: its metadata file {sidecar.name} cannot be read: {exc}") from exc
     return meta if isinstance(meta, dict) else {}
 
 

@@ -115,4 +115,5 @@ def write_article(folder: Path, draft: Draft, added_by: str = "") -> Article:
     except (OSError, CorpusError) as exc:
         Path(tmp).unlink(missing_ok=True)
         target.unlink(missing_ok=True)
-        raise IntakeError(f"could not add the article: {exc}") from exc
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise IntakeError(f"could not add the article: {reason}") from exc  # no server paths

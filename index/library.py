@@ -69,17 +69,18 @@ class Library:
         index_dir: Path | None = None,
         threshold: float | None = None,
     ) -> None:
-        self._engine = engine
         self.folder = folder
         self.index_dir = index_dir
         self.threshold = threshold
         self._lock = threading.Lock()
-        self._articles: dict[str, Article] = {}  # by path: the versions now indexed
+        articles: dict[str, Article] = {}  # by path: the versions now indexed
         self.refused: tuple[Refused, ...] = ()
         if folder is not None:
             read = read_corpus(folder)
-            self._articles = {a.path: a for a in read.articles}
+            articles = {a.path: a for a in read.articles}
             self.refused = tuple(read.refused)
+        # swapped as one, so that a reader on another thread never sees half of a change
+        self._current: tuple[Engine, dict[str, Article]] = (engine, articles)
 
     @classmethod
     def open(
@@ -99,7 +100,11 @@ class Library:
 
     @property
     def engine(self) -> Engine:
-        return self._engine
+        return self._current[0]
+
+    @property
+    def _articles(self) -> dict[str, Article]:
+        return self._current[1]
 
     @property
     def editable(self) -> bool:
@@ -108,8 +113,9 @@ class Library:
 
     def articles(self) -> list[Article]:
         """The articles answered from, in corpus order."""
-        by_slug = {a.slug: a for a in self._articles.values()}
-        return [by_slug[a.slug] for a in self._engine.sources() if a.slug in by_slug]
+        engine, articles = self._current
+        by_slug = {a.slug: a for a in articles.values()}
+        return [by_slug[a.slug] for a in engine.sources() if a.slug in by_slug]
 
     def find(self, slug: str) -> Article | None:
         """The indexed article with this slug (its id), or None."""
@@ -130,7 +136,7 @@ class Library:
             self.refused = tuple(read.refused)
             if not read.articles:
                 return self._failed("no readable articles are left in the folder", read.refused, started)
-            old = self._engine
+            old = self.engine
             if corpus_checksum(read.articles) == old.manifest.corpus_checksum:
                 return Refresh(False, (), (), (), self.refused, time.perf_counter() - started)
             try:
@@ -140,9 +146,13 @@ class Library:
                 store.save(index, self.index_dir)
             except (CorpusError, IndexUnusable, OSError) as exc:
                 return self._failed(str(exc), read.refused, started)
-            self._engine = Engine(index, old.encoder, self.threshold)
-            before = {a.path: a for a in self._articles.values()}
-            self._articles = {a.path: a for a in read.articles}
+            except Exception as exc:  # the engine answering now must survive any failed rebuild
+                log.exception("rebuilding the index failed")
+                return self._failed(
+                    f"the index could not be rebuilt ({type(exc).__name__})", read.refused, started
+                )
+            before = self._articles
+            self._current = (Engine(index, old.encoder, self.threshold), {a.path: a for a in read.articles})
             change = _difference(before, self._articles, time.perf_counter() - started, self.refused)
             log.info(
                 "index swapped in %.1f s: %d passages from %d article(s) (added %s, removed %s, updated %s)",
@@ -176,7 +186,7 @@ class Library:
         result = self.refresh()
         article = next((a for a in self._articles.values() if a.path == written.path), None)
         indexed = article is not None and any(
-            a.slug == article.slug and a.passages for a in self._engine.manifest.articles
+            a.slug == article.slug and a.passages for a in self.engine.manifest.articles
         )
         if result.error or article is None or not indexed:
             Path(written.path).unlink(missing_ok=True)

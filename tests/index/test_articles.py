@@ -80,3 +80,9 @@ def test_checksum_changes_with_text_or_metadata(tmp_path):
 def test_slugify_handles_odd_names():
     assert slugify("Ünïcödé  Title!!") == "unicode-title"
     assert slugify("???") == "article"
+
+
+def test_titles_without_latin_letters_get_distinct_stable_ids():
+    korean, russian = slugify("평양 소식"), slugify("Новости Пхеньяна")
+    assert korean.startswith("article-") and russian.startswith("article-") and korean != russian
+    assert slugify("평양 소식") == korean and slugify("  ") == "article"

@@ -133,3 +133,24 @@ def test_an_article_with_nothing_to_answer_from_is_refused_and_left_out(library)
         library.add(draft_from_text("Only a heading", "# Only a heading"))
     assert [a.slug for a in library.articles()] == ["nk-troops"]
     assert sorted(p.name for p in library.folder.iterdir()) == ["nk-troops.txt", "nk-troops.yaml"]
+
+
+def test_a_failed_rebuild_leaves_the_engine_and_takes_the_added_file_out(library, monkeypatch):
+    import index.library
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("out of memory")
+
+    monkeypatch.setattr(index.library, "build_index", broken)
+    with pytest.raises(LibraryError, match="could not be rebuilt"):
+        library.add(HARBOUR)
+    assert sorted(p.name for p in library.folder.iterdir()) == ["nk-troops.txt", "nk-troops.yaml"]
+    assert library.engine.answer("How many troops did North Korea send?").answered
+
+
+def test_a_bad_metadata_file_refuses_its_article_not_the_folder(library):
+    (library.folder / "harbour.txt").write_text("The harbour of Wonsan froze over in March.\n")
+    (library.folder / "harbour.yaml").write_text("title: [unclosed\n")
+    change = library.refresh()
+    assert change.error is None
+    assert [r.name for r in change.refused] == ["harbour.txt"] and "harbour.yaml" in change.refused[0].reason
