@@ -107,16 +107,40 @@ def run(settings: EngineSettings, discord_settings: BotSettings, args: argparse.
         len(engine.sources()),
         library.folder,
     )
-    try:
-        store = FeedbackStore(settings.data_dir / "feedback.sqlite3")
-        guild_store = GuildSettingsStore(store.path)
-    except OSError as exc:
-        raise Failure(str(exc)) from exc
     use_discord_at(discord_settings.api_base, discord_settings.gateway_url)
-    bot = CiteBot(
-        library, discord_settings, store, settings.data_dir, settings.results, args.sync, guild_store
-    )
-    asyncio.run(serve(bot, discord_settings.token))
+    message_content = True
+    while True:
+        try:
+            store = FeedbackStore(settings.data_dir / "feedback.sqlite3")
+            guild_store = GuildSettingsStore(store.path)
+        except OSError as exc:
+            raise Failure(str(exc)) from exc
+        servers = guild_store.any_answer_channels() and not discord_settings.answer_channel_ids
+        bot = CiteBot(
+            library,
+            discord_settings,
+            store,
+            settings.data_dir,
+            settings.results,
+            args.sync,
+            guild_store,
+            message_content,
+        )
+        try:
+            asyncio.run(serve(bot, discord_settings.token))
+            return
+        except Failure as exc:
+            if not (
+                servers and message_content and isinstance(exc.__cause__, discord.PrivilegedIntentsRequired)
+            ):
+                raise
+        # only servers' /settings asked for the intent: a setting made in Discord must not stop the bot
+        log.warning(
+            "Discord refused the Message Content intent that answer channels set with /settings need: "
+            "connecting without it. Turn on 'Message Content Intent' under Bot > Privileged Gateway "
+            "Intents in the developer portal and restart; until then, mention citebot in those channels"
+        )
+        message_content = False
 
 
 def _stop_now(signum: int, frame: object) -> None:

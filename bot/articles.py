@@ -56,12 +56,27 @@ async def allowed(interaction: discord.Interaction) -> bool:
     return True
 
 
+SHARED = (
+    "The articles are shared by every server citebot is in, so while it is in several, they can "
+    "be changed only from the servers its operator names in ARTICLE_GUILD_IDS."
+)
+
+
+def may_change_articles_here(bot: CiteBot, guild_id: int) -> bool:
+    """The corpus is one for all servers: changed from the servers the operator names, or,
+    when none are named, only while citebot is in this one server alone."""
+    named = bot.settings.article_guild_ids
+    if named:
+        return guild_id in named
+    return [g.id for g in bot.guilds] == [guild_id]
+
+
 async def take(interaction: discord.Interaction, make_draft: Callable[[], Draft]) -> None:
     """Check the article, write it into the corpus folder, index it, and say how it went."""
     bot: CiteBot = interaction.client  # type: ignore[assignment]
     try:
         draft = await asyncio.to_thread(make_draft)  # HTML extraction takes a moment
-        article, change = await bot.reindex(bot.library.add, draft, added_by(interaction.user))
+        article, change = await bot.aside(bot.library.add, draft, added_by(interaction.user))
     except (IntakeError, LibraryError) as exc:
         await tell(interaction, f"Not added: {escape(str(exc))}.")
         return
@@ -89,6 +104,9 @@ class PasteArticle(discord.ui.Modal, title="Add an article"):
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
         if not await allowed(interaction):
+            return
+        if not may_change_articles_here(interaction.client, interaction.guild_id or 0):  # type: ignore[arg-type]
+            await tell(interaction, SHARED)
             return
         await interaction.response.defer(thinking=True, ephemeral=True)
         title, text = self.heading.value, self.body.value
@@ -122,6 +140,9 @@ class ConfirmRemoval(
         bot: CiteBot = interaction.client  # type: ignore[assignment]
         if not await allowed(interaction):
             return
+        if not may_change_articles_here(bot, interaction.guild_id or 0):
+            await tell(interaction, SHARED)
+            return
         if time.time() - self.at > CONFIRM_SECONDS:
             await interaction.response.edit_message(
                 content="This confirmation has expired; run `/article remove` again.", view=None
@@ -129,7 +150,7 @@ class ConfirmRemoval(
             return
         await interaction.response.defer()  # a rebuild can take longer than Discord's 3 s
         try:
-            article, change = await bot.reindex(bot.library.remove, self.slug)
+            article, change = await bot.aside(bot.library.remove, self.slug)
         except LibraryError as exc:
             text = f"Not removed: {escape(str(exc))}."
         else:
@@ -184,6 +205,9 @@ class Articles(
         if not self.bot.library.editable:
             await tell(interaction, NOT_EDITABLE)
             return
+        if not may_change_articles_here(self.bot, interaction.guild_id or 0):
+            await tell(interaction, SHARED)
+            return
         if file is None:
             await interaction.response.send_modal(PasteArticle(title or ""))
             return
@@ -223,6 +247,9 @@ class Articles(
         library = self.bot.library
         if not library.editable:
             await tell(interaction, NOT_EDITABLE)
+            return
+        if not may_change_articles_here(self.bot, interaction.guild_id or 0):
+            await tell(interaction, SHARED)
             return
         article = library.find(id)
         if article is None:

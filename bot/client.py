@@ -111,13 +111,15 @@ class CiteBot(commands.Bot):
         results: int = 3,
         force_sync: bool = False,
         guild_store: GuildSettingsStore | None = None,
+        message_content: bool = True,
     ) -> None:
         # citebot never joins voice: skip discord.py's start-up warnings about voice libraries
         discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
         self.guild_store = guild_store or GuildSettingsStore(store.path)
         super().__init__(
             command_prefix=commands.when_mentioned,
-            intents=intents_for(settings, self.guild_store.any_answer_channels()),
+            # message_content=False: Discord refused the intent that servers' answer channels ask for
+            intents=intents_for(settings, message_content and self.guild_store.any_answer_channels()),
             allowed_mentions=NO_PINGS,
             help_command=None,
             tree_cls=CiteTree,
@@ -178,6 +180,12 @@ class CiteBot(commands.Bot):
             scopes=("bot", "applications.commands"),
         )
         log.info("citebot ready as %s in %d guild(s); invite: %s", self.user, len(self.guilds), invite)
+        if len(self.guilds) > 1 and not self.settings.article_guild_ids and self.library.editable:
+            log.warning(
+                "citebot is in %d servers, which share its articles: /article add and remove are off "
+                "until ARTICLE_GUILD_IDS names the servers that may change them",
+                len(self.guilds),
+            )
 
     async def on_message(self, message: discord.Message) -> None:
         """Questions are handled by the Asking cog; there are no prefix commands."""
@@ -223,8 +231,9 @@ class CiteBot(commands.Bot):
         """Run a feedback-database call off the event loop, not queued behind the model."""
         return await asyncio.get_running_loop().run_in_executor(self._db_worker, fn, *args)
 
-    async def reindex(self, fn: Callable[..., T], *args: Any) -> T:
-        """Run a change to the articles (and the rebuild it takes) beside the model worker."""
+    async def aside(self, fn: Callable[..., T], *args: Any) -> T:
+        """Run work of seconds (a change to the articles and its rebuild, a report) beside the
+        model worker, so that questions are not held up behind it."""
         return await asyncio.get_running_loop().run_in_executor(self._index_worker, fn, *args)
 
     @property

@@ -10,6 +10,7 @@ from typing import TypeVar
 import discord
 
 from bot.embed import NO_PINGS
+from bot.render import LIMITS, cut
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +58,7 @@ async def tell(interaction: discord.Interaction, text: str = APOLOGY) -> None:
     private flag there); after a button's deferral it is a private follow-up, so that the
     answer the button sits under is left as it was.
     """
+    text = cut(text, LIMITS["content"])
     try:
         if not interaction.response.is_done():
             if interaction.type is not discord.InteractionType.autocomplete:

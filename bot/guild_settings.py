@@ -73,6 +73,7 @@ class GuildSettingsStore:
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
         self._lock = threading.Lock()
+        self._change = threading.RLock()  # a read-modify-write of a server's settings
         self._db = open_database(self.path, SCHEMA, "settings")
         try:
             rows = self._db.execute(
@@ -93,9 +94,19 @@ class GuildSettingsStore:
 
     def update(self, guild_id: int, **changes: object) -> Overrides:
         """Set some of a server's settings; the others stay as they were."""
-        merged = replace(self.get(guild_id), **changes)
-        self._write(guild_id, merged)
-        return merged
+        with self._change:
+            merged = replace(self.get(guild_id), **changes)
+            self._write(guild_id, merged)
+            return merged
+
+    def set_channel(self, guild_id: int, channel_id: int, answer: bool, default: frozenset[int]) -> Overrides:
+        """Add or take out one answer channel, in one step (two managers at once lose nothing);
+        a server's first change starts from the operator's channels."""
+        with self._change:
+            own = self.get(guild_id).answer_channels
+            channels = set(default if own is None else own)
+            channels = channels | {channel_id} if answer else channels - {channel_id}
+            return self.update(guild_id, answer_channels=frozenset(channels))
 
     def reset(self, guild_id: int) -> None:
         """Forget a server's settings: the operator's defaults apply again."""

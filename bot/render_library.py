@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from bot.render import LIMITS, Card, Field, cut, escape, fit
 from index.articles import Article, Refused
 from index.library import Refresh
@@ -27,16 +29,20 @@ def render_articles(manifest: Manifest, refused: tuple[Refused, ...], editable: 
             for r in refused
         ]
         fields.insert(0, Field("Files not indexed", cut("\n".join(lines), LIMITS["field_value"])))
-    shown = fields[: LIMITS["fields"]]
     description = f"{len(manifest.articles)} article(s), {manifest.passages} passages."
-    if len(shown) < len(fields):
-        description += f" The first {len(shown)} are listed."
     description += (
         " Add one with `/article add`, remove one with `/article remove`."
         if editable
         else " The corpus is a single file, so articles cannot be added or removed from Discord."
     )
-    return fit(Card("Articles", description, tuple(shown), "citebot", True, "📚"))
+    card = fit(Card("Articles", description, tuple(fields[: LIMITS["fields"]]), "citebot", True, "📚"))
+    listed = len(card.fields) - (1 if refused and card.fields else 0)
+    if listed < len(manifest.articles):
+        # said in the footer, which fit() keeps: the list is cut to Discord's limits
+        card = fit(
+            replace(card, footer=f"The first {listed} of {len(manifest.articles)} articles are listed.")
+        )
+    return card
 
 
 def render_added(article: Article, passages: int, change: Refresh) -> str:

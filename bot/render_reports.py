@@ -4,6 +4,7 @@ and how much it is used (/stats); the same in Discord and in the console."""
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 from bot.feedback import Usage
 from bot.render import LIMITS, Card, Field, cut, escape, fit
@@ -37,13 +38,12 @@ def render_gaps(groups: list[QuestionGroup], days: int) -> Card:
         f"{asked} question(s) not answered, answered with low confidence, or given 👎, in "
         f"{len(groups)} group(s) of like questions, most asked first."
     )
-    if len(groups) > len(fields):
-        description += f" The first {len(fields)} groups are shown."
-    return fit(
-        Card(
-            title, description, tuple(fields), "Articles that answer these would close the gaps.", False, "🕳"
-        )
-    )
+    footer = "Articles that answer these would close the gaps."
+    card = fit(Card(title, description, tuple(fields), footer, False, "🕳"))
+    if len(card.fields) < len(groups):  # cut to Discord's limits: said where fit() keeps it
+        shown = len(card.fields)
+        card = fit(replace(card, footer=f"The {shown} most asked of {len(groups)} groups are shown."))
+    return card
 
 
 def render_usage(usage: Usage, days: int) -> Card:

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from bot.client import CiteBot
 
 DAY = 86_400.0
+GAPS_READ = 500  # the latest questions grouped: enough to see the pattern, a second or two of work
 
 
 class Reports(commands.Cog):
@@ -37,8 +38,8 @@ class Reports(commands.Cog):
             return
         bot = self.bot
         await interaction.response.defer(thinking=True, ephemeral=True)
-        gaps = await bot.database(bot.store.gaps, time.time() - days * DAY, interaction.guild_id)
-        groups = await bot.compute(
+        gaps = await bot.database(bot.store.gaps, time.time() - days * DAY, interaction.guild_id, GAPS_READ)
+        groups = await bot.aside(
             group_asked,
             [g.question for g in gaps],
             [g.created for g in gaps],

@@ -41,6 +41,7 @@ class BotSettings:
     allowed_guild_ids: frozenset[int] = frozenset()
     allowed_channel_ids: frozenset[int] = frozenset()
     dev_guild_id: int | None = None
+    article_guild_ids: frozenset[int] = frozenset()  # servers that may change the shared articles
 
     def __repr__(self) -> str:  # never show the token, not even in a traceback
         return f"BotSettings(api_base={self.api_base!r}, gateway_url={self.gateway_url!r}, ...)"
@@ -129,4 +130,5 @@ def bot_settings(env: Mapping[str, str] | None = None) -> BotSettings:
         allowed_guild_ids=_ids(env, "ALLOWED_GUILD_IDS"),
         allowed_channel_ids=_ids(env, "ALLOWED_CHANNEL_IDS"),
         dev_guild_id=next(iter(dev_guild), None),
+        article_guild_ids=_ids(env, "ARTICLE_GUILD_IDS"),
     )

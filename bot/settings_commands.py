@@ -124,8 +124,6 @@ class ServerSettings(
         """Make a channel one where every message is a question for citebot, or stop."""
         guild_id = interaction.guild_id
         assert guild_id is not None
-        current = set(self.bot.guild_settings(guild_id).answer_channel_ids)
-        current = current | {channel.id} if answer else current - {channel.id}
         note = "Saved."
         if answer and not self.bot.intents.message_content:
             note = (
@@ -133,7 +131,10 @@ class ServerSettings(
                 "intent: turn it on in the developer portal (Bot > Privileged Gateway Intents) and "
                 "restart citebot. Until then, mention citebot there."
             )
-        await self.save(interaction, note, answer_channels=frozenset(current))
+        store, default = self.bot.guild_store, self.bot.settings.answer_channel_ids
+        await self.bot.database(store.set_channel, guild_id, channel.id, answer, default)
+        log.info("answer channel %s %s in guild %s", channel.id, "added" if answer else "removed", guild_id)
+        await self.show_to(interaction, note)
 
     @app_commands.command(name="reset")
     @app_commands.describe(setting="Only this one (default: all of them)")

@@ -41,7 +41,7 @@ async def watch_corpus(bot: CiteBot) -> None:
         ):
             names = sorted({Path(path).name for _, path in changes})
             log.info("corpus folder changed (%s): reindexing", ", ".join(names))
-            change = await bot.reindex(library.refresh)
+            change = await bot.aside(library.refresh)
             for refused in change.refused:
                 if refused.name in names:
                     log.warning(

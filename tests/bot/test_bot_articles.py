@@ -204,3 +204,21 @@ def test_questions_are_answered_from_the_old_index_while_a_rebuild_runs(library,
             assert "price of fish doubled" in (await asked(fake, FISH))["description"]
 
     asyncio.run(scenario())
+
+
+def test_articles_change_only_from_the_servers_the_operator_names(library, tmp_path):
+    async def scenario() -> None:
+        async with running(library, tmp_path, ARTICLE_GUILD_IDS="123456789012345678") as (fake, bot):
+            add = await fake.slash("article add", files={"file": ("harbour.html", PAGE)})
+            assert "ARTICLE_GUILD_IDS" in await told(fake, add, "shared by every server")
+            remove = await fake.slash("article remove", id="nk-troops")
+            assert "ARTICLE_GUILD_IDS" in await told(fake, remove, "shared")
+            assert sorted(p.name for p in library.folder.iterdir()) == ["nk-troops.txt", "nk-troops.yaml"]
+        fake = FakeDiscord()
+        await fake.start()
+        async with running(library, tmp_path, fake, ARTICLE_GUILD_IDS=fake.guild_id) as (fake, bot):
+            add = await fake.slash("article add", files={"file": ("harbour.html", PAGE)})
+            assert "Added" in await told(fake, add, "Added")
+        await fake.stop()
+
+    asyncio.run(scenario())

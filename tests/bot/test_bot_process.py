@@ -151,3 +151,29 @@ def test_runs_answers_and_stops_cleanly_on_sigterm_and_ctrl_c(tmp_path, builtin_
         await fake.stop()
 
     asyncio.run(scenario())
+
+
+def test_answer_channels_set_in_a_server_never_stop_the_bot_when_the_intent_is_off(
+    tmp_path, builtin_index_dir
+):
+    from bot.guild_settings import GuildSettingsStore
+
+    async def scenario() -> None:
+        fake = FakeDiscord(privileged_intents_enabled=False)
+        await fake.start()
+        env = bot_env(tmp_path, builtin_index_dir, fake)
+        store = GuildSettingsStore(tmp_path / "data" / "feedback.sqlite3")
+        store.update(int(fake.guild_id), answer_channels=frozenset({int(fake.other_channel_id)}))
+        store.close()
+        seen: list[str] = []
+        proc = await start_bot(env)
+        await line_with(proc, "connecting without it", seen)
+        await line_with(proc, "ready as", seen)
+        asked = await fake.message(f"<@{fake.app_id}> Who visited Russia on Tuesday?", mentions_bot=True)
+        assert (await reply_to(fake, asked, timeout=30)).json["embeds"]
+        proc.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(proc.wait(), 30)
+        assert proc.returncode == 0, "".join(seen)
+        await fake.stop()
+
+    asyncio.run(scenario())
