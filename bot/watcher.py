@@ -41,7 +41,13 @@ async def watch_corpus(bot: CiteBot) -> None:
         ):
             names = sorted({Path(path).name for _, path in changes})
             log.info("corpus folder changed (%s): reindexing", ", ".join(names))
-            change = await bot.aside(library.refresh)
+            try:
+                change = await bot.aside(library.refresh)
+            except Exception:  # one failed pass; the next change is looked at again
+                if bot.stopping:
+                    return
+                log.exception("could not reindex after a change to %s", ", ".join(names))
+                continue
             for refused in change.refused:
                 if refused.name in names:
                     log.warning(
