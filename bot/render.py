@@ -259,7 +259,10 @@ def render_help(examples: list[str], limit_note: str = "") -> Card:
         "• `/ask question:…` (add `private:true` to see the answer alone)\n"
         "• mention me followed by your question\n"
         "• in a direct message\n\n"
-        "**Also**\n• `/passage id:…` one passage with its neighbours\n• `/sources` the indexed articles"
+        "**Also**\n• `/passage id:…` one passage with its neighbours\n• `/sources` the indexed articles\n"
+        "• `/stats` how much citebot is asked here\n\n"
+        "**For server managers**\n• `/article add|list|remove` the articles\n"
+        "• `/gaps` what was asked and not answered\n• `/settings` citebot in this server"
     )
     if limit_note:
         how += f"\n\n{limit_note}"

@@ -7,6 +7,7 @@ import logging
 import shutil
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -165,7 +166,7 @@ class Library:
             )
             return change
 
-    def _failed(self, reason: str, refused, started: float) -> Refresh:
+    def _failed(self, reason: str, refused: Sequence[Refused], started: float) -> Refresh:
         log.error("the corpus folder could not be indexed (%s); the current index serves on", reason)
         return Refresh(False, (), (), (), tuple(refused), time.perf_counter() - started, reason)
 
