@@ -44,18 +44,6 @@ def added_by(user: discord.abc.User) -> str:
     return f"{user.name} ({user.id})"
 
 
-async def allowed(interaction: discord.Interaction) -> bool:
-    """In a server, by a manager or an editor; else the user is told why not."""
-    bot: CiteBot = interaction.client  # type: ignore[assignment]
-    if interaction.guild_id is None:
-        await tell(interaction, GUILD_ONLY)
-        return False
-    if not may_edit(interaction, bot.guild_settings(interaction.guild_id).editor_role_id):
-        await tell(interaction, NOT_ALLOWED)
-        return False
-    return True
-
-
 SHARED = (
     "The articles are shared by every server citebot is in, so while it is in several, they can "
     "be changed only from the servers its operator names in ARTICLE_GUILD_IDS."
@@ -69,6 +57,22 @@ def may_change_articles_here(bot: CiteBot, guild_id: int) -> bool:
     if named:
         return guild_id in named
     return [g.id for g in bot.guilds] == [guild_id]
+
+
+async def allowed(interaction: discord.Interaction, changing: bool = False) -> bool:
+    """In a server, by a manager or an editor (and, ``changing`` the articles, in a server that
+    may change them); else the user is told why not."""
+    bot: CiteBot = interaction.client  # type: ignore[assignment]
+    if interaction.guild_id is None:
+        await tell(interaction, GUILD_ONLY)
+        return False
+    if not may_edit(interaction, bot.guild_settings(interaction.guild_id).editor_role_id):
+        await tell(interaction, NOT_ALLOWED)
+        return False
+    if changing and not may_change_articles_here(bot, interaction.guild_id):
+        await tell(interaction, SHARED)
+        return False
+    return True
 
 
 async def take(interaction: discord.Interaction, make_draft: Callable[[], Draft]) -> None:
@@ -103,10 +107,7 @@ class PasteArticle(discord.ui.Modal, title="Add an article"):
         self.add_item(self.heading).add_item(self.body)
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
-        if not await allowed(interaction):
-            return
-        if not may_change_articles_here(interaction.client, interaction.guild_id or 0):  # type: ignore[arg-type]
-            await tell(interaction, SHARED)
+        if not await allowed(interaction, changing=True):
             return
         await interaction.response.defer(thinking=True, ephemeral=True)
         title, text = self.heading.value, self.body.value
@@ -138,10 +139,7 @@ class ConfirmRemoval(
 
     async def callback(self, interaction: discord.Interaction) -> None:
         bot: CiteBot = interaction.client  # type: ignore[assignment]
-        if not await allowed(interaction):
-            return
-        if not may_change_articles_here(bot, interaction.guild_id or 0):
-            await tell(interaction, SHARED)
+        if not await allowed(interaction, changing=True):
             return
         if time.time() - self.at > CONFIRM_SECONDS:
             await interaction.response.edit_message(
@@ -205,8 +203,7 @@ class Articles(
         if not self.bot.library.editable:
             await tell(interaction, NOT_EDITABLE)
             return
-        if not may_change_articles_here(self.bot, interaction.guild_id or 0):
-            await tell(interaction, SHARED)
+        if not await allowed(interaction, changing=True):
             return
         if file is None:
             await interaction.response.send_modal(PasteArticle(title or ""))
@@ -248,8 +245,7 @@ class Articles(
         if not library.editable:
             await tell(interaction, NOT_EDITABLE)
             return
-        if not may_change_articles_here(self.bot, interaction.guild_id or 0):
-            await tell(interaction, SHARED)
+        if not await allowed(interaction, changing=True):
             return
         article = library.find(id)
         if article is None:
