@@ -80,12 +80,29 @@ def place(c: Citation, with_article: bool = False) -> str:
     return f"{escape(c.article_title)} · {where}" if with_article else where
 
 
+def marked(text: str, span: tuple[int, int] | None, mark: str) -> str:
+    """``text`` escaped, with ``span`` (if any) wrapped in ``mark`` (``**`` bold, ``__`` underline)."""
+    if span is None:
+        return escape(text)
+    a, b = span
+
+    def piece(part: str) -> str:  # escaped, keeping the space that parts it from the span
+        inner = escape(part)
+        if not inner:
+            return ""
+        return (" " if part[:1].isspace() else "") + inner + (" " if part[-1:].isspace() else "")
+
+    return f"{piece(text[:a])}{mark}{escape(text[a:b])}{mark}{piece(text[b:])}".strip()
+
+
 def highlighted(c: Citation) -> str:
-    """The passage, escaped, with the answer sentence in bold; cut around the bold if needed."""
+    """The passage, escaped, with the answer sentence in bold and the span that answers in it
+    underlined (Discord cannot nest bold); cut around the bold if needed."""
     if c.highlight is None:
         return cut(escape(c.text), LIMITS["field_value"])
     a, b = c.highlight
-    before, bold, after = escape(c.text[:a]), escape(c.text[a:b]), escape(c.text[b:])
+    inner = None if c.answer_span is None else (c.answer_span[0] - a, c.answer_span[1] - a)
+    before, bold, after = escape(c.text[:a]), marked(c.text[a:b], inner, "__"), escape(c.text[b:])
     text = " ".join(x for x in (before, f"**{bold}**", after) if x)
     if len(text) > LIMITS["field_value"]:
         text = cut(f"**{bold}** {after}".strip(), LIMITS["field_value"])
@@ -102,12 +119,12 @@ def render_card(answer: Answer) -> Card:
     fields: list[Field] = []
     if answer.answered:
         cited = next((c for c in answer.citations if c.highlight), answer.citations[0])
-        description = f"> {escape(answer.sentence or '')} [{cited.rank}]"
+        description = f"> {marked(answer.sentence or '', answer.answer_span, '**')} [{cited.rank}]"
         several = len({c.article for c in answer.citations}) > 1
         for c in answer.citations:
             fields.append(Field(cut(f"[{c.rank}] {place(c, several)}", LIMITS["field_name"]), highlighted(c)))
     else:
-        description = NOT_COVERED
+        description = answer.refusal or NOT_COVERED
         if answer.citations:
             c = answer.citations[0]
             description += " The nearest passage is below, as a lead only."
@@ -122,6 +139,7 @@ def render_card(answer: Answer) -> Card:
         first.article_title if first else "",
         first.source if first else "",
         answer.confidence_label,
+        f"read as: {answer.read_as}" if answer.read_as else "",
     ]
     footer = " · ".join(p for p in footer_parts if p)
     return fit(
@@ -167,6 +185,8 @@ def render_json(answer: Answer) -> dict:
         "question": answer.question,
         "answered": answer.answered,
         "answer": answer.sentence if answer.answered else None,
+        "answer_span": answer.span_text if answer.answered else None,
+        "refusal": None if answer.answered else (answer.error or answer.refusal or NOT_COVERED),
         "passages": [
             {
                 "id": c.id,

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
+from index.answer_types import Kind, answer_spans
 from index.lexical import LexicalIndex
 from index.search import Hit
+from index.terms import words
 
 # How the answer sentence is chosen among the top passages' sentences (measured, see README):
 # its own cosine with the question, the share of the question's words it holds, and the
@@ -13,6 +16,9 @@ from index.search import Hit
 S_DENSE = 1.0
 S_LEXICAL = 1.0
 S_PASSAGE = 1.0
+# A sentence holding the kind of thing asked for (a name for "who", a number for "how many")
+# gains this much over one that does not (fitted with the verdict: bench/fit_verdict.py).
+S_KIND = 0.15
 ANSWER_PASSAGES = 3
 
 
@@ -30,6 +36,7 @@ class Citation:
     section: str
     paragraph: int
     highlight: tuple[int, int] | None  # the answer sentence's span in ``text``, if it is here
+    answer_span: tuple[int, int] | None = None  # the name, number or date answering, in ``text``
 
 
 @dataclass(frozen=True)
@@ -43,7 +50,16 @@ class Answer:
     confidence: float
     threshold: float
     timings: dict[str, float] = field(default_factory=dict)
-    error: str | None = None
+    error: str | None = None  # the question could not be asked (empty, too long, no words)
+    refusal: str | None = None  # why it is not answered, naming what the article lacks
+    answer_span: tuple[int, int] | None = None  # the name, number or date answering, in ``sentence``
+    read_as: str | None = None  # the question as searched, when misspellings were put right
+
+    @property
+    def span_text(self) -> str | None:
+        if self.sentence is None or self.answer_span is None:
+            return None
+        return self.sentence[self.answer_span[0] : self.answer_span[1]]
 
     @property
     def elapsed_ms(self) -> float:
@@ -64,8 +80,34 @@ class Answer:
         )
 
 
-def best_sentence(question: str, hits: list[Hit], lexical: LexicalIndex) -> tuple[int, int] | None:
-    """(hit position, sentence number) of the sentence that best answers, among the top hits."""
+@dataclass(frozen=True)
+class Choice:
+    """The sentence chosen to answer, and the span in it that answers, if one does."""
+
+    hit: int  # position among the hits
+    sentence: int  # sentence number within the hit's passage
+    span: tuple[int, int] | None  # within the sentence
+    kind_found: bool  # the sentence holds a thing of the kind the question asks for
+
+
+def _nearest_span(sentence: str, question: str, spans: list[tuple[int, int]]) -> tuple[int, int]:
+    """The span closest to where the sentence uses the question's own words."""
+    asked = set(words(question))
+    lower = sentence.lower()
+    places = [i for w in asked if len(w) > 2 for i in [lower.find(w)] if i >= 0]
+    if not places:
+        return spans[0]
+    return min(spans, key=lambda s: min(abs(s[0] - p) for p in places))
+
+
+def best_sentence(
+    question: str,
+    hits: list[Hit],
+    lexical: LexicalIndex,
+    kind: Kind | None = None,
+    proper: Collection[str] = (),
+) -> Choice | None:
+    """The sentence that best answers, among the top hits' sentences."""
     candidates = [
         (i, j, text)
         for i, hit in enumerate(hits[:ANSWER_PASSAGES])
@@ -74,50 +116,68 @@ def best_sentence(question: str, hits: list[Hit], lexical: LexicalIndex) -> tupl
     if not candidates:
         return None
     shares = lexical.overlaps(question, [text for _, _, text in candidates])  # one tokenizer pass
+    found = [
+        [(s.start, s.end) for s in answer_spans(text, question, kind, proper)] if kind else []
+        for _, _, text in candidates
+    ]
     top = hits[0].score
 
     def score(n: int) -> float:
         i, j, _ = candidates[n]
         return (
-            S_DENSE * hits[i].sentence_scores[j] + S_LEXICAL * shares[n] - S_PASSAGE * (top - hits[i].score)
+            S_DENSE * hits[i].sentence_scores[j]
+            + S_LEXICAL * shares[n]
+            - S_PASSAGE * (top - hits[i].score)
+            + S_KIND * bool(found[n])
         )
 
-    i, j, _ = candidates[max(range(len(candidates)), key=score)]
-    return i, j
+    n = max(range(len(candidates)), key=score)
+    i, j, text = candidates[n]
+    span = _nearest_span(text, question, found[n]) if found[n] else None
+    return Choice(i, j, span, bool(found[n]))
 
 
 def compose(
+    *,
     question: str,
     hits: list[Hit],
-    lexical: LexicalIndex,
+    chosen: Choice | None,
     confidence: float,
     threshold: float,
     sources: dict[str, str],
     timings: dict[str, float],
     k: int | None = None,
+    refusal: str | None = None,
+    read_as: str | None = None,
 ) -> Answer:
     """Put hits, the chosen sentence and the verdict together into an Answer citing ``k`` hits.
 
-    The passage holding the answer is always cited, in place of the last one if need be.
+    A question is answered when ``confidence`` reaches ``threshold`` and a sentence was chosen.
+    The passage holding the answer is cited first; the others follow in their order.
     """
-    answered = bool(hits) and confidence >= threshold
-    chosen = best_sentence(question, hits, lexical) if answered else None
+    answered = bool(hits) and chosen is not None and confidence >= threshold
+    if not answered:
+        chosen = None
     k = len(hits) if k is None else k
-    shown = list(range(min(k, len(hits))))
-    if chosen and chosen[0] not in shown:
-        shown[-1] = chosen[0]
-    sentence = None
+    order = list(range(len(hits)))
+    if chosen is not None:
+        order.remove(chosen.hit)
+        order.insert(0, chosen.hit)
+    sentence, answer_span = None, None
     citations = []
-    for i in shown:
+    for rank, i in enumerate(order[: max(1, min(k, len(hits)))], start=1):
         hit, p = hits[i], hits[i].passage
-        span = None
-        if chosen and chosen[0] == i:
-            span = p.sentences[chosen[1]]
+        span = absolute = None
+        if chosen is not None and chosen.hit == i:
+            span = p.sentences[chosen.sentence]
             sentence = p.text[span[0] : span[1]]
+            if chosen.span is not None:
+                answer_span = chosen.span
+                absolute = (span[0] + chosen.span[0], span[0] + chosen.span[1])
         citations.append(
             Citation(
                 id=p.id,
-                rank=hit.rank,
+                rank=rank,
                 text=p.text,
                 score=round(hit.score, 4),
                 article=p.article,
@@ -126,6 +186,7 @@ def compose(
                 section=p.section,
                 paragraph=p.paragraph,
                 highlight=span,
+                answer_span=absolute,
             )
         )
     return Answer(
@@ -136,6 +197,9 @@ def compose(
         confidence=round(confidence, 4),
         threshold=threshold,
         timings=timings,
+        refusal=None if answered else (refusal or "The article doesn't say."),
+        answer_span=answer_span,
+        read_as=read_as,
     )
 
 

@@ -22,6 +22,7 @@ from index.store import (
     stored_vectors,
     vector_index,
 )
+from index.vocabulary import Vocabulary
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +53,9 @@ def known_vectors(index: PassageIndex | None) -> dict[str, np.ndarray]:
         first = int(index.sentence_first[row])
         for offset, sentence in enumerate(passage.sentence_texts()):
             known[sentence] = sentence_rows[first + offset]
+    vocabulary = index.vocabulary
+    for word, row in vocabulary.rows.items():
+        known[word] = vocabulary.vectors[row]
     return known
 
 
@@ -104,6 +108,9 @@ def build_index(
     )
     sentence_vectors = vector_index(encode_texts(encoder, sentences, "sentences", known))
     lexical = LexicalIndex.build([context_text(p) for p in passages])
+    vocabulary = Vocabulary.build(
+        (context_text(p) for p in passages), lambda ws: encode_texts(encoder, ws, "words", known)
+    )
     counts: dict[str, int] = {}
     for p in passages:
         counts[p.article] = counts.get(p.article, 0) + 1
@@ -122,7 +129,7 @@ def build_index(
             ArticleInfo(a.slug, a.title, a.source, a.url, a.date, counts.get(a.slug, 0)) for a in articles
         ),
     )
-    index = PassageIndex.assemble(manifest, passages, passage_vectors, sentence_vectors, lexical)
+    index = PassageIndex.assemble(manifest, passages, passage_vectors, sentence_vectors, lexical, vocabulary)
     index.manifest = calibrate_threshold(index, encoder)
     log.info("indexed %d passages in %.1f s", len(passages), time.perf_counter() - started)
     return index

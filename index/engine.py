@@ -11,16 +11,21 @@ from pathlib import Path
 import numpy as np
 
 from index import onnx_encoder, store
-from index.answer import ANSWER_PASSAGES, Answer, compose, refusal
+from index.answer import ANSWER_PASSAGES, Answer, Choice, best_sentence, compose, refusal
+from index.answer_types import expected_kind
 from index.articles import corpus_checksum, load_corpus
 from index.build import build_index
 from index.confidence import confidence
 from index.encoder import Encoder, model_id, shared_encoder, use_threads
+from index.evidence import Evidence, check_terms
 from index.onnx_encoder import OnnxEncoder
 from index.passages import DEFAULT_CHUNKING, ChunkSettings, Passage
-from index.question import QuestionError, clean_question
-from index.search import search
+from index.question import QuestionError, check_script, clean_question, scripts
+from index.search import Hit, search
+from index.spelling import Speller
 from index.store import ArticleInfo, IndexUnusable, Manifest, PassageIndex
+from index.terms import Term, key_terms
+from index.verdict import probability, refusal_message
 
 log = logging.getLogger(__name__)
 
@@ -101,6 +106,9 @@ class Engine:
         self.threshold = index.manifest.threshold if threshold is None else threshold
         self._by_id = {p.id: i for i, p in enumerate(index.passages)}
         self._sources = {a.slug: a.source for a in index.manifest.articles}
+        self._speller = Speller(index.vocabulary)
+        self._off_topic = float(index.manifest.calibration.get("off_topic_median", 0.0))
+        self._scripts = set(scripts(" ".join(index.vocabulary.words)))
 
     @classmethod
     def open(
@@ -137,27 +145,96 @@ class Engine:
         if len(ks) != len(questions):
             raise ValueError("one k per question")
         cleaned: dict[int, str] = {}
+        read: dict[int, str] = {}  # as searched: misspellings put right
         answers: dict[int, Answer] = {}
         for i, question in enumerate(questions):
             try:
-                cleaned[i] = clean_question(question)
+                cleaned[i], read[i] = self.read(question)
             except QuestionError as exc:
                 answers[i] = refusal(question, str(exc), self.threshold)
         t_clean = time.perf_counter()
-        vectors = self.encoder.encode(list(cleaned.values())) if cleaned else None
+        vectors = self.encoder.encode(list(read.values())) if read else None
+        terms = {i: key_terms(text) for i, text in read.items()}
+        term_vectors = self.term_vectors([t for ts in terms.values() for t in ts])
         encode_ms = (time.perf_counter() - t_clean) * 1000
-        for row, (i, text) in enumerate(cleaned.items()):
-            answers[i] = self._compose(text, vectors[row], max(1, min(int(ks[i]), MAX_K)), encode_ms, started)
+        for row, (i, text) in enumerate(read.items()):
+            k = max(1, min(int(ks[i]), MAX_K))
+            answers[i] = self._compose(
+                cleaned[i], text, vectors[row], terms[i], term_vectors, k, encode_ms, started
+            )
         return [answers[i] for i in range(len(questions))]
 
-    def _compose(self, cleaned: str, vector: np.ndarray, k: int, encode_ms: float, started: float) -> Answer:
+    def read(self, question: str) -> tuple[str, str]:
+        """The question cleaned, and as it is searched for (misspellings put right).
+
+        Raises:
+            QuestionError: it cannot be asked (empty, too long, no words, another script).
+        """
+        cleaned = clean_question(question)
+        check_script(cleaned, self._scripts)
+        return cleaned, self._speller.correct(cleaned)
+
+    def term_vectors(self, terms: list[Term]) -> dict[str, np.ndarray]:
+        """Vectors of the words among ``terms`` that the corpus does not use (those it uses have
+        theirs in the vocabulary), made in one pass through the model."""
+        vocabulary = self.index.vocabulary
+        unknown = sorted({t.word for t in terms if not t.number and vocabulary.vector(t.word) is None})
+        return dict(zip(unknown, self.encoder.encode(unknown), strict=True)) if unknown else {}
+
+    @property
+    def off_topic_median(self) -> float:
+        """The confidence off-topic probes got when this index was built (median)."""
+        return self._off_topic
+
+    def evidence(
+        self, text: str, vector: np.ndarray, terms: list[Term], term_vectors: dict[str, np.ndarray], k: int
+    ) -> tuple[list[Hit], Choice | None, Evidence]:
+        """Hits, the chosen sentence and the evidence for one question as read (spelling put
+        right); what the verdict and the answer are made from."""
+        hits = search(self.index, vector, text, max(k, ANSWER_PASSAGES))
+        kind = expected_kind(text)
+        chosen = best_sentence(text, hits, self.index.lexical, kind, self.index.vocabulary.proper)
+        passage = hits[chosen.hit].passage.text if chosen else ""
+        checks = check_terms(terms, term_vectors, self.index.vocabulary, passage)
+        top = hits[0] if hits else None
+        evidence = Evidence(
+            terms=checks,
+            kind=kind,
+            kind_in_answer=bool(chosen and chosen.kind_found),
+            confidence=confidence(hits),
+            dense=top.dense_sentence if top else 0.0,
+            lexical=top.lexical if top else 0.0,
+        )
+        return hits, chosen, evidence
+
+    def _compose(
+        self,
+        question: str,
+        text: str,
+        vector: np.ndarray,
+        terms: list[Term],
+        term_vectors: dict[str, np.ndarray],
+        k: int,
+        encode_ms: float,
+        started: float,
+    ) -> Answer:
         t_search = time.perf_counter()
         # the answer is chosen among the same top passages whatever k is; k only sets how many
         # are cited
-        hits = search(self.index, vector, cleaned, max(k, ANSWER_PASSAGES))
+        hits, chosen, evidence = self.evidence(text, vector, terms, term_vectors, k)
         timings = {"encode_ms": encode_ms, "search_ms": (time.perf_counter() - t_search) * 1000}
+        score = probability(evidence, self._off_topic)
         answer = compose(
-            cleaned, hits, self.index.lexical, confidence(hits), self.threshold, self._sources, timings, k
+            question=question,
+            hits=hits,
+            chosen=chosen,
+            confidence=score,
+            threshold=self.threshold,
+            sources=self._sources,
+            timings=timings,
+            k=k,
+            refusal=refusal_message(text, evidence),
+            read_as=text if text != question else None,
         )
         timings["total_ms"] = (time.perf_counter() - started) * 1000
         return answer

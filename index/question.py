@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
+from collections.abc import Collection
 
 MAX_QUESTION_CHARS = 500
 
@@ -40,4 +42,33 @@ def clean_question(text: str) -> str:
         )
     if not any(ch.isalnum() for ch in text):
         raise QuestionError("That has no words in it; please ask a question in words.")
+    if not any(ch.isalpha() for ch in text):
+        raise QuestionError("That is only a number; please ask a question in words.")
     return text
+
+
+def scripts(text: str) -> Counter[str]:
+    """How many letters of ``text`` each writing system holds (LATIN, CYRILLIC, CJK, ...)."""
+    counts: Counter[str] = Counter()
+    for ch in text:
+        if ch.isalpha():
+            counts[unicodedata.name(ch, "UNKNOWN ?").split(" ", 1)[0]] += 1
+    return counts
+
+
+def check_script(text: str, known: Collection[str]) -> None:
+    """Refuse a question written mostly in a script the articles do not use.
+
+    Raises:
+        QuestionError: naming the script of the question and that of the articles.
+    """
+    counts = scripts(text)
+    if not counts or not known:
+        return
+    main = counts.most_common(1)[0][0]
+    if main not in known and counts[main] * 2 > sum(counts.values()):
+        have = " and ".join(s.title() for s in sorted(known)[:2])
+        raise QuestionError(
+            f"That is written in {main.title()} script, and the articles are in {have}; "
+            "please ask in the articles' language."
+        )

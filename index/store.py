@@ -16,10 +16,11 @@ import numpy as np
 
 from index.lexical import LexicalIndex
 from index.passages import ChunkSettings, Passage
+from index.vocabulary import Vocabulary
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3  # 3: the corpus vocabulary and its word vectors; the refusal calibration
 MANIFEST = "manifest.json"
 PASSAGES = "passages.jsonl"
 PASSAGE_VECTORS = "passages.faiss"
@@ -58,6 +59,7 @@ class Manifest:
     passages: int
     sentences: int
     articles: tuple[ArticleInfo, ...]
+    calibration: dict = field(default_factory=dict)  # what the refusal threshold was set from
     files: dict = field(default_factory=dict)
 
     @classmethod
@@ -74,6 +76,7 @@ class PassageIndex:
     passage_vectors: faiss.Index
     sentence_vectors: faiss.Index
     lexical: LexicalIndex
+    vocabulary: Vocabulary
     sentence_owner: np.ndarray  # passage number of each sentence row
     sentence_first: np.ndarray  # first sentence row of each passage
 
@@ -85,11 +88,12 @@ class PassageIndex:
         passage_vectors: faiss.Index,
         sentence_vectors: faiss.Index,
         lexical: LexicalIndex,
+        vocabulary: Vocabulary,
     ) -> PassageIndex:
         counts = np.array([len(p.sentences) for p in passages], dtype=np.int64)
         owner = np.repeat(np.arange(len(passages), dtype=np.int64), counts)
         first = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
-        return cls(manifest, passages, passage_vectors, sentence_vectors, lexical, owner, first)
+        return cls(manifest, passages, passage_vectors, sentence_vectors, lexical, vocabulary, owner, first)
 
 
 # Above this many vectors an exact scan stops being cheap on two cores (50,000 x 384 floats
@@ -194,6 +198,7 @@ def save(index: PassageIndex, folder: Path) -> None:
         faiss.write_index(index.passage_vectors, str(tmp / PASSAGE_VECTORS))
         faiss.write_index(index.sentence_vectors, str(tmp / SENTENCE_VECTORS))
         index.lexical.save(tmp / BM25_DIR)
+        index.vocabulary.save(tmp)
         files = {str(p.relative_to(tmp)): sha256_file(p) for p in _files(tmp)}
         manifest = {**asdict(index.manifest), "files": files}
         text = json.dumps({**manifest, "checksum": _manifest_digest(manifest)}, indent=2, ensure_ascii=False)
@@ -286,6 +291,7 @@ def load(folder: Path, expected: dict | None = None) -> PassageIndex:
         passage_vectors = _searchable(faiss.read_index(str(folder / PASSAGE_VECTORS)))
         sentence_vectors = _searchable(faiss.read_index(str(folder / SENTENCE_VECTORS)))
         lexical = LexicalIndex.load(folder / BM25_DIR, len(passages))
+        vocabulary = Vocabulary.load(folder)
     except Exception as exc:  # any reader failure means the same thing: do not serve it
         raise IndexUnusable(f"unreadable index in {folder}: {exc}") from exc
     n_sentences = sum(len(p.sentences) for p in passages)
@@ -296,7 +302,7 @@ def load(folder: Path, expected: dict | None = None) -> PassageIndex:
         or passage_vectors.d != manifest.dimension
     ):
         raise IndexUnusable(f"inconsistent index in {folder}: counts differ from the manifest")
-    return PassageIndex.assemble(manifest, passages, passage_vectors, sentence_vectors, lexical)
+    return PassageIndex.assemble(manifest, passages, passage_vectors, sentence_vectors, lexical, vocabulary)
 
 
 def chunking_json(settings: ChunkSettings) -> dict:

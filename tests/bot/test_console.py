@@ -43,13 +43,17 @@ def test_json_batch_answers_every_line_with_exactly_one_object(builtin_index_dir
     assert out[-1]["question"].endswith("not utf-8")
     first = out[0]
     assert first["answered"] and "February 2022" in first["answer"]
-    assert set(first) == {"question", "answered", "answer", "passages", "elapsed_ms"}
+    assert set(first) == {"question", "answered", "answer", "answer_span", "refusal", "passages", "elapsed_ms"}
+    assert first["answer_span"] == "February 2022" and first["answer_span"] in first["answer"]
+    assert first["refusal"] is None
     assert first["passages"][0]["id"] == "nk-troops#p14" and first["passages"][0]["rank"] == 1
     assert set(first["passages"][0]) == {"id", "rank", "text", "score", "doc", "section", "paragraph"}
     for bad in (out[1], out[2], out[3]):
         assert bad["answered"] is False and bad["answer"] is None and bad["error"]
+        assert bad["refusal"] == bad["error"] and bad["answer_span"] is None
     assert out[4]["question"] == ":help"
     assert out[5]["answered"] is False and out[5]["answer"] is None
+    assert out[5]["refusal"].startswith("The article doesn't")
     assert out[6]["answered"] and "Ryder" in out[6]["answer"]
 
 

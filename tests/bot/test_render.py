@@ -118,11 +118,12 @@ def test_text_rendering_carries_the_same_words_as_the_card():
 def test_json_protocol_has_exactly_the_scorer_fields():
     c = citation(text="One. Two.", highlight=(5, 9))
     out = render_json(answer(question="Q?", citations=[c], sentence="Two."))
-    assert set(out) == {"question", "answered", "answer", "passages", "elapsed_ms"}
+    assert set(out) == {"question", "answered", "answer", "answer_span", "refusal", "passages", "elapsed_ms"}
     assert set(out["passages"][0]) == {"id", "rank", "text", "score", "doc", "section", "paragraph"}
     assert out["answer"] == "Two." and out["passages"][0]["text"] == "One. Two."
     refused = render_json(answer(question="", answered=False, error="Please type."))
     assert refused["answered"] is False and refused["answer"] is None and refused["error"] == "Please type."
+    assert refused["refusal"] == "Please type."  # the message shown
 
 
 def test_escape_collapses_whitespace_and_protects_line_starts():
@@ -180,3 +181,60 @@ def test_example_questions_come_from_sections_or_else_the_title():
     assert example_questions([passage(1)]) == ["What does the article say about An @everyone article?"]
     help_card = render_help(example_questions([passage(1)]))
     assert "@everyone" in help_card.fields[0].value and within_limits(help_card)
+
+
+def test_the_span_that_answers_is_bold_in_the_quote_and_underlined_in_the_passage():
+    text = "Intro here. The spokesperson is Patrick Ryder, a general. End."
+    sentence = "The spokesperson is Patrick Ryder, a general."
+    start = text.index(sentence)
+    name = (text.index("Patrick Ryder"), text.index("Patrick Ryder") + len("Patrick Ryder"))
+    c = Citation(
+        **{**citation(text=text, highlight=(start, start + len(sentence))).__dict__, "answer_span": name}
+    )
+    a = Answer(
+        "Who?",
+        True,
+        sentence,
+        (c,),
+        0.9,
+        0.2,
+        {"total_ms": 1.0},
+        answer_span=(name[0] - start, name[1] - start),
+    )
+    card = render_card(a)
+    assert card.description == "> The spokesperson is **Patrick Ryder**, a general. [1]"
+    assert card.fields[0].value == "Intro here. **The spokesperson is __Patrick Ryder__, a general.** End."
+    out = render_json(a)
+    assert out["answer"] == sentence and out["answer_span"] == "Patrick Ryder" and out["refusal"] is None
+
+
+def test_a_refusal_names_what_is_missing_on_the_card_and_in_json():
+    a = Answer(
+        "What time is it in Tokyo?",
+        False,
+        None,
+        (citation(),),
+        0.01,
+        0.2,
+        {"total_ms": 1.0},
+        refusal="The article doesn't mention Tokyo.",
+    )
+    card = render_card(a)
+    assert card.description.startswith("The article doesn't mention Tokyo. The nearest passage")
+    out = render_json(a)
+    assert out["refusal"] == "The article doesn't mention Tokyo." and out["answer"] is None
+    assert out["answer_span"] is None
+
+
+def test_a_question_read_with_its_spelling_put_right_says_so():
+    a = Answer(
+        "who is the forign minister",
+        True,
+        "Choe.",
+        (citation(text="Choe.", highlight=(0, 5)),),
+        0.9,
+        0.2,
+        {"total_ms": 1.0},
+        read_as="who is the foreign minister",
+    )
+    assert render_card(a).footer.endswith("read as: who is the foreign minister")

@@ -57,13 +57,26 @@ def test_a_rebuild_embeds_only_what_changed(encoder, tmp_path):
     assert status.rebuilt and after.manifest.passages == before.manifest.passages + 1
     embedded = set(counting.seen) - set(OFF_TOPIC_PROBES)  # calibration asks its probes anew
     new = next(p for p in after.passages if p.article == "harbour")
-    assert embedded == {build.context_text(new), *new.sentence_texts()}
+    new_words = set(after.vocabulary.embedded) - set(before.vocabulary.embedded)
+    assert new_words == {
+        "harbour",
+        "wonsan",
+        "froze",
+        "march",
+        "fishing",
+        "boats",
+        "stayed",
+        "port",
+        "weeks",
+    } - set(before.vocabulary.embedded)
+    assert embedded == {build.context_text(new), *new.sentence_texts(), *new_words}
     fresh = build.build_index(load_corpus(corpus), encoder)
     for kept, made in (
         (after.passage_vectors, fresh.passage_vectors),
         (after.sentence_vectors, fresh.sentence_vectors),
     ):
         assert np.allclose(stored_vectors(kept), stored_vectors(made), atol=1e-5)
+    assert np.allclose(after.vocabulary.vectors, fresh.vocabulary.vectors, atol=1e-5)
 
 
 def test_vectors_of_another_model_are_never_reused(engine):

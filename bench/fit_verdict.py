@@ -1,0 +1,100 @@
+"""``python -m bench.fit_verdict --squad FILE``: fit the answer-or-refuse model (index/verdict.py).
+
+Each SQuAD article is indexed with only its even paragraphs, as ``score_squad.py --held-out``
+does: questions on the kept paragraphs must be answered, questions on the others whose answer
+is nowhere in the kept text must be refused. The model is fitted on articles 7-35 only and its
+trade-off curve printed for them and for articles 1-6, which are kept for reporting. The
+coefficients printed are those to copy into ``index/verdict.py``; scikit-learn is needed here
+only, never when answering.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from index.encoder import shared_encoder
+from index.engine import Engine, open_index
+from index.question import QuestionError
+from index.terms import key_terms
+from index.verdict import FEATURES, features
+
+FIT_FROM = 6  # articles 7-35 (0-based 6-34) are fitted; 1-6 are reported
+THRESHOLDS = (0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5)
+
+
+def _words(text: str) -> str:
+    """The scorer's normal form: lowercase words, curly quotes made straight, space-joined."""
+    text = text.replace("\u2019", "'").replace("\u201c", '"').replace("\u201d", '"')
+    return " " + " ".join(re.findall(r"\w+", re.sub(r"[*_`~|>]", "", text).lower())) + " "
+
+
+def article_rows(engine: Engine, article: dict, kept_text: str) -> list[tuple[list[float], bool]]:
+    """(features, must answer) for each question of one held-out article."""
+    kept = _words(kept_text)
+    rows = []
+    for q in article["questions"]:
+        if q["para_idx"] % 2 == 0:
+            if not q["answerable"]:
+                continue
+            label = True
+        elif q["answerable"] and not any(_words(a).strip() and _words(a) in kept for a in q["answers"]):
+            label = False
+        else:
+            continue
+        try:
+            _, text = engine.read(q["q"])
+        except QuestionError:
+            continue
+        terms = key_terms(text)
+        vector = engine.encoder.encode([text])[0]
+        _, _, evidence = engine.evidence(text, vector, terms, engine.term_vectors(terms), 3)
+        rows.append((features(evidence, engine.off_topic_median), label))
+    return rows
+
+
+def curve(p: np.ndarray, y: np.ndarray) -> str:
+    return "  ".join(
+        f"{t:.2f}: answered {np.mean(p[y] >= t):.3f} refused {np.mean(p[~y] < t):.3f}" for t in THRESHOLDS
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--squad", type=Path, required=True, help="squad_v2_dev.jsonl")
+    ap.add_argument("--c", type=float, default=1.0, help="inverse regularisation strength")
+    args = ap.parse_args(argv)
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import roc_auc_score
+
+    encoder = shared_encoder()
+    articles = [json.loads(line) for line in args.squad.read_text(encoding="utf-8").splitlines()]
+    X, y, part = [], [], []
+    with tempfile.TemporaryDirectory() as tmp:
+        for n, article in enumerate(articles):
+            text = "\n\n".join(article["paragraphs"][::2])
+            path = Path(tmp) / f"a{n}.txt"
+            path.write_text(text, encoding="utf-8")
+            index, _ = open_index(path, Path(tmp) / f"index{n}", encoder)
+            for f, label in article_rows(Engine(index, encoder), article, text):
+                X.append(f)
+                y.append(label)
+                part.append(n >= FIT_FROM)
+    X, y, fit = np.array(X), np.array(y), np.array(part)
+    model = LogisticRegression(C=args.c, max_iter=2000).fit(X[fit], y[fit])
+    print("COEFFICIENTS =", tuple(round(float(c), 3) for c in model.coef_[0]), " # ", FEATURES)
+    print("INTERCEPT =", round(float(model.intercept_[0]), 3))
+    for name, rows in (("fitted (articles 7-35)", fit), ("reported (articles 1-6)", ~fit)):
+        p = model.predict_proba(X[rows])[:, 1]
+        print(f"{name}: {rows.sum()} questions, AUC {roc_auc_score(y[rows], p):.3f}")
+        print("  " + curve(p, y[rows]))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
