@@ -67,11 +67,15 @@ def main(argv: list[str] | None = None) -> int:
             print(
                 f"{c.rank}.{mark} {c.score:.3f}  {c.id}  [{c.section or '-'} ¶{c.paragraph}]  {c.text[:150]}"
             )
-        verdict = "answered" if answer.answered else "not covered"
+        verdict = "answered" if answer.answered else (answer.refusal or "not covered")
         print(
-            f"{verdict}: confidence {answer.confidence:.3f}, threshold {answer.threshold:.3f}, "
-            f"{answer.elapsed_ms:.1f} ms"
+            f"{verdict} (confidence {answer.confidence:.3f}, threshold {answer.threshold:.3f}, "
+            f"{answer.elapsed_ms:.1f} ms)"
         )
+        if answer.span_text:
+            print(f"answer span: {answer.span_text}")
+        if answer.read_as:
+            print(f"read as: {answer.read_as}")
         return 0
     except (CorpusError, ModelError, IndexUnusable, OSError) as exc:
         print(f"citebot: {exc}", file=sys.stderr)
@@ -92,7 +96,9 @@ def _info(index_dir: Path) -> int:
     print(f"corpus:     {m.corpus_path} (sha256 {m.corpus_checksum[:12]}…)")
     print(f"chunking:   {json.dumps(m.chunking)}")
     print(f"passages:   {m.passages} ({m.sentences} sentences)")
-    print(f"threshold:  {m.threshold:.3f} (calibrated)")
+    print(
+        f"threshold:  {m.threshold:.3f} (answer probability; refusal calibration {json.dumps(m.calibration)})"
+    )
     for a in m.articles:
         print(f"  {a.slug}: {a.title} · {a.source or 'no source'} · {a.passages} passages")
     return 0

@@ -106,8 +106,13 @@ def best_sentence(
     lexical: LexicalIndex,
     kind: Kind | None = None,
     proper: Collection[str] = (),
+    expanded: str | None = None,
 ) -> Choice | None:
-    """The sentence that best answers, among the top hits' sentences."""
+    """The sentence that best answers, among the top hits' sentences.
+
+    ``expanded``: the question with corpus words standing in for those it lacks, for the share
+    of its words each sentence holds.
+    """
     candidates = [
         (i, j, text)
         for i, hit in enumerate(hits[:ANSWER_PASSAGES])
@@ -115,7 +120,7 @@ def best_sentence(
     ]
     if not candidates:
         return None
-    shares = lexical.overlaps(question, [text for _, _, text in candidates])  # one tokenizer pass
+    shares = lexical.overlaps(expanded or question, [text for _, _, text in candidates])  # one pass
     found = [
         [(s.start, s.end) for s in answer_spans(text, question, kind, proper)] if kind else []
         for _, _, text in candidates

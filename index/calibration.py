@@ -156,6 +156,22 @@ def near_topic_probes(index: PassageIndex) -> tuple[list[int], list[str]]:
     return keep, probes
 
 
+class _KnownFirst:
+    """An encoder that gives the corpus's own words the vectors they already have: the trial
+    index lacks half the corpus's words, and they need not go through the model again."""
+
+    def __init__(self, index: PassageIndex, encoder: Encoder) -> None:
+        self._vocabulary = index.vocabulary
+        self._encoder = encoder
+        self.dimension = encoder.dimension
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        fresh = [t for t in texts if self._vocabulary.vector(t) is None]
+        made = dict(zip(fresh, self._encoder.encode(fresh), strict=True)) if fresh else {}
+        rows = [made[t] if t in made else self._vocabulary.vector(t) for t in texts]
+        return np.stack(rows).astype(np.float32) if rows else np.zeros((0, self.dimension), np.float32)
+
+
 def near_topic_scores(index: PassageIndex, encoder: Encoder) -> np.ndarray:
     """The verdict's probability for each near-topic probe, asked of a trial index."""
     from index.engine import Engine
@@ -164,5 +180,5 @@ def near_topic_scores(index: PassageIndex, encoder: Encoder) -> np.ndarray:
     keep, probes = near_topic_probes(index)
     if len(keep) < 2 or not probes:
         return np.zeros(0, dtype=np.float32)
-    engine = Engine(trial_index(index, keep), encoder, threshold=THRESHOLD)
+    engine = Engine(trial_index(index, keep), _KnownFirst(index, encoder), threshold=THRESHOLD)
     return np.array([a.confidence for a in engine.answer_many(probes)], dtype=np.float32)

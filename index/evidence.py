@@ -27,6 +27,7 @@ class TermCheck:
     term: Term
     corpus: float  # 1: the corpus uses the word (or its stem); between 0 and 1: a word near it
     passage: float  # the same, within the answer's passage
+    sentence: float  # the same, within the answer sentence
     nearest: str  # the corpus word nearest in meaning, when the word itself is absent
 
     @property
@@ -63,20 +64,33 @@ def _cover(cosine: float, name: bool) -> float:
     return float(min(1.0, max(0.0, (cosine - lo) / (hi - lo))))
 
 
+def _cover_in(
+    t: Term, vector: np.ndarray | None, text_words: set[str], vectors: np.ndarray, name: bool
+) -> float:
+    """How far a text (its words, and their vectors) holds the term."""
+    if t.word in text_words or t.stem in {stem(w) for w in text_words}:  # a few dozen words
+        return 1.0
+    if t.number or vector is None or not len(vectors):
+        return 0.0
+    return _cover(float(np.max(vectors @ vector)), name)
+
+
 def check_terms(
     terms: list[Term],
     vectors: dict[str, np.ndarray],
     vocabulary: Vocabulary,
     passage_text: str,
+    sentence_text: str = "",
 ) -> tuple[TermCheck, ...]:
-    """Each key term's cover in the corpus and in ``passage_text``.
+    """Each key term's cover in the corpus, in ``passage_text`` and in ``sentence_text``.
 
     ``vectors`` holds a vector for every term the corpus does not use (the others' are in the
     vocabulary); numbers are matched by spelling only.
     """
     passage_words = set(words(passage_text))
-    passage_stems = {stem(w) for w in passage_words}
     passage_vectors = vocabulary.vectors_of(passage_words)
+    sentence_words = set(words(sentence_text))
+    sentence_vectors = vocabulary.vectors_of(sentence_words)
     out = []
     for t in terms:
         name = t.capitalized or t.weight >= 3.5
@@ -88,13 +102,9 @@ def check_terms(
         elif t.number or vector is None:
             corpus, nearest = 0.0, ""
         else:
-            nearest, cosine = vocabulary.closest(vector)
+            nearest, cosine = vocabulary.nearest(t.word, vector)
             corpus = _cover(cosine, name)
-        if t.word in passage_words or t.stem in passage_stems:
-            passage = 1.0
-        elif t.number or vector is None or not len(passage_vectors):
-            passage = 0.0
-        else:
-            passage = _cover(float(np.max(passage_vectors @ vector)), name)
-        out.append(TermCheck(t, corpus, min(passage, 1.0), nearest))
+        passage = _cover_in(t, vector, passage_words, passage_vectors, name)
+        sentence = _cover_in(t, vector, sentence_words, sentence_vectors, name)
+        out.append(TermCheck(t, corpus, passage, sentence, nearest))
     return tuple(out)

@@ -50,7 +50,9 @@ class LexicalIndex:
         )
         return cls(model, len(texts))
 
-    def scores(self, query: str) -> np.ndarray:
+    def scores(
+        self, query: str, expansions: tuple[str, ...] = (), expansion_weight: float = 0.5
+    ) -> np.ndarray:
         """Each document's BM25 score divided by the sum of the query words' idf.
 
         A document holding each query word once, at average length, scores about 1; one that
@@ -60,10 +62,15 @@ class LexicalIndex:
         tokens = tokenize([query])[0]
         vocab = self._model.vocab_dict
         known = [t for t in tokens if t in vocab]
-        if not known:
+        extra = [t for t in tokenize([" ".join(expansions)])[0] if t in vocab and t not in tokens]
+        if not known and not extra:
             return np.zeros(self.size, dtype=np.float32)
-        bound = sum(self._word_idf(t) for t in tokens)
-        raw = np.asarray(self._model.get_scores(known), dtype=np.float32)
+        bound = sum(self._word_idf(t) for t in tokens) or sum(self._word_idf(t) for t in extra)
+        raw = np.zeros(self.size, dtype=np.float32)
+        if known:
+            raw += np.asarray(self._model.get_scores(known), dtype=np.float32)
+        if extra:  # corpus words standing in for question words it lacks count for less
+            raw += np.float32(expansion_weight) * np.asarray(self._model.get_scores(extra), dtype=np.float32)
         return raw / np.float32(bound)
 
     def _word_idf(self, token: str) -> float:

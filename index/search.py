@@ -95,9 +95,14 @@ def _near_duplicate(a: Passage, b: Passage) -> bool:
     return len(wa & wb) / max(1, len(wa | wb)) >= NEAR_DUPLICATE
 
 
-def search(index: PassageIndex, query_vector: np.ndarray, query: str, k: int = 3) -> list[Hit]:
-    """The ``k`` best passages for a query, best first, with no two near-duplicates."""
-    lexical = index.lexical.scores(query)
+def search(
+    index: PassageIndex, query_vector: np.ndarray, query: str, k: int = 3, expansions: tuple[str, ...] = ()
+) -> list[Hit]:
+    """The ``k`` best passages for a query, best first, with no two near-duplicates.
+
+    ``expansions``: corpus words that stand in for question words the corpus does not use.
+    """
+    lexical = index.lexical.scores(query, expansions)
     features = candidate_features(index, query_vector, lexical)
     ranked = sorted(features, key=fuse, reverse=True)
     hits: list[Hit] = []

@@ -18,6 +18,7 @@ from index.terms import STOPWORDS, stem, words
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
 
+NEAREST_KEPT = 10_000  # words whose nearest corpus word is remembered
 WORDS_FILE = "vocabulary.json"
 VECTORS_FILE = "vocabulary.faiss"
 
@@ -43,6 +44,7 @@ class Vocabulary:
     index: dict[str, int] = field(init=False)  # word -> position in ``words``
     stems: frozenset[str] = field(init=False)
     embedded: list[str] = field(init=False)  # the word of each vector row
+    _nearest: dict[str, tuple[str, float]] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         self.index = {w: i for i, w in enumerate(self.words)}
@@ -92,6 +94,16 @@ class Vocabulary:
         """The vectors of those of ``words_`` that have one."""
         rows = sorted({self.rows[w] for w in words_ if w in self.rows})
         return self.vectors[rows] if rows else np.zeros((0, self.vectors.shape[1]), dtype=np.float32)
+
+    def nearest(self, word: str, vector: np.ndarray) -> tuple[str, float]:
+        """``closest`` for a word's own vector, remembered: a scan of every corpus word's vector
+        is the costliest step of checking a question's terms on a large corpus."""
+        found = self._nearest.get(word)
+        if found is None:
+            if len(self._nearest) >= NEAREST_KEPT:
+                self._nearest.clear()
+            found = self._nearest[word] = self.closest(vector)
+        return found
 
     def closest(self, vector: np.ndarray) -> tuple[str, float]:
         """The corpus word whose vector is nearest ``vector`` (cosine), and that cosine."""

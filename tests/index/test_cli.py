@@ -13,7 +13,9 @@ def test_build_then_info_then_search(tmp_path, capsys, encoder):
     assert main(["search", "--index-dir", str(folder), "-k", "2", "When", "did", "Russia", "invade?"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].startswith("1.* ") and "nk-troops#p14" in lines[0]
-    assert lines[-1].startswith("answered: confidence")
+    assert lines[2].startswith("answered (confidence") and lines[3] == "answer span: February 2022"
+    assert main(["search", "--index-dir", str(folder), "What", "time", "is", "it", "in", "Tokyo?"]) == 0
+    assert "The article doesn't mention Tokyo. (confidence" in capsys.readouterr().out
 
 
 def test_info_without_an_index_says_how_to_build_one(tmp_path, capsys):
