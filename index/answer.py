@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass, field
 
-from index.answer_types import Kind, answer_spans
+from index.answer_types import Kind, answer_spans, asked_stems
 from index.lexical import LexicalIndex
 from index.search import Hit
 from index.terms import words
@@ -124,8 +124,9 @@ def best_sentence(
     if not candidates:
         return None
     shares = lexical.overlaps(expanded or question, [text for _, _, text in candidates])  # one pass
+    asked = asked_stems(question) if kind else frozenset()
     found = [
-        [(s.start, s.end) for s in answer_spans(text, question, kind, proper)] if kind else []
+        [(s.start, s.end) for s in answer_spans(text, question, kind, proper, asked)] if kind else []
         for _, _, text in candidates
     ]
     top = hits[0].score

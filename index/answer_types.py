@@ -53,6 +53,8 @@ _NUMBER_NOUNS = (
     "share percentage percent proportion number amount quantity fraction rate total sum price "
     "cost size population count"
 ).split()
+_CALENDAR = re.compile(r"\b(?:" + "|".join(_MONTHS + _WEEKDAYS) + r")\b", re.IGNORECASE)
+_NUMBER_WORD = re.compile(r"\b(?:" + "|".join(_NUMBER_WORDS) + r")\b", re.IGNORECASE)
 _WORD = re.compile(r"[A-Za-z][\w.'’\-]*")
 _YEAR = re.compile(r"\b(?:1[0-9]{3}|20[0-9]{2})s?\b")
 _NUMBER = re.compile(r"(?<![\w.])[$€£¥]?\d+(?:[.,]\d+)*(?:\s?%|\s?percent\b)?")
@@ -171,13 +173,13 @@ def spans(sentence: str, proper: Collection[str] = ()) -> list[Span]:
         out.append(Span(start, end, kind))
     for m in _YEAR.finditer(sentence):
         out.append(Span(m.start(), m.end(), Kind.DATE))
-    for m in re.finditer(r"\b(?:" + "|".join(_MONTHS + _WEEKDAYS) + r")\b", sentence, re.IGNORECASE):
+    for m in _CALENDAR.finditer(sentence):
         if m.group()[0].isupper():
             out.append(Span(m.start(), m.end(), Kind.DATE))
     for m in _NUMBER.finditer(sentence):
         if not _YEAR.fullmatch(m.group()):
             out.append(_with_unit(sentence, Span(m.start(), m.end(), Kind.NUMBER)))
-    for m in re.finditer(r"\b(?:" + "|".join(_NUMBER_WORDS) + r")\b", sentence, re.IGNORECASE):
+    for m in _NUMBER_WORD.finditer(sentence):
         out.append(_with_unit(sentence, Span(m.start(), m.end(), Kind.NUMBER)))
     out.sort(key=lambda s: (s.start, -s.end))
     kept: list[Span] = []
@@ -225,10 +227,22 @@ def fits(span_kind: Kind, wanted: Kind) -> bool:
     return span_kind is Kind.DATE  # a duration ("six weeks") answers "when" too: see answer_spans
 
 
-def answer_spans(sentence: str, question: str, wanted: Kind, proper: Collection[str] = ()) -> list[Span]:
+def asked_stems(question: str) -> frozenset[str]:
+    """The stems of a question's words, as ``answer_spans`` compares them."""
+    return frozenset(stem(w) for w in words(question))
+
+
+def answer_spans(
+    sentence: str,
+    question: str,
+    wanted: Kind,
+    proper: Collection[str] = (),
+    asked: frozenset[str] | None = None,
+) -> list[Span]:
     """The spans of ``sentence`` that could answer ``question``: of the kind it asks for, and
-    not named in the question itself (trimmed of the words they share with it)."""
-    asked = {stem(w) for w in words(question)}
+    not named in the question itself (trimmed of the words they share with it). ``asked``:
+    ``asked_stems(question)``, when the caller has it already."""
+    asked = asked_stems(question) if asked is None else asked
     out = []
     share = wanted is Kind.NUMBER and _share_asked(question)
     for s in spans(sentence, proper):

@@ -37,6 +37,9 @@ TORCH_QUERY_THREADS = 1
 # BM25: synonyms measured 0.62-0.66 (workforce/labor, manpower/personnel), related words that
 # are other things 0.45-0.53 (died/casualties, city/region).
 EXPAND_FROM = 0.6
+# Words this common (wordfreq weight under 0.5: "like", "get") count for too little to be worth
+# a pass through the model when the corpus lacks them: they are simply missing.
+MIN_WEIGHT = 0.5
 QueryEncoder = Encoder | OnnxEncoder
 
 
@@ -182,7 +185,13 @@ class Engine:
         """Vectors of the words among ``terms`` that the corpus does not use (those it uses have
         theirs in the vocabulary), made in one pass through the model."""
         vocabulary = self.index.vocabulary
-        unknown = sorted({t.word for t in terms if not t.number and vocabulary.vector(t.word) is None})
+        unknown = sorted(
+            {
+                t.word
+                for t in terms
+                if not t.number and t.weight >= MIN_WEIGHT and vocabulary.vector(t.word) is None
+            }
+        )
         return dict(zip(unknown, self.encoder.encode(unknown), strict=True)) if unknown else {}
 
     def expansions(self, terms: list[Term], term_vectors: dict[str, np.ndarray]) -> tuple[str, ...]:

@@ -44,12 +44,16 @@ class Vocabulary:
     index: dict[str, int] = field(init=False)  # word -> position in ``words``
     stems: frozenset[str] = field(init=False)
     embedded: list[str] = field(init=False)  # the word of each vector row
+    _by_stem: dict[str, int] = field(init=False)  # stem -> the row of its most frequent word
     _nearest: dict[str, tuple[str, float]] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         self.index = {w: i for i, w in enumerate(self.words)}
         self.embedded = [w for w in self.words if embeddable(w)]
         self.rows = {w: r for r, w in enumerate(self.embedded)}
+        self._by_stem = {}
+        for r, w in enumerate(self.embedded):  # most frequent first: the first word of a stem wins
+            self._by_stem.setdefault(stem(w), r)
         self.stems = frozenset(stem(w) for w in self.words)
         if len(self.rows) != len(self.vectors):
             raise ValueError("vocabulary vectors and words differ in number")
@@ -87,7 +91,10 @@ class Vocabulary:
         return word in self.index or stem(word) in self.stems
 
     def vector(self, word: str) -> np.ndarray | None:
+        """The word's vector, or that of a corpus word with its stem ("sent" for "sending")."""
         row = self.rows.get(word)
+        if row is None:
+            row = self._by_stem.get(stem(word))
         return None if row is None else self.vectors[row]
 
     def vectors_of(self, words_: Iterable[str]) -> np.ndarray:
