@@ -27,7 +27,7 @@ LAST = "That was the last passage I rank for this question."
 def answer_view(ask_id: int, shown: int, more: bool) -> discord.ui.View:
     """The row of buttons under an answer that showed ``shown`` passages."""
     view = discord.ui.View(timeout=None)
-    view.add_item(MoreContext(ask_id))
+    view.add_item(MoreContext(ask_id, disabled=shown == 0))  # nonsense is refused with no passage
     view.add_item(NextPassage(ask_id, shown, disabled=not more))
     view.add_item(Vote(ask_id, 1))
     view.add_item(Vote(ask_id, -1))
@@ -72,13 +72,14 @@ class Guarded:
 class MoreContext(Guarded, discord.ui.DynamicItem[discord.ui.Button], template=r"cb:ctx:(?P<ask>\d+)"):
     """The paragraphs around the answer's passage, shown only to whoever clicked."""
 
-    def __init__(self, ask_id: int) -> None:
+    def __init__(self, ask_id: int, disabled: bool = False) -> None:
         super().__init__(
             discord.ui.Button(
                 label="More context",
                 emoji="📖",
                 style=discord.ButtonStyle.secondary,
                 custom_id=f"cb:ctx:{ask_id}",
+                disabled=disabled,
             )
         )
         self.ask_id = ask_id

@@ -24,7 +24,7 @@ from index.question import QuestionError, check_script, clean_question, scripts
 from index.search import Hit, search
 from index.spelling import Speller
 from index.store import ArticleInfo, IndexUnusable, Manifest, PassageIndex
-from index.terms import Term, key_terms
+from index.terms import Term, key_terms, words, zipf
 from index.verdict import probability, refusal_message
 
 log = logging.getLogger(__name__)
@@ -116,6 +116,7 @@ class Engine:
         self._speller = Speller(index.vocabulary)
         self._off_topic = float(index.manifest.calibration.get("off_topic_median", 0.0))
         self._scripts = set(scripts(" ".join(index.vocabulary.words)))
+        zipf("the")  # wordfreq reads its list on first use (0.3 s): here, not on the first question
 
     @classmethod
     def open(
@@ -239,6 +240,7 @@ class Engine:
             confidence=confidence(hits),
             dense=top.dense_sentence if top else 0.0,
             lexical=top.lexical if top else 0.0,
+            words=len(words(text)),
         )
         return hits, chosen, evidence
 
@@ -259,6 +261,8 @@ class Engine:
         hits, chosen, evidence = self.evidence(text, vector, terms, term_vectors, k)
         timings = {"encode_ms": encode_ms, "search_ms": (time.perf_counter() - t_search) * 1000}
         score = probability(evidence, self._off_topic)
+        if evidence.lone_word_absent() and score < self.threshold:
+            hits, chosen = [], None  # "false", "banana": no passage is near enough to lead to
         answer = compose(
             question=question,
             hits=hits,

@@ -45,6 +45,7 @@ class Evidence:
     confidence: float
     dense: float
     lexical: float
+    words: int = 0  # words in the question, stopwords included
 
     def missing_share(self, where: str = "corpus") -> float:
         """The weighted share of the key terms that ``where`` (corpus or passage) lacks."""
@@ -52,6 +53,10 @@ class Evidence:
         if not total:
             return 0.0
         return sum(c.term.weight * (1.0 - getattr(c, where)) for c in self.terms) / total
+
+    def lone_word_absent(self) -> bool:
+        """The question is one word, and the corpus does not use it."""
+        return len(self.terms) == 1 and self.words == 1 and self.terms[0].corpus < 0.5
 
     def most_missing(self) -> TermCheck | None:
         """The key term whose absence from the corpus weighs most, if any is absent."""

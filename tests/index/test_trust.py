@@ -61,9 +61,11 @@ def test_nonsense_is_not_a_question(engine, question, says):
     assert not answer.answered and not answer.citations and says in answer.error
 
 
-def test_a_lone_word_the_article_never_uses_is_refused(engine):
+def test_a_lone_word_the_article_never_uses_is_refused_with_no_passage_to_lead_to(engine):
     answer = engine.answer("false")
     assert not answer.answered and answer.refusal == "The article doesn't mention false."
+    assert not answer.citations
+    assert engine.answer("satellites").answered  # a lone word the article uses is a question
 
 
 def test_the_evidence_sees_the_kind_asked_for(engine):
