@@ -14,7 +14,7 @@ from index import onnx_encoder, store
 from index.answer import ANSWER_PASSAGES, Answer, Choice, best_sentence, compose, refusal
 from index.answer_types import expected_kind
 from index.articles import corpus_checksum, load_corpus
-from index.build import build_index
+from index.build import build_index, context_text
 from index.confidence import confidence
 from index.encoder import Encoder, model_id, shared_encoder, use_threads
 from index.evidence import Evidence, check_terms
@@ -229,7 +229,7 @@ class Engine:
             terms,
             term_vectors,
             self.index.vocabulary,
-            passage.text if passage else "",
+            context_text(passage) if passage else "",  # its title and section are where it stands
             passage.sentence_texts()[chosen.sentence] if passage else "",
         )
         top = hits[0] if hits else None

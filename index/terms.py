@@ -11,8 +11,9 @@ from bm25s.stopwords import STOPWORDS_EN
 
 _STEMMER = Stemmer.Stemmer("english")
 
-# Words: runs of letters, or numbers with their thousands and decimal separators ("3,000").
-_TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+")
+# Words: dotted abbreviations ("U.S.", read as "us"), runs of letters, or numbers with their
+# thousands and decimal separators ("3,000").
+_TOKEN = re.compile(r"(?:[^\W\d_]\.){2,}|\d+(?:[.,]\d+)*|[^\W\d_]+")
 
 # Words that frame a question rather than say what it is about. With English stopwords they
 # are never key terms: "What did the article say about X?" is about X.
@@ -48,7 +49,7 @@ def weight(word: str) -> float:
 def normal(token: str) -> str:
     """A token as the vocabulary keeps it: lowercase, numbers without thousands separators."""
     token = token.lower()
-    return token.replace(",", "") if token[:1].isdigit() else token
+    return token.replace(",", "") if token[:1].isdigit() else token.replace(".", "")
 
 
 def stem(word: str) -> str:

@@ -33,7 +33,7 @@ def citation(rank=1, text="Plain text.", highlight=None, section="INFANTRY ROLES
 
 
 def answer(question="Who?", citations=(), sentence=None, answered=True, error=None) -> Answer:
-    return Answer(question, answered, sentence, tuple(citations), 0.7, 0.2, {"total_ms": 3.0}, error)
+    return Answer(question, answered, sentence, tuple(citations), 0.8, 0.25, {"total_ms": 3.0}, error)
 
 
 def within_limits(card) -> bool:

@@ -30,3 +30,7 @@ def test_a_capitalised_term_is_named_with_the_rest_of_its_name():
 
 def test_the_first_word_is_not_taken_for_a_name():
     assert not key_terms("Population of Kursk")[0].capitalized
+
+
+def test_a_dotted_abbreviation_is_one_word():
+    assert words("U.S. troops and the U.N.") == ["us", "troops", "and", "the", "un"]
