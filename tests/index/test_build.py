@@ -87,3 +87,24 @@ def test_vectors_of_another_model_are_never_reused(engine):
     other = replace(engine.index, manifest=replace(engine.manifest, model="some-other-model"))
     assert build.known_vectors(other) == {}
     assert build.known_vectors(None) == {}
+
+
+def test_the_refusal_calibration_is_kept_in_the_manifest_and_reproducible(encoder, tmp_path):
+    from index.articles import BUILTIN_CORPUS, load_corpus
+    from index.store import load, save
+    from index.verdict import THRESHOLD
+
+    first = build.build_index(load_corpus(BUILTIN_CORPUS), encoder)
+    again = build.build_index(load_corpus(BUILTIN_CORPUS), encoder)
+    calibration = first.manifest.calibration
+    assert set(calibration) == {
+        "off_topic_median",
+        "near_topic_probes",
+        "near_topic_median",
+        "near_topic_refused",
+    }
+    assert calibration["near_topic_probes"] > 0 and 0.0 <= calibration["near_topic_refused"] <= 1.0
+    assert first.manifest.threshold == THRESHOLD
+    assert again.manifest.calibration == calibration  # the same corpus calibrates the same way
+    save(first, tmp_path / "index")
+    assert load(tmp_path / "index").manifest.calibration == calibration  # and it is kept on disk
