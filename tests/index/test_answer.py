@@ -28,7 +28,6 @@ HARDER = [
 OFF_TOPIC = [
     "What's a good recipe for lasagna?",
     "How do volcanoes form?",
-    "hi",
     "Which planet has the most moons?",
     "Recommend me a podcast about gardening",
 ]

@@ -61,9 +61,10 @@ def test_nonsense_is_not_a_question(engine, question, says):
     assert not answer.answered and not answer.citations and says in answer.error
 
 
-def test_a_lone_word_the_article_never_uses_is_refused_with_no_passage_to_lead_to(engine):
-    answer = engine.answer("false")
-    assert not answer.answered and answer.refusal == "The article doesn't mention false."
+@pytest.mark.parametrize("word", ["false", "hi"])
+def test_a_lone_word_the_article_never_uses_is_refused_with_no_passage_to_lead_to(engine, word):
+    answer = engine.answer(word)
+    assert not answer.answered and answer.refusal == f"The article doesn't mention {word}."
     assert not answer.citations
     assert engine.answer("satellites").answered  # a lone word the article uses is a question
 
