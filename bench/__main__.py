@@ -18,6 +18,7 @@ from bench.measure import batched_throughput, folder_mb, machine, percentile, th
 from bench.plain import PlainPipeline
 from bench.scale import build_synthetic, search_figures
 from index.articles import BUILTIN_CORPUS
+from index.background import background_words
 from index.encoder import shared_encoder
 from index.engine import Engine, open_index, query_encoder
 
@@ -128,7 +129,8 @@ def main(argv: list[str] | None = None) -> int:
         encoder = shared_encoder()
         plain = PlainPipeline(BUILTIN_CORPUS / "nk-troops.txt", encoder)
         index, _ = open_index(BUILTIN_CORPUS, index_dir, encoder)
-        engine = Engine(index, query_encoder(index_dir))  # as citebot runs: the fast path if made
+        fast = query_encoder(index_dir)  # as citebot runs: the fast path if made
+        engine = Engine(index, fast, background=background_words(index.manifest.model, fast))
         builds.update(build_figures("builtin", BUILTIN_CORPUS, encoder, Path(tmp) / "builds"))
         if args.squad:
             squad = squad_corpus(args.squad, Path(tmp) / "squad")

@@ -14,6 +14,7 @@ from index import onnx_encoder, store
 from index.answer import ANSWER_PASSAGES, Answer, Choice, best_sentence, compose, refusal
 from index.answer_types import expected_kind
 from index.articles import corpus_checksum, load_corpus
+from index.background import BackgroundWords, background_words
 from index.build import build_index, context_text
 from index.confidence import confidence
 from index.encoder import Encoder, model_id, shared_encoder, use_threads
@@ -107,9 +108,16 @@ def query_encoder(index_dir: Path) -> QueryEncoder:
 class Engine:
     """Answers questions from one index; the one object every surface talks to."""
 
-    def __init__(self, index: PassageIndex, encoder: QueryEncoder, threshold: float | None = None) -> None:
+    def __init__(
+        self,
+        index: PassageIndex,
+        encoder: QueryEncoder,
+        threshold: float | None = None,
+        background: BackgroundWords | None = None,
+    ) -> None:
         self.index = index
         self.encoder = encoder
+        self.background = background  # common words' vectors: fewer passes through the model
         self.threshold = index.manifest.threshold if threshold is None else threshold
         self._by_id = {p.id: i for i, p in enumerate(index.passages)}
         self._sources = {a.slug: a.source for a in index.manifest.articles}
@@ -132,7 +140,8 @@ class Engine:
         that a start with a built index imports no torch; by the torch encoder otherwise.
         """
         index, _ = open_index(corpus, index_dir, None, force=rebuild)
-        return cls(index, query_encoder(Path(index_dir)), threshold)
+        encoder = query_encoder(Path(index_dir))
+        return cls(index, encoder, threshold, background_words(index.manifest.model, encoder))
 
     @property
     def manifest(self) -> Manifest:
@@ -184,8 +193,8 @@ class Engine:
 
     def term_vectors(self, terms: list[Term]) -> dict[str, np.ndarray]:
         """Vectors of the words among ``terms`` that the corpus does not use (those it uses have
-        theirs in the vocabulary), made in one pass through the model."""
-        vocabulary = self.index.vocabulary
+        theirs in the vocabulary): from the common-word table, else made in one pass."""
+        vocabulary, common = self.index.vocabulary, self.background
         unknown = sorted(
             {
                 t.word
@@ -193,7 +202,11 @@ class Engine:
                 if not t.number and t.weight >= MIN_WEIGHT and vocabulary.vector(t.word) is None
             }
         )
-        return dict(zip(unknown, self.encoder.encode(unknown), strict=True)) if unknown else {}
+        out = {w: v for w in unknown if common is not None and (v := common.vector(w)) is not None}
+        fresh = [w for w in unknown if w not in out]
+        if fresh:
+            out.update(zip(fresh, self.encoder.encode(fresh), strict=True))
+        return out
 
     def expansions(self, terms: list[Term], term_vectors: dict[str, np.ndarray]) -> tuple[str, ...]:
         """For each question word the corpus lacks, the corpus word nearest in meaning, when it

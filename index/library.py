@@ -13,6 +13,7 @@ from pathlib import Path
 
 from index import store
 from index.articles import BUILTIN_CORPUS, Article, CorpusError, Refused, corpus_checksum, read_corpus
+from index.background import background_words
 from index.build import build_index
 from index.engine import Engine, open_index, query_encoder
 from index.intake import Draft, IntakeError, write_article
@@ -96,7 +97,8 @@ class Library:
         or built."""
         folder = corpus_folder(corpus, data_dir)
         index, _ = open_index(folder, index_dir, None, force=rebuild)
-        engine = Engine(index, query_encoder(index_dir), threshold)
+        encoder = query_encoder(index_dir)
+        engine = Engine(index, encoder, threshold, background_words(index.manifest.model, encoder))
         return cls(engine, folder, index_dir, threshold)
 
     @property
@@ -153,7 +155,8 @@ class Library:
                     f"the index could not be rebuilt ({type(exc).__name__})", read.refused, started
                 )
             before = self._articles
-            self._current = (Engine(index, old.encoder, self.threshold), {a.path: a for a in read.articles})
+            engine = Engine(index, old.encoder, self.threshold, old.background)
+            self._current = (engine, {a.path: a for a in read.articles})
             change = _difference(before, self._articles, time.perf_counter() - started, self.refused)
             log.info(
                 "index swapped in %.1f s: %d passages from %d article(s) (added %s, removed %s, updated %s)",

@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
 
 from index.articles import BUILTIN_CORPUS
+from index.background import background_words
 from index.encoder import Encoder, shared_encoder
 from index.engine import Engine, open_index
 from index.library import Library, corpus_folder
+
+# One table of common-word vectors for the whole run (made once, about 15 s), instead of one
+# per test's data folder.
+os.environ["CITEBOT_CACHE"] = tempfile.mkdtemp(prefix="citebot-words-")
 
 ENV_KEYS = (
     "CORPUS_PATH",
@@ -63,7 +69,7 @@ def engine(builtin_index_dir: Path, encoder: Encoder) -> Engine:
     """The engine on the built-in article, as `make run` opens it."""
     index, status = open_index(BUILTIN_CORPUS, builtin_index_dir, encoder)
     assert not status.rebuilt
-    return Engine(index, encoder)
+    return Engine(index, encoder, background=background_words(index.manifest.model, encoder))
 
 
 @pytest.fixture()
