@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from index.answer_types import Kind
-from index.terms import Term, stem, words
+from index.terms import Term, stems, words
 from index.vocabulary import Vocabulary
 
 # A word counts as covered by a corpus word whose vector is this close (cosine), partly between
@@ -69,11 +69,9 @@ def _cover(cosine: float, name: bool) -> float:
     return float(min(1.0, max(0.0, (cosine - lo) / (hi - lo))))
 
 
-def _cover_in(
-    t: Term, vector: np.ndarray | None, text_words: set[str], vectors: np.ndarray, name: bool
-) -> float:
+def _cover_in(t: Term, vector: np.ndarray | None, text: str, vectors: np.ndarray, name: bool) -> float:
     """How far a text (its words, and their vectors) holds the term."""
-    if t.word in text_words or t.stem in {stem(w) for w in text_words}:  # a few dozen words
+    if t.word in words(text) or t.stem in stems(text):
         return 1.0
     if t.number or vector is None or not len(vectors):
         return 0.0
@@ -92,10 +90,8 @@ def check_terms(
     ``vectors`` holds a vector for every term the corpus does not use (the others' are in the
     vocabulary); numbers are matched by spelling only.
     """
-    passage_words = set(words(passage_text))
-    passage_vectors = vocabulary.vectors_of(passage_words)
-    sentence_words = set(words(sentence_text))
-    sentence_vectors = vocabulary.vectors_of(sentence_words)
+    passage_vectors = vocabulary.vectors_of(words(passage_text))
+    sentence_vectors = vocabulary.vectors_of(words(sentence_text))
     out = []
     for t in terms:
         name = t.capitalized or t.weight >= 3.5
@@ -109,7 +105,7 @@ def check_terms(
         else:
             nearest, cosine = vocabulary.nearest(t.word, vector)
             corpus = _cover(cosine, name)
-        passage = _cover_in(t, vector, passage_words, passage_vectors, name)
-        sentence = _cover_in(t, vector, sentence_words, sentence_vectors, name)
+        passage = _cover_in(t, vector, passage_text, passage_vectors, name)
+        sentence = _cover_in(t, vector, sentence_text, sentence_vectors, name)
         out.append(TermCheck(t, corpus, passage, sentence, nearest))
     return tuple(out)

@@ -66,9 +66,17 @@ def tokens(text: str) -> list[tuple[int, int, str]]:
     ]
 
 
-def words(text: str) -> list[str]:
-    """The normal forms of the words of ``text``, in order."""
-    return [w for _, _, w in tokens(text)]
+@lru_cache(maxsize=8_192)
+def words(text: str) -> tuple[str, ...]:
+    """The normal forms of the words of ``text``, in order (remembered: the same passages and
+    sentences are read for question after question)."""
+    return tuple(w for _, _, w in tokens(text))
+
+
+@lru_cache(maxsize=8_192)
+def stems(text: str) -> frozenset[str]:
+    """The stems of the words of ``text``."""
+    return frozenset(stem(w) for w in words(text))
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ def test_a_word_nobody_uses_weighs_most():
 
 
 def test_numbers_keep_their_value_without_separators():
-    assert words("from 3,000 to 10,000 in 1950") == ["from", "3000", "to", "10000", "in", "1950"]
+    assert words("from 3,000 to 10,000 in 1950") == ("from", "3000", "to", "10000", "in", "1950")
 
 
 def test_a_capitalised_term_is_named_with_the_rest_of_its_name():
@@ -33,4 +33,4 @@ def test_the_first_word_is_not_taken_for_a_name():
 
 
 def test_a_dotted_abbreviation_is_one_word():
-    assert words("U.S. troops and the U.N.") == ["us", "troops", "and", "the", "un"]
+    assert words("U.S. troops and the U.N.") == ("us", "troops", "and", "the", "un")
