@@ -34,3 +34,19 @@ def test_misspellings_become_the_corpus_word(speller, typed, read):
 @pytest.mark.parametrize("typed", ["Who is the defence minister?", "What about Tokyo?", "is it cold"])
 def test_real_words_and_words_out_of_reach_stay(speller, typed):
     assert speller.correct(typed) == typed
+
+
+@pytest.mark.parametrize(
+    ("typed", "read"),
+    [
+        ("how meny soldiers", "how many soldiers"),  # a common word, though the corpus lacks it
+        ("worried abt what", "worried about what"),  # a chat shorthand
+        ("Wat did they say", "What did they say"),
+    ],
+)
+def test_chat_spellings_become_the_words_meant(speller, typed, read):
+    assert speller.correct(typed) == read
+
+
+def test_a_name_is_never_taken_for_a_common_word(speller):
+    assert speller.correct("What did Thom say?") == "What did Thom say?"  # not "them"
