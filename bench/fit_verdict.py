@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import re
 import tempfile
 from pathlib import Path
@@ -91,6 +92,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--squad", type=Path, required=True, help="squad_v2_dev.jsonl")
     ap.add_argument("--c", type=float, default=1.0, help="inverse regularisation strength")
     args = ap.parse_args(argv)
+    logging.basicConfig(level=logging.ERROR)  # one index built per article: no line for each
     from sklearn.linear_model import LogisticRegression
     from sklearn.metrics import roc_auc_score
 
