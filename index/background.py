@@ -7,6 +7,7 @@ import hashlib
 import json
 import logging
 import os
+import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -89,11 +90,10 @@ def load(model: str) -> BackgroundWords | None:
 
 def build(model: str, encoder: TextEncoder) -> BackgroundWords:
     """Embed the common words and keep them in the cache (written whole, then moved in)."""
-    words = common_words()
+    words = sorted(common_words(), key=len)  # like lengths batch with little padding
     folder = _folder(model)
     log.info("embedding %d common English words once for this model (kept in %s)", len(words), folder)
-    vectors = np.ascontiguousarray(encoder.encode(sorted(words, key=len)), dtype=np.float32)
-    words = sorted(words, key=len)  # like lengths batch with little padding
+    vectors = np.ascontiguousarray(encoder.encode(words), dtype=np.float32)
     table = BackgroundWords(words, vectors)
     try:
         folder.parent.mkdir(parents=True, exist_ok=True)
@@ -102,8 +102,6 @@ def build(model: str, encoder: TextEncoder) -> BackgroundWords:
         meta = {"model": model, "words": words, "sha256": hashlib.sha256(vectors.tobytes()).hexdigest()}
         (tmp / FILE_WORDS).write_text(json.dumps(meta), encoding="utf-8")
         if folder.exists():
-            import shutil
-
             shutil.rmtree(folder, ignore_errors=True)
         os.replace(tmp, folder)
     except OSError as exc:  # a read-only cache costs speed, never answers
