@@ -36,21 +36,37 @@ class RateLimiter:
 
     def check(self, user_id: int) -> float:
         """Count one question; 0 when it may be answered, else the seconds until the next one may."""
+        wait = self.wait(user_id)
+        if not wait:
+            self.count(user_id)
+        return wait
+
+    def wait(self, user_id: int) -> float:
+        """The seconds until the user may ask again (0: now), counting nothing."""
         if not self.limit.enabled:
             return 0.0
         now = self._clock()
-        seen = self._seen[user_id]
+        seen = self._seen.get(user_id)
+        if not seen:
+            return 0.0
         while seen and now - seen[0] >= self.limit.seconds:
             seen.popleft()
-        if len(self._seen) > 10_000:  # forget people whose window has passed
-            recent = {
-                u: q
-                for u, q in self._seen.items()
-                if u == user_id or (q and now - q[-1] < self.limit.seconds)
-            }
-            self._seen = defaultdict(deque, recent)
-            seen = self._seen[user_id]
         if len(seen) >= self.limit.count:
             return max(0.1, self.limit.seconds - (now - seen[0]))
-        seen.append(now)
         return 0.0
+
+    def count(self, user_id: int) -> None:
+        """Count one question of the user's."""
+        if not self.limit.enabled:
+            return
+        now = self._clock()
+        if len(self._seen) > 10_000:  # forget people whose window has passed
+            self._seen = defaultdict(
+                deque,
+                {
+                    u: q
+                    for u, q in self._seen.items()
+                    if u == user_id or (q and now - q[-1] < self.limit.seconds)
+                },
+            )
+        self._seen[user_id].append(now)

@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from bot.batching import Batcher
+from bot.batching import Batcher, Busy
 
 
 class Doubler:
@@ -94,3 +94,54 @@ def test_work_may_fail_one_item_and_answer_the_rest():
     first, second, third = asyncio.run(scenario())
     assert (first, third) == (10, 30)
     assert isinstance(second, ValueError) and str(second) == "no 2"
+
+
+def test_a_full_queue_tells_the_next_asker_busy_at_once():
+    work = Doubler()
+
+    async def scenario() -> list[object]:
+        batcher = Batcher(work, max_batch=2, limit=3)
+        first = asyncio.create_task(batcher.submit(0))
+        await asyncio.sleep(0)  # the first batch is being worked on: the queue is empty
+        waiting = [asyncio.create_task(batcher.submit(n)) for n in range(1, 5)]
+        return [await first] + list(await asyncio.gather(*waiting, return_exceptions=True))
+
+    results = asyncio.run(scenario())
+    assert results[:4] == [0, 2, 4, 6]
+    assert isinstance(results[4], Busy)  # the fourth to wait found three ahead of it
+    assert [n for batch in work.batches for n in batch] == [0, 1, 2, 3]
+
+
+def test_servers_are_served_in_turn_while_one_floods():
+    work = Doubler()
+
+    async def scenario() -> None:
+        batcher = Batcher(work, max_batch=2, limit=64)
+        first = asyncio.create_task(batcher.submit(0, key="a"))
+        await asyncio.sleep(0)
+        flood = [asyncio.create_task(batcher.submit(n, key="a")) for n in range(1, 9)]
+        other = asyncio.create_task(batcher.submit(100, key="b"))
+        await asyncio.gather(first, other, *flood)
+
+    asyncio.run(scenario())
+    assert work.batches[0] == [0]
+    assert 100 in work.batches[1]  # in the very next batch, ahead of the flood's queue
+
+
+def test_a_flood_that_fills_the_queue_makes_room_for_another_server():
+    work = Doubler()
+
+    async def scenario() -> list[object]:
+        batcher = Batcher(work, max_batch=4, limit=4)
+        first = asyncio.create_task(batcher.submit(0, key="a"))
+        await asyncio.sleep(0)
+        flood = [asyncio.create_task(batcher.submit(n, key="a")) for n in range(1, 5)]
+        await asyncio.sleep(0)
+        other = asyncio.create_task(batcher.submit(100, key="b"))
+        await first
+        return list(await asyncio.gather(other, *flood, return_exceptions=True))
+
+    other, *flood = asyncio.run(scenario())
+    assert other == 200
+    assert sum(isinstance(r, Busy) for r in flood) == 1  # the flood's newest gave up its place
+    assert isinstance(flood[-1], Busy)
