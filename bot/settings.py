@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from index.settings import SettingsError
 
 DISCORD_API_BASE = "https://discord.com/api"
+API_VERSION = "10"  # the version discord.py speaks; use_discord_at appends it
 DISCORD_GATEWAY_URL = "wss://gateway.discord.gg/"
 PLACEHOLDERS = ("your-token-here", "changeme", "token", "xxx")
 _TOKEN_CHARS = re.compile(r"^[\x21-\x7e]+$")  # printable ASCII, no spaces: Discord checks the rest
@@ -90,11 +93,43 @@ def _rate_limit(env: Mapping[str, str]) -> RateLimit:
     return parse_rate_limit(raw) if raw else RateLimit(5, 60.0)
 
 
-def _url(env: Mapping[str, str], key: str, default: str, schemes: tuple[str, ...]) -> str:
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _url(env: Mapping[str, str], key: str, default: str, secure: str, plain: str) -> str:
+    """A Discord address: ``secure`` (TLS) to any host, ``plain`` only to this machine, since
+    the token travels in every request and in the gateway's IDENTIFY."""
     raw = env.get(key, "").strip() or default
-    if not raw.startswith(schemes):
-        raise SettingsError(f"{key} must start with {' or '.join(schemes)}")
-    return raw.rstrip("/") if key == "DISCORD_API_BASE" else raw
+    parts = urlsplit(raw)
+    if parts.scheme not in (secure, plain) or not parts.hostname:
+        raise SettingsError(f"{key}={raw!r} must be a {secure}:// address (or {plain}:// to this machine)")
+    if parts.scheme == plain and not _loopback(parts.hostname):
+        raise SettingsError(
+            f"{key}={raw!r} would send the bot token unencrypted to another machine: use {secure}://, "
+            f"or {plain}:// only to this machine (localhost, 127.0.0.1 or [::1])"
+        )
+    return raw
+
+
+def _api_base(env: Mapping[str, str]) -> str:
+    """The API's root; written with citebot's version (``.../api/v10``) it is taken without it."""
+    base = _url(env, "DISCORD_API_BASE", DISCORD_API_BASE, "https", "http").rstrip("/")
+    version = re.search(r"/v(\d+)$", base)
+    if version is None:
+        return base
+    root = base[: version.start()]
+    if version.group(1) != API_VERSION:
+        raise SettingsError(
+            f"DISCORD_API_BASE={base!r} names API version {version.group(1)}: write it without "
+            f"the version, e.g. DISCORD_API_BASE={root}, and citebot adds /v{API_VERSION}"
+        )
+    return root
 
 
 def bot_settings(env: Mapping[str, str] | None = None) -> BotSettings:
@@ -121,8 +156,8 @@ def bot_settings(env: Mapping[str, str] | None = None) -> BotSettings:
         raise SettingsError("DEV_GUILD_ID must be a single guild id")
     return BotSettings(
         token=token,
-        api_base=_url(env, "DISCORD_API_BASE", DISCORD_API_BASE, ("http://", "https://")),
-        gateway_url=_url(env, "DISCORD_GATEWAY_URL", DISCORD_GATEWAY_URL, ("ws://", "wss://")),
+        api_base=_api_base(env),
+        gateway_url=_url(env, "DISCORD_GATEWAY_URL", DISCORD_GATEWAY_URL, "wss", "ws"),
         answer_channel_ids=_ids(env, "ANSWER_CHANNEL_IDS"),
         answer_in_thread=_bool(env, "ANSWER_IN_THREAD", False),
         answer_dms=_bool(env, "ANSWER_DMS", True),
