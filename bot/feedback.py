@@ -16,6 +16,8 @@ from pathlib import Path
 
 log = logging.getLogger(__name__)
 
+SALT_BYTES = 32
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 INSERT OR IGNORE INTO meta (key, value) VALUES ('schema', '1');
@@ -135,15 +137,47 @@ class FeedbackStore:
         """The secret user ids are hashed with, kept in its own file (owner-only) beside the
         database: the database alone does not let anyone test which user ids voted."""
         try:
-            return bytes.fromhex(self.secret_path.read_text(encoding="ascii").strip())
+            raw = self.secret_path.read_bytes()
         except FileNotFoundError:
-            pass
-        except (OSError, ValueError) as exc:
+            return self._new_salt(replace=False)
+        except OSError as exc:
             raise OSError(f"the feedback key {self.secret_path} cannot be read: {exc}") from exc
-        salt = secrets.token_bytes(32)
-        fd = os.open(self.secret_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w", encoding="ascii") as f:
-            f.write(salt.hex())
+        salt = _salt_from(raw)
+        if salt is not None:
+            return salt
+        asks = self._db.execute("SELECT COUNT(*) FROM asks").fetchone()[0]
+        if asks:
+            # a new key would hash everyone anew: their votes and the asker check would break
+            raise OSError(
+                f"the feedback key {self.secret_path} is damaged ({len(raw)} bytes, not 32 bytes in hex) "
+                f"and {asks} recorded question(s) were hashed with it: put the key back from a backup, "
+                f"or move {self.path.name} and the key aside to start afresh"
+            )
+        log.warning(
+            "the feedback key %s was damaged and nothing was hashed with it: made a new one", self.secret_path
+        )
+        return self._new_salt(replace=True)
+
+    def _new_salt(self, replace: bool) -> bytes:
+        """A new key, written whole under a temporary name and then put in place, so that a crash
+        never leaves an empty or partial key under the real name."""
+        salt = secrets.token_bytes(SALT_BYTES)
+        temporary = self.secret_path.with_name(f".{self.secret_path.name}.{secrets.token_hex(4)}.tmp")
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            with os.fdopen(fd, "w", encoding="ascii") as f:
+                f.write(salt.hex())
+                f.flush()
+                os.fsync(f.fileno())
+            if replace:
+                os.replace(temporary, self.secret_path)
+            else:
+                os.link(temporary, self.secret_path)  # fails if another process made one meanwhile
+        except FileExistsError:
+            return self._load_salt()
+        finally:
+            temporary.unlink(missing_ok=True)
+        _sync_folder(self.secret_path.parent)
         return salt
 
     def user_key(self, user_id: int) -> str:
@@ -275,6 +309,24 @@ class FeedbackStore:
     def close(self) -> None:
         with self._lock:
             self._db.close()
+
+
+def _salt_from(raw: bytes) -> bytes | None:
+    """The key a key file holds, or None when it is not 32 bytes in hex (empty, cut, garbled)."""
+    try:
+        salt = bytes.fromhex(raw.decode("ascii").strip())
+    except ValueError:  # UnicodeDecodeError is one
+        return None
+    return salt if len(salt) == SALT_BYTES else None
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make a new name in ``folder`` survive a power cut."""
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _scope(since: float, guild_id: int | None) -> tuple[str, tuple]:
