@@ -143,6 +143,15 @@ def run(settings: EngineSettings, discord_settings: BotSettings, args: argparse.
         message_content = False
 
 
+def quiet_discord_logs() -> None:
+    """Keep discord.py's loggers at INFO whatever LOG_LEVEL says: its DEBUG lines carry every
+    gateway payload (what people typed, interaction tokens) and every webhook URL (which holds the
+    interaction's token), none of which may reach a log file."""
+    discord_log = logging.getLogger("discord")
+    if discord_log.getEffectiveLevel() < logging.INFO:
+        discord_log.setLevel(logging.INFO)
+
+
 def _stop_now(signum: int, frame: object) -> None:
     raise KeyboardInterrupt  # SIGTERM before the bot runs: leave as Ctrl-C would
 
@@ -152,6 +161,7 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, _stop_now)
     try:
         settings = startup_settings()
+        quiet_discord_logs()
         discord_settings = bot_settings()
         run(settings, discord_settings, args)
     except (SettingsError, Failure) as exc:

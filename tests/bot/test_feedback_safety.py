@@ -4,7 +4,6 @@ readable by the owner only, and questions kept no longer than RETENTION_DAYS."""
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -12,8 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.feedback import FeedbackStore
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.bot.test_bot_process import bot_env
 
 
 def damage_key(store: FeedbackStore, text: str) -> Path:
@@ -66,20 +64,19 @@ def test_a_new_key_is_written_and_synced_before_it_appears_under_its_name(tmp_pa
 
 
 def test_the_bot_stops_with_exit_2_on_a_damaged_key_under_recorded_asks(tmp_path, builtin_index_dir):
+    # loopback addresses that are never reached: the key stops the bot before it connects
+    env = bot_env(
+        tmp_path,
+        builtin_index_dir,
+        None,
+        DISCORD_TOKEN="abc.def.ghi",
+        DISCORD_API_BASE="http://127.0.0.1:9/api",
+        DISCORD_GATEWAY_URL="ws://127.0.0.1:9/gateway",
+    )
     data = tmp_path / "data"
-    shutil.copytree(builtin_index_dir, data / "index")
     store = FeedbackStore(data / "feedback.sqlite3")
     store.record_ask("Who?", ["a#p1"], "a#p1", True, 3, 1)
     damage_key(store, "")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "ANSWER_"))}
-    env.update(
-        DATA_DIR=str(data),
-        HF_HUB_OFFLINE="1",
-        PYTHONPATH=str(ROOT),
-        DISCORD_TOKEN="abc.def.ghi",
-        DISCORD_API_BASE="http://127.0.0.1:9/api",  # never reached: the key stops it first
-        DISCORD_GATEWAY_URL="ws://127.0.0.1:9/gateway",
-    )
     done = subprocess.run(
         [sys.executable, "-m", "bot"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300
     )
