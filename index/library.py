@@ -18,6 +18,7 @@ from index.build import build_index
 from index.engine import Engine, open_index, query_encoder
 from index.intake import Draft, IntakeError, write_article
 from index.passages import DEFAULT_CHUNKING
+from index.removed import put_back, removal_pin, set_aside
 from index.store import IndexUnusable
 
 log = logging.getLogger(__name__)
@@ -200,31 +201,45 @@ class Library:
             raise LibraryError(f"the article could not be indexed: {reason}")
         return article, result
 
-    def remove(self, slug: str) -> tuple[Article, Refresh]:
-        """Delete an article's file (and its metadata file) and index the folder without it.
+    def remove(self, slug: str, pin: str | None = None) -> tuple[Article, Refresh]:
+        """Move an article's file (and its metadata file) into the removed folder, where an
+        operator can restore it from, and index the folder without it.
+
+        ``pin``: the ``removal_pin`` of the version the remover confirmed; another file or text
+        under this id now is not removed.
 
         Raises:
-            LibraryError: no article has this id, it is the last one, or it cannot be removed.
+            LibraryError: no article has this id, it changed since ``pin``, it is the last one,
+                or it cannot be removed (then its files are where they were).
         """
         if not self.editable:
             raise LibraryError(_NOT_EDITABLE)
+        assert self.folder is not None
         article = self.find(slug)
         if article is None:
             raise LibraryError(f"no article has the id “{slug.strip()[:80]}”; /article list shows them")
+        if pin is not None and removal_pin(article) != pin:
+            raise LibraryError(CHANGED_SINCE)
         if len(self.articles()) == 1:
             raise LibraryError("that is the only article; add another before removing it")
-        path = Path(article.path)
+        name = Path(article.path).name
         try:
-            path.unlink(missing_ok=True)
-            path.with_suffix(".yaml").unlink(missing_ok=True)
+            entry = set_aside(self.folder, article)
         except OSError as exc:
-            raise LibraryError(f"could not delete {path.name}: {exc.strerror}") from exc
+            raise LibraryError(f"could not move {name} aside: {exc.strerror or 'an error'}") from exc
         result = self.refresh()
         if result.error:
-            raise LibraryError(f"{path.name} was deleted but the index could not be rebuilt: {result.error}")
+            try:
+                put_back(self.folder, entry)
+                self.refresh()  # the folder is as the serving index has it again
+            except OSError:
+                log.exception("could not put %s back from %s", name, entry)
+            raise LibraryError(f"not removed: the index could not be rebuilt without it ({result.error})")
+        log.info("%s set aside in %s", name, entry)
         return article, result
 
 
+CHANGED_SINCE = "that article changed since the removal was asked for: its id now names another file or text"
 _NOT_EDITABLE = (
     "articles cannot be added or removed here: CORPUS_PATH names a single file; point it at a folder"
 )
