@@ -138,7 +138,8 @@ class CiteBot(commands.Bot):
         # before the change) while an article is indexed
         self._index_worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="citebot-index")
         self.watcher: asyncio.Task[None] | None = None
-        self.watch_stop = asyncio.Event()
+        self.pruner: asyncio.Task[None] | None = None  # forgets questions past RETENTION_DAYS
+        self.watch_stop = asyncio.Event()  # set when the bot stops: ends the watcher and pruner
         self.batcher: Batcher[Ask, tuple[Answer, int | None]] = Batcher(self._answer_batch)
         self._pending: set[asyncio.Task[Any]] = set()
         self.stopping = False
@@ -151,6 +152,7 @@ class CiteBot(commands.Bot):
         from bot.articles import Articles, ConfirmRemoval, KeepArticle
         from bot.asking import Asking
         from bot.reports import Reports
+        from bot.retention import prune_daily
         from bot.settings_commands import ServerSettings
         from bot.watcher import watch_corpus
 
@@ -162,6 +164,7 @@ class CiteBot(commands.Bot):
         self.add_dynamic_items(ConfirmRemoval, KeepArticle)
         if self.library.folder is not None:
             self.watcher = asyncio.create_task(watch_corpus(self), name="citebot-corpus-watcher")
+        self.pruner = asyncio.create_task(prune_daily(self), name="citebot-retention")
         await sync_commands(
             self.tree,
             SyncRecord(self.data_dir / "commands.json"),
@@ -206,8 +209,9 @@ class CiteBot(commands.Bot):
             # a model call already running cannot be interrupted; wait for it off the event loop
             await asyncio.to_thread(self._worker.shutdown, wait=True, cancel_futures=True)
             await asyncio.to_thread(self._db_worker.shutdown, wait=True, cancel_futures=True)
-            if self.watcher is not None:
-                await asyncio.wait([self.watcher], timeout=5)
+            for task in (self.watcher, self.pruner):
+                if task is not None:
+                    await asyncio.wait([task], timeout=5)
             # a rebuild under way finishes (its index is saved whole) before the bot stops
             await asyncio.to_thread(self._index_worker.shutdown, wait=True, cancel_futures=True)
             self.store.close()

@@ -51,13 +51,36 @@ def open_database(path: Path, schema: str, what: str) -> sqlite3.Connection:
         OSError: the file is not a database, or cannot be written; the message names it.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
+    _owner_only(path)
     try:
         db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA secure_delete=ON")  # what is pruned is overwritten, not left in free pages
         db.executescript(schema)
         return db
     except sqlite3.DatabaseError as exc:
         raise OSError(f"the {what} database {path} cannot be used: {exc}") from exc
+
+
+def _owner_only(path: Path) -> None:
+    """The database readable and writable by its owner only: made so when new, and tightened
+    when an older citebot left it (or its ``-wal`` and ``-shm`` files) open to everyone. SQLite
+    gives the ``-wal`` and ``-shm`` files it creates the database file's mode."""
+    os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+    for part in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        try:
+            if part.stat().st_mode & 0o077:
+                part.chmod(0o600)
+        except FileNotFoundError:
+            pass
+
+
+@dataclass(frozen=True)
+class Pruned:
+    """What one pass of the retention removed."""
+
+    asks: int
+    votes: int
 
 
 @dataclass(frozen=True)
@@ -72,6 +95,7 @@ class Ask:
     results: int
     asker: str  # hashed user id
     created: float
+    guild_id: int | None = None  # the server it was asked in; None: a direct message
 
 
 NOT_ANSWERED = "not answered"
@@ -220,13 +244,15 @@ class FeedbackStore:
         """The question behind a button, or None when it is not (or no longer) known."""
         with self._lock:
             row = self._db.execute(
-                "SELECT id, question, passage_ids, focus, answered, results, asker, created"
+                "SELECT id, question, passage_ids, focus, answered, results, asker, created, guild_id"
                 " FROM asks WHERE id = ?",
                 (ask_id,),
             ).fetchone()
         if row is None:
             return None
-        return Ask(row[0], row[1], tuple(json.loads(row[2])), row[3], bool(row[4]), row[5], row[6], row[7])
+        return Ask(
+            row[0], row[1], tuple(json.loads(row[2])), row[3], bool(row[4]), row[5], row[6], row[7], row[8]
+        )
 
     def vote(self, ask: Ask, user_id: int, vote: int) -> bool:
         """Record 👍 (1) or 👎 (-1); one vote per person per answer, which they may change.
@@ -265,11 +291,12 @@ class FeedbackStore:
         server, or everywhere when ``guild_id`` is None."""
         where, args = _scope(since, guild_id)
         with self._lock:
+            # the votes of the window's asks only, each looked up by its key: older asks and
+            # their votes are never read, however many there are
             rows = self._db.execute(
-                "SELECT a.question, a.answered, a.confidence, COALESCE(f.down, 0), a.created FROM asks a"
-                " LEFT JOIN (SELECT ask_id, SUM(vote = -1) AS down FROM feedback GROUP BY ask_id) f"
-                f" ON f.ask_id = a.id WHERE {where}"
-                " AND (a.answered = 0 OR a.confidence = ? OR COALESCE(f.down, 0) > 0)"
+                "SELECT a.question, a.answered, a.confidence, EXISTS (SELECT 1 FROM feedback f"
+                " WHERE f.ask_id = a.id AND f.vote = -1) AS down, a.created FROM asks a"
+                f" WHERE {where} AND (a.answered = 0 OR a.confidence = ? OR down)"
                 " ORDER BY a.created DESC LIMIT ?",
                 (*args, LOW_CONFIDENCE, limit),
             ).fetchall()
@@ -305,6 +332,25 @@ class FeedbackStore:
             int(up),
             int(down),
         )
+
+    def prune(self, before: float) -> Pruned:
+        """Forget the asks made before ``before`` (seconds since the epoch) and every vote on
+        them, and write the files anew so that what was forgotten is not left in the WAL."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                votes = self._db.execute(
+                    "DELETE FROM feedback WHERE ask_id IN (SELECT id FROM asks WHERE created < ?)",
+                    (before,),
+                ).rowcount
+                asks = self._db.execute("DELETE FROM asks WHERE created < ?", (before,)).rowcount
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            if asks or votes:
+                self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return Pruned(asks, votes)
 
     def close(self) -> None:
         with self._lock:

@@ -14,6 +14,7 @@ from index.settings import SettingsError
 DISCORD_API_BASE = "https://discord.com/api"
 API_VERSION = "10"  # the version discord.py speaks; use_discord_at appends it
 DISCORD_GATEWAY_URL = "wss://gateway.discord.gg/"
+MAX_RETENTION_DAYS = 3650
 PLACEHOLDERS = ("your-token-here", "changeme", "token", "xxx")
 _TOKEN_CHARS = re.compile(r"^[\x21-\x7e]+$")  # printable ASCII, no spaces: Discord checks the rest
 
@@ -45,6 +46,7 @@ class BotSettings:
     allowed_channel_ids: frozenset[int] = frozenset()
     dev_guild_id: int | None = None
     article_guild_ids: frozenset[int] = frozenset()  # servers that may change the shared articles
+    retention_days: int = 180  # questions and votes older than this are forgotten
 
     def __repr__(self) -> str:  # never show the token, not even in a traceback
         return f"BotSettings(api_base={self.api_base!r}, gateway_url={self.gateway_url!r}, ...)"
@@ -86,6 +88,17 @@ def parse_rate_limit(raw: str, key: str = "USER_RATE_LIMIT") -> RateLimit:
     if not match or int(match.group(1)) < 1 or float(match.group(2)) <= 0:
         raise SettingsError(f"{key}={raw!r} must look like count/seconds, e.g. 5/60, or 0 for off")
     return RateLimit(int(match.group(1)), float(match.group(2)))
+
+
+def _retention_days(env: Mapping[str, str]) -> int:
+    raw = env.get("RETENTION_DAYS", "").strip()
+    if not raw:
+        return 180
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_RETENTION_DAYS:
+        raise SettingsError(
+            f"RETENTION_DAYS={raw!r} must be the days questions are kept, 1-{MAX_RETENTION_DAYS}, e.g. 180"
+        )
+    return int(raw)
 
 
 def _rate_limit(env: Mapping[str, str]) -> RateLimit:
@@ -166,4 +179,5 @@ def bot_settings(env: Mapping[str, str] | None = None) -> BotSettings:
         allowed_channel_ids=_ids(env, "ALLOWED_CHANNEL_IDS"),
         dev_guild_id=next(iter(dev_guild), None),
         article_guild_ids=_ids(env, "ARTICLE_GUILD_IDS"),
+        retention_days=_retention_days(env),
     )

@@ -37,6 +37,7 @@ ENV_KEYS = (
     "ALLOWED_CHANNEL_IDS",
     "DEV_GUILD_ID",
     "ARTICLE_GUILD_IDS",
+    "RETENTION_DAYS",
 )
 
 

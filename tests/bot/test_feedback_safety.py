@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -84,3 +85,75 @@ def test_the_bot_stops_with_exit_2_on_a_damaged_key_under_recorded_asks(tmp_path
     last = done.stderr.strip().splitlines()[-1]
     assert last.startswith("citebot: the feedback key") and "Traceback" not in done.stderr
     assert (data / "feedback.key").read_text() == ""
+
+
+def files_of(store: FeedbackStore) -> list[Path]:
+    return [
+        store.path,
+        store.path.with_name(store.path.name + "-wal"),
+        store.path.with_name(store.path.name + "-shm"),
+    ]
+
+
+def test_the_database_and_its_wal_and_shm_files_are_owner_only(tmp_path):
+    old = os.umask(0o022)  # the usual umask: new files world-readable
+    try:
+        store = FeedbackStore(tmp_path / "feedback.sqlite3")
+        store.record_ask("Who asked this?", ["a#p1"], "a#p1", True, 3, 1)
+        assert all(path.exists() for path in files_of(store))
+        assert [path.stat().st_mode & 0o777 for path in files_of(store)] == [0o600] * 3
+        store.close()
+    finally:
+        os.umask(old)
+
+
+def test_a_world_readable_database_from_before_is_made_owner_only(tmp_path):
+    store = FeedbackStore(tmp_path / "feedback.sqlite3")
+    store.record_ask("Who asked this?", ["a#p1"], "a#p1", True, 3, 1)
+    for path in files_of(store):
+        path.chmod(0o644)
+    store.close()
+    again = FeedbackStore(tmp_path / "feedback.sqlite3")
+    assert [path.stat().st_mode & 0o777 for path in files_of(again) if path.exists()] == [0o600] * 3
+    again.close()
+
+
+def gaps_steps(store: FeedbackStore, since: float) -> tuple[int, int]:
+    """(gaps found, SQLite VM steps in thousands) for one /gaps read."""
+    steps = [0]
+
+    def count() -> int:
+        steps[0] += 1
+        return 0
+
+    store._db.set_progress_handler(count, 1000)
+    try:
+        found = len(store.gaps(since))
+    finally:
+        store._db.set_progress_handler(None, 1000)
+    return found, steps[0]
+
+
+def test_gaps_read_only_their_window_however_much_is_older(tmp_path):
+    store = FeedbackStore(tmp_path / "feedback.sqlite3")
+    now = time.time()
+    for n in range(5):
+        ask = store.ask(store.record_ask(f"Recent {n}?", ["a#p1"], "a#p1", True, 3, n))
+        store.vote(ask, n, -1)
+    before = gaps_steps(store, now - 3600)
+    old = [(f"Old {n}?", "[]", "", 0, 3, "x", now - 30 * 86_400) for n in range(20_000)]
+    store._db.execute("BEGIN")
+    store._db.executemany(
+        "INSERT INTO asks (question, passage_ids, focus, answered, results, asker, created)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        old,
+    )
+    store._db.execute(
+        "INSERT INTO feedback (ask_id, user, vote, question, passage_ids, created)"
+        " SELECT id, 'u', -1, question, '[]', created FROM asks WHERE question LIKE 'Old%'"
+    )
+    store._db.execute("COMMIT")
+    after = gaps_steps(store, now - 3600)
+    assert before[0] == after[0] == 5
+    assert after[1] <= before[1] + 1  # 20,000 older asks and votes were not read
+    store.close()
