@@ -11,9 +11,10 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.batching import Busy
 from bot.buttons import answer_view
 from bot.client import CiteBot
-from bot.delivery import APOLOGY, RESTARTING, deliver, tell
+from bot.delivery import APOLOGY, BUSY, RESTARTING, deliver, tell
 from bot.embed import NO_PINGS, card_embed, card_text
 from bot.render import (
     Card,
@@ -36,7 +37,7 @@ CHOICE = 100  # Discord's limit on an autocomplete choice's name and value
 
 def how_to(bot: CiteBot) -> str:
     name = bot.user.mention if bot.user else "@citebot"
-    examples = example_questions(bot.engine.index.passages, 1)
+    examples = example_questions(bot.engine.catalogue.topics, 1)
     example = f" For example: {name} {escape(examples[0])}" if examples else ""
     return f"Ask me about the article: mention me with your question, or use `/ask`.{example}"
 
@@ -103,24 +104,28 @@ class Asking(commands.Cog):
         if bot.stopping:
             await self.reply(message, RESTARTING)
             return
+        guild_id = message.guild.id if message.guild else None
+        # every message counts, a bare mention too: a flood is told once a window, then ignored
+        wait, tell_them = bot.limit_wait(message.author.id, guild_id)
+        if wait:
+            if tell_them:
+                await self.reply(message, slow_down(wait))
+            return
         try:
             clean_question(question)
         except QuestionError:
             if not question.strip() or not any(ch.isalnum() for ch in question):
-                await self.reply(message, how_to(bot))  # a bare mention
+                await self.reply(message, how_to(bot))  # a bare mention, or symbols only
                 return
-        guild_id = message.guild.id if message.guild else None
         here = bot.guild_settings(guild_id)
-        limiter = bot.limiter_for(guild_id)
-        wait = limiter.check(message.author.id)
-        if wait:
-            if limiter.first_refusal(message.author.id):  # once a window: never spam back
-                await self.reply(message, slow_down(wait))
-            return
         if self.may_send(message.channel):
             with contextlib.suppress(discord.HTTPException):  # "citebot is typing…" is a nicety
                 await message.channel.typing()
-        answer, ask_id = await bot.answer(question, here.results, message.author.id, guild_id)
+        try:
+            answer, ask_id = await bot.answer(question, here.results, message.author.id, guild_id)
+        except Busy:
+            await self.reply(message, BUSY)
+            return
         target: discord.abc.Messageable = message.channel
         reference: discord.MessageReference | None = message.to_reference(fail_if_not_exists=False)
         if here.answer_in_thread and isinstance(message.channel, discord.TextChannel):
@@ -216,9 +221,7 @@ class Asking(commands.Cog):
             await tell(interaction, RESTARTING)
             return
         here = bot.guild_settings(interaction.guild_id)
-        wait = bot.limiter_for(interaction.guild_id).check(interaction.user.id)
-        if wait:
-            await tell(interaction, slow_down(wait))
+        if await self.held_back(interaction):
             return
         private = here.private if private is None else private
         await interaction.response.defer(thinking=True, ephemeral=private)
@@ -227,6 +230,9 @@ class Asking(commands.Cog):
             answer, ask_id = await bot.answer(
                 question, results or here.results, interaction.user.id, interaction.guild_id
             )
+        except Busy:
+            await tell(interaction, BUSY)
+            return
         except asyncio.CancelledError:
             await tell(interaction, RESTARTING)
             raise
@@ -242,33 +248,36 @@ class Asking(commands.Cog):
     @app_commands.describe(id="The passage id, e.g. nk-troops#p3 (start typing to choose)")
     async def passage(self, interaction: discord.Interaction, id: app_commands.Range[str, 1, 200]) -> None:
         """Show one passage of the article with the paragraphs around it."""
+        if await self.held_back(interaction):
+            return
         passages = self.bot.engine.neighbours(id)
         if not passages:
-            ids = self.bot.engine.passage_ids()
-            example = f" Ids look like `{ids[0]}`; start typing to pick one." if ids else ""
+            first = self.bot.engine.catalogue.first_id
+            example = f" Ids look like `{first}`; start typing to pick one." if first else ""
             text = f"No passage has the id “{cut(escape(id), 120)}”.{example}"
             await tell(interaction, text)
             return
         card = render_passages(passages, id.strip())
         await interaction.response.send_message(embed=card_embed(card), allowed_mentions=NO_PINGS)
 
+    async def held_back(self, interaction: discord.Interaction) -> bool:
+        """Past the user's limit: told so privately (a command must be answered), and True."""
+        wait, _ = self.bot.limit_wait(interaction.user.id, interaction.guild_id)
+        if wait:
+            await tell(interaction, slow_down(wait))
+        return bool(wait)
+
     @passage.autocomplete("id")
     async def passage_choices(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        typed = current.strip().lower()
-        choices = []
-        for p in self.bot.engine.index.passages:
-            if len(p.id) > CHOICE:
-                continue
-            if typed and typed not in p.id.lower() and typed not in p.text.lower():
-                continue
-            choices.append(
-                app_commands.Choice(name=cut(f"{p.id} · {' '.join(p.text.split())}", CHOICE), value=p.id)
-            )
-            if len(choices) == 25:  # Discord shows at most 25
-                break
-        return choices
+        engine = self.bot.engine
+        passages = (engine.index.passages[row] for row in engine.catalogue.matching(current[:CHOICE]))
+        return [  # Discord shows at most 25
+            app_commands.Choice(name=cut(f"{p.id} · {' '.join(p.text.split())}", CHOICE), value=p.id)
+            for p in passages
+            if len(p.id) <= CHOICE
+        ]
 
     @app_commands.command(name="sources")
     async def sources(self, interaction: discord.Interaction) -> None:
@@ -283,7 +292,7 @@ class Asking(commands.Cog):
         """How to ask citebot, with example questions."""
         limit = self.bot.guild_settings(interaction.guild_id).rate_limit
         note = f"Up to {limit.count} questions per {limit.seconds:g} s each." if limit.enabled else ""
-        card = render_help(example_questions(self.bot.engine.index.passages), note)
+        card = render_help(example_questions(self.bot.engine.catalogue.topics), note)
         await interaction.response.send_message(
             embed=card_embed(card), ephemeral=True, allowed_mentions=NO_PINGS
         )

@@ -130,6 +130,8 @@ class CiteBot(commands.Bot):
         self.data_dir, self.results, self.force_sync = data_dir, results, force_sync
         self.max_results = MAX_RESULTS
         self._limiters: dict[int | None, RateLimiter] = {}
+        # the operator's limit, kept per person across every server and DMs: the model is shared
+        self._everywhere = RateLimiter(settings.rate_limit)
         # one worker for the model (two threads would only contend for two cores), one for the
         # database, so that a vote never waits behind a queue of questions; neither on the loop
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="citebot-model")
@@ -140,7 +142,9 @@ class CiteBot(commands.Bot):
         self.watcher: asyncio.Task[None] | None = None
         self.pruner: asyncio.Task[None] | None = None  # forgets questions past RETENTION_DAYS
         self.watch_stop = asyncio.Event()  # set when the bot stops: ends the watcher and pruner
-        self.batcher: Batcher[Ask, tuple[Answer, int | None]] = Batcher(self._answer_batch)
+        self.batcher: Batcher[Ask, tuple[Answer, int | None]] = Batcher(
+            self._answer_batch, limit=settings.queue_limit
+        )
         self._pending: set[asyncio.Task[Any]] = set()
         self.stopping = False
         self.shutdown_grace = SHUTDOWN_GRACE
@@ -265,9 +269,20 @@ class CiteBot(commands.Bot):
             return exc
 
     def _record(self, answer: Answer, ask: Ask) -> int | None:
-        """Keep the question for /gaps and /stats; its id, when the answer has buttons."""
+        """Keep the question for /gaps and /stats; its id, when the answer has buttons.
+
+        A database fault costs the answer its buttons, never the answer itself (nor the other
+        answers of its batch).
+        """
         if ask.user_id is None or answer.error:
             return None
+        try:
+            return self._record_ask(answer, ask)
+        except Exception:
+            log.exception("could not record a question; answering without buttons")
+            return None
+
+    def _record_ask(self, answer: Answer, ask: Ask) -> int | None:
         ids = [c.id for c in answer.citations]
         focus = next((c.id for c in answer.citations if c.highlight), ids[0] if ids else "")
         ask_id = self.store.record_ask(
@@ -291,7 +306,7 @@ class CiteBot(commands.Bot):
         """The engine's answer, and the ask id its buttons carry (None: no buttons, or not
         recorded because no ``user_id`` was given). Questions asked while the model is busy
         are answered together in one batch."""
-        return await self.batcher.submit(Ask(question, k, user_id, guild_id))
+        return await self.batcher.submit(Ask(question, k, user_id, guild_id), key=guild_id)
 
     def guild_settings(self, guild_id: int | None) -> GuildSettings:
         """The settings in force in a server (its /settings over ``.env``), or in DMs."""
@@ -305,6 +320,22 @@ class CiteBot(commands.Bot):
         if limiter is None or limiter.limit != limit:
             limiter = self._limiters[guild_id] = RateLimiter(limit)
         return limiter
+
+    def limit_wait(self, user_id: int, guild_id: int | None) -> tuple[float, bool]:
+        """Whether the user may ask here now: (0, False) when they may, this question counted
+        against both the operator's limit (across every server and DMs) and this server's own;
+        else the seconds to wait, and whether to tell them (once a window: a flood is told once).
+        """
+        limiters = [self._everywhere]
+        here = self.limiter_for(guild_id)
+        if here.limit != self._everywhere.limit:
+            limiters.append(here)
+        wait, limiter = max(((lim.wait(user_id), lim) for lim in limiters), key=lambda pair: pair[0])
+        if wait:
+            return wait, limiter.first_refusal(user_id)
+        for lim in limiters:
+            lim.count(user_id)
+        return 0.0, False
 
     def refusal_for(
         self, guild_id: int | None, channel_id: int | None, parent_id: int | None = None

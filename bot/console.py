@@ -96,7 +96,7 @@ class Console:
         elif name == "passage":
             passages = self.engine.neighbours(arg)
             if not passages:
-                self.say(f"No passage has the id {arg!r}. Ids look like {self.engine.passage_ids()[0]}.")
+                self.say(f"No passage has the id {arg!r}. Ids look like {self.engine.catalogue.first_id}.")
             else:
                 self.say(render_text(render_passages(passages, arg)))
         elif name == "sources":

@@ -17,6 +17,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 APOLOGY = "Sorry, something went wrong while answering that. It has been logged; please try again."
 RESTARTING = "citebot is restarting and could not finish this answer; please ask again in a minute."
+BUSY = "citebot is busy answering many questions right now; please try again in a minute."
 RETRIES = 2
 MAX_WAIT = 5.0  # seconds; a longer rate limit is not worth holding an answer for
 

@@ -54,13 +54,22 @@ class GuildSettings:
     editor_role_id: int | None
 
 
+def _stricter(operators: RateLimit, cooldown: str | None) -> RateLimit:
+    """A server's cooldown where it is no looser than the operator's limit, else the operator's
+    (a server's managers may slow their members down, never speed the shared model up)."""
+    if cooldown is None:
+        return operators
+    own = parse_rate_limit(cooldown, "cooldown")
+    return own if own.within(operators) else operators
+
+
 def in_force(defaults: BotSettings, results: int, overrides: Overrides) -> GuildSettings:
     """A server's settings: its own where set, the operator's otherwise."""
     o = overrides
     return GuildSettings(
         answer_channel_ids=defaults.answer_channel_ids if o.answer_channels is None else o.answer_channels,
         answer_in_thread=defaults.answer_in_thread if o.threads is None else o.threads,
-        rate_limit=defaults.rate_limit if o.cooldown is None else parse_rate_limit(o.cooldown, "cooldown"),
+        rate_limit=_stricter(defaults.rate_limit, o.cooldown),
         results=results if o.results is None else o.results,
         private=False if o.private is None else o.private,
         editor_role_id=o.editor_role,

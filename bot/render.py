@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import string
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from index.answer import Answer, Citation
@@ -255,18 +256,9 @@ def render_sources(manifest: Manifest) -> Card:
     return fit(Card("Sources", description, tuple(fields), "citebot", True, "📚"))
 
 
-def example_questions(passages: list[Passage], limit: int = 3) -> list[str]:
-    """Questions to try, made from the sections of the indexed articles (their headings).
-
-    An article without headings lends its title instead.
-    """
-    topics: list[str] = []
-    for p in passages:
-        topic = p.section.strip().lower()
-        if topic and topic not in topics:
-            topics.append(topic)
-    if not topics:
-        topics = list(dict.fromkeys(p.title.strip() for p in passages if p.title.strip()))
+def example_questions(topics: Sequence[str], limit: int = 3) -> list[str]:
+    """Questions to try about ``topics`` (the sections of the indexed articles, else their
+    titles: index/catalogue.py)."""
     return [f"What does the article say about {topic}?" for topic in topics[:limit]]
 
 

@@ -30,6 +30,12 @@ class RateLimit:
     def enabled(self) -> bool:
         return self.count > 0
 
+    def within(self, other: RateLimit) -> bool:
+        """No looser than ``other``: off only where ``other`` is off, else on and no faster."""
+        if not other.enabled:
+            return True
+        return self.enabled and self.count / self.seconds <= other.count / other.seconds
+
 
 @dataclass(frozen=True)
 class BotSettings:
@@ -42,6 +48,7 @@ class BotSettings:
     answer_in_thread: bool = False
     answer_dms: bool = True
     rate_limit: RateLimit = RateLimit(5, 60.0)
+    queue_limit: int = 64  # questions waiting for the model; past it an asker is told it is busy
     allowed_guild_ids: frozenset[int] = frozenset()
     allowed_channel_ids: frozenset[int] = frozenset()
     dev_guild_id: int | None = None
@@ -88,6 +95,15 @@ def parse_rate_limit(raw: str, key: str = "USER_RATE_LIMIT") -> RateLimit:
     if not match or int(match.group(1)) < 1 or float(match.group(2)) <= 0:
         raise SettingsError(f"{key}={raw!r} must look like count/seconds, e.g. 5/60, or 0 for off")
     return RateLimit(int(match.group(1)), float(match.group(2)))
+
+
+def _count(env: Mapping[str, str], key: str, default: int) -> int:
+    raw = env.get(key, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or int(raw) < 1:
+        raise SettingsError(f"{key}={raw!r} must be a whole number of 1 or more, e.g. {default}")
+    return int(raw)
 
 
 def _retention_days(env: Mapping[str, str]) -> int:
@@ -175,6 +191,7 @@ def bot_settings(env: Mapping[str, str] | None = None) -> BotSettings:
         answer_in_thread=_bool(env, "ANSWER_IN_THREAD", False),
         answer_dms=_bool(env, "ANSWER_DMS", True),
         rate_limit=_rate_limit(env),
+        queue_limit=_count(env, "QUEUE_LIMIT", 64),
         allowed_guild_ids=_ids(env, "ALLOWED_GUILD_IDS"),
         allowed_channel_ids=_ids(env, "ALLOWED_CHANNEL_IDS"),
         dev_guild_id=next(iter(dev_guild), None),

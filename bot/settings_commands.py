@@ -82,7 +82,7 @@ class ServerSettings(
     @app_commands.command(name="set")
     @app_commands.describe(
         threads="Answer questions in a thread of their own",
-        cooldown="Questions per person: count/seconds, e.g. 5/60; 0 for no limit",
+        cooldown="Questions per person: count/seconds, e.g. 2/60; only stricter than the operator's",
         results="Passages cited per answer (1-5)",
         private="Show /ask answers only to the asker unless they choose otherwise",
         editor_role="Members with this role may use /article and /gaps too",
@@ -100,10 +100,19 @@ class ServerSettings(
         changes: dict[str, object] = {}
         if cooldown is not None:
             try:
-                parse_rate_limit(cooldown, "cooldown")
+                asked = parse_rate_limit(cooldown, "cooldown")
             except SettingsError:
                 await tell(
                     interaction, "The cooldown must look like 5/60 (5 questions per 60 s), or 0 for none."
+                )
+                return
+            operators = self.bot.settings.rate_limit
+            if not asked.within(operators):
+                await tell(
+                    interaction,
+                    f"The cooldown here can only be stricter than the operator's "
+                    f"{operators.count}/{operators.seconds:g} ({operators.count} questions per "
+                    f"{operators.seconds:g} s per person).",
                 )
                 return
             changes["cooldown"] = cooldown.strip()

@@ -16,6 +16,7 @@ from index.answer_types import expected_kind
 from index.articles import corpus_checksum, load_corpus
 from index.background import BackgroundWords, background_words
 from index.build import build_index, context_text
+from index.catalogue import Catalogue, catalogue
 from index.confidence import confidence
 from index.encoder import Encoder, model_id, shared_encoder, use_threads
 from index.evidence import Evidence, check_terms
@@ -120,6 +121,7 @@ class Engine:
         self.background = background  # common words' vectors: fewer passes through the model
         self.threshold = index.manifest.threshold if threshold is None else threshold
         self._by_id = {p.id: i for i, p in enumerate(index.passages)}
+        self.catalogue: Catalogue = catalogue(index.passages)  # what /help and autocomplete list
         self._sources = {a.slug: a.source for a in index.manifest.articles}
         self._speller = Speller(index.vocabulary)
         self._off_topic = float(index.manifest.calibration.get("off_topic_median", 0.0))
