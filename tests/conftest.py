@@ -38,6 +38,7 @@ ENV_KEYS = (
     "DEV_GUILD_ID",
     "ARTICLE_GUILD_IDS",
     "RETENTION_DAYS",
+    "QUEUE_LIMIT",
 )
 
 
