@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 GONE = "That answer is too old for its buttons; please ask again."
+ELSEWHERE = "That button belongs to an answer given somewhere else; please ask again here."
 LAST = "That was the last passage I rank for this question."
 
 
@@ -59,6 +60,9 @@ class Guarded:
             ask = await bot.database(bot.store.ask, self.ask_id)
             if ask is None:
                 await tell(interaction, GONE)
+                return
+            if ask.guild_id != interaction.guild_id:  # an id is easy to copy, a server is not
+                await tell(interaction, ELSEWHERE)
                 return
             await self.act(bot, interaction, ask)
         except Exception:

@@ -8,6 +8,7 @@ import time
 
 from index.engine import Engine
 from tests.bot.wire import reply_to, running, slowed
+from tests.fake_discord import FakeDiscord
 
 QUESTION = "What roles might North Korean troops take on?"
 
@@ -88,17 +89,19 @@ def test_votes_count_once_per_person_and_land_in_sqlite(engine, tmp_path):
 
 def test_buttons_still_work_after_a_restart(engine, tmp_path):
     async def scenario() -> None:
-        async with running(engine, tmp_path) as (fake, bot):
+        fake = FakeDiscord()
+        await fake.start()
+        async with running(engine, tmp_path, fake) as (fake, bot):
             asker = fake.user("asker")
             answer = await ask(fake, asker)
-        async with running(engine, tmp_path) as (fake2, bot2):  # a new process, the same data folder
-            answer = {**answer, "channel_id": fake2.channel_id}
-            click = await fake2.click(answer, buttons(answer)["👍"], fake2.user("voter"))
-            assert "recorded" in (await fake2.response(click)).json["data"]["content"]
-            click = await fake2.click(answer, buttons(answer)["More context"])
-            assert (await fake2.response(click)).json["data"]["embeds"]
-            click = await fake2.click(answer, buttons(answer)["Next passage"], asker)
-            assert (await fake2.followup(click)).json["embeds"][0]["fields"][0]["name"].startswith("[4]")
+        async with running(engine, tmp_path, fake) as (fake, bot2):  # a new process, the same data folder
+            click = await fake.click(answer, buttons(answer)["👍"], fake.user("voter"))
+            assert "recorded" in (await fake.response(click)).json["data"]["content"]
+            click = await fake.click(answer, buttons(answer)["More context"])
+            assert (await fake.response(click)).json["data"]["embeds"]
+            click = await fake.click(answer, buttons(answer)["Next passage"], asker)
+            assert (await fake.followup(click)).json["embeds"][0]["fields"][0]["name"].startswith("[4]")
+        await fake.stop()
 
     asyncio.run(scenario())
 
