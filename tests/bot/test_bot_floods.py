@@ -33,7 +33,9 @@ def test_passage_counts_against_the_limit_and_past_it_is_told_privately(engine, 
         async with running(engine, tmp_path, USER_RATE_LIMIT="2/60") as (fake, bot):
             alice = fake.user("alice")
             shown = [
-                (await fake.response(await fake.slash("passage", user=alice, id=engine.passage_ids()[0]))).json
+                (
+                    await fake.response(await fake.slash("passage", user=alice, id=engine.passage_ids()[0]))
+                ).json
                 for _ in range(3)
             ]
             assert [s["data"].get("flags", 0) for s in shown] == [0, 0, 64]
@@ -75,7 +77,9 @@ def test_past_the_queue_limit_an_asker_is_told_busy_at_once(engine, tmp_path):
             asked = []
             for name in ("ann", "ben", "cat"):
                 asked.append(
-                    await fake.message(f"<@{fake.app_id}> {QUESTION}", author=fake.user(name), mentions_bot=True)
+                    await fake.message(
+                        f"<@{fake.app_id}> {QUESTION}", author=fake.user(name), mentions_bot=True
+                    )
                 )
                 await asyncio.sleep(0.1)  # ann's is being answered; ben's waits; cat's finds it full
             told = await reply_to(fake, asked[2])

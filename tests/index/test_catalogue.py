@@ -11,8 +11,12 @@ def passage(n: int, text: str = "Words.", section: str = "", title: str = "An ar
 
 
 def test_topics_are_sections_first_seen_first_else_titles():
-    sections = [passage(1), passage(2, section="INFANTRY ROLES"), passage(3, section="Training"),
-                passage(4, section="infantry roles")]
+    sections = [
+        passage(1),
+        passage(2, section="INFANTRY ROLES"),
+        passage(3, section="Training"),
+        passage(4, section="infantry roles"),
+    ]
     assert catalogue(sections).topics == ("infantry roles", "training")
     assert catalogue([passage(1), passage(2)]).topics == ("An article",)
     assert catalogue([]).topics == () and catalogue([]).first_id is None
