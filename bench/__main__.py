@@ -109,7 +109,14 @@ def main(argv: list[str] | None = None) -> int:
         help="with --synthetic: keep the synthetic corpus, index and build figures in DIR, and "
         "reuse them when DIR already has them",
     )
+    ap.add_argument(
+        "--hostile", action="store_true", help="time only the parsers of outside text on pathological inputs"
+    )
     args = ap.parse_args(argv)
+    if args.hostile:
+        from bench.hostile import main as hostile_main
+
+        return hostile_main([])
     if (args.synthetic or args.keep) and not args.squad:
         ap.error("--synthetic and --keep need --squad FILE: the synthetic corpus is made from its articles")
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)

@@ -11,8 +11,16 @@ from pathlib import Path
 
 import yaml
 
+from index.question import clean_line
+
 ARTICLE_SUFFIXES = (".txt", ".md")
 MAX_ARTICLE_BYTES = 5_000_000
+# Metadata is a few short lines; these caps hold before YAML sees a byte of it.
+MAX_META_CHARS = 16_000  # front matter, or a sidecar file's bytes
+MAX_META_VALUE_CHARS = 2_000  # any value read (title, source, url, date, slug)
+MAX_META_DEPTH = 20  # lists and mappings within each other
+META_KEYS = ("title", "slug", "source", "url", "date")
+LINK_REASON = "is a link to a file elsewhere; only files kept in the corpus folder itself are read"
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")  # what Notepad's "Unicode" writes
 BUILTIN_CORPUS = Path(__file__).resolve().parent / "data"
 
@@ -57,6 +65,51 @@ def slugify(name: str) -> str:
     return "article-" + hashlib.sha256(name.strip().encode("utf-8")).hexdigest()[:8]
 
 
+class _MetaLoader(yaml.SafeLoader):
+    """YAML's safe loader with no aliases (a few hundred bytes of them expand to gigabytes) and
+    bounded nesting (its composer recurses once per level)."""
+
+    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node | None:
+        if self.check_event(yaml.AliasEvent):
+            raise CorpusError("aliases (*name) are not allowed in metadata")
+        self._depth = getattr(self, "_depth", 0) + 1
+        try:
+            if self._depth > MAX_META_DEPTH:
+                raise CorpusError(f"metadata nested over {MAX_META_DEPTH} levels deep")
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+def _load_meta(text: str, what: str, unreadable: str) -> dict | None:
+    """The metadata in ``text`` (at most MAX_META_CHARS) if it is a mapping, checked: the values
+    read are short, and made text.
+
+    Raises:
+        CorpusError: saying what is wrong with ``what`` (the front matter, or a sidecar), or
+            beginning with ``unreadable`` when it is not YAML.
+    """
+    if len(text) > MAX_META_CHARS:
+        raise CorpusError(f"{what} is {len(text):,} characters; {MAX_META_CHARS:,} at most")
+    try:
+        meta = yaml.load(text, Loader=_MetaLoader) or {}  # a SafeLoader, with the checks above
+    except CorpusError as exc:
+        raise CorpusError(f"{what}: {exc}") from exc
+    except (yaml.YAMLError, ValueError) as exc:  # ValueError: an integer of over 4,300 digits
+        raise CorpusError(f"{unreadable}: {exc}") from exc
+    if not isinstance(meta, dict):
+        return None
+    for key in (k for k in META_KEYS if k in meta):
+        try:
+            value = "" if meta.get(key) is None else str(meta[key])
+        except ValueError:  # an integer too long to write out
+            value = None
+        if value is None or len(value) > MAX_META_VALUE_CHARS:
+            raise CorpusError(f"{what}: the {key} is over {MAX_META_VALUE_CHARS:,} characters")
+        meta[key] = value
+    return meta
+
+
 def _split_front_matter(raw: str) -> tuple[dict, int]:
     """YAML front matter between two ``---`` lines at the top, and where the body starts."""
     if not raw.startswith("---"):
@@ -64,11 +117,8 @@ def _split_front_matter(raw: str) -> tuple[dict, int]:
     match = re.match(r"---[ \t]*\r?\n(.*?\r?\n)?---[ \t]*(\r?\n|$)", raw, re.S)
     if not match:
         return {}, 0
-    try:
-        meta = yaml.safe_load(match.group(1) or "") or {}
-    except yaml.YAMLError as exc:
-        raise CorpusError(f"bad front matter: {exc}") from exc
-    if not isinstance(meta, dict):
+    meta = _load_meta(match.group(1) or "", "front matter", "bad front matter")
+    if meta is None:
         raise CorpusError("front matter must be a mapping of keys to values")
     return meta, match.end()
 
@@ -76,13 +126,19 @@ def _split_front_matter(raw: str) -> tuple[dict, int]:
 def _sidecar_meta(path: Path) -> dict:
     """Metadata kept beside a file whose text must stay byte for byte (``name.yaml``)."""
     sidecar = path.with_suffix(".yaml")
+    if sidecar.is_symlink():
+        raise CorpusError(f"{path.name}: its metadata file {sidecar.name} {LINK_REASON}")
     if not sidecar.is_file():
         return {}
+    what = f"its metadata file {sidecar.name}"
     try:
-        meta = yaml.safe_load(sidecar.read_text(encoding="utf-8")) or {}
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise CorpusError(f"{path.name}: its metadata file {sidecar.name} cannot be read: {exc}") from exc
-    return meta if isinstance(meta, dict) else {}
+        if sidecar.stat().st_size > MAX_META_CHARS:
+            raise CorpusError(f"{what} is over {MAX_META_CHARS:,} bytes")
+        return _load_meta(sidecar.read_text(encoding="utf-8"), what, f"{what} cannot be read") or {}
+    except UnicodeDecodeError as exc:
+        raise CorpusError(f"{path.name}: {what} cannot be read: {exc}") from exc
+    except CorpusError as exc:
+        raise CorpusError(f"{path.name}: {exc}") from exc
 
 
 def read_article(path: Path) -> Article:
@@ -112,13 +168,15 @@ def read_article(path: Path) -> Article:
     if not raw[body_start:].strip():
         raise CorpusError(f"{path.name}: has no text")
     meta = {**_sidecar_meta(path), **meta}
-    title = str(meta.get("title") or path.stem.replace("_", " ").strip())
+    # shown in lists, autocomplete and prompts: no bidi overrides or zero-width characters
+    slug = slugify(meta.get("slug") or path.stem)
+    title = clean_line(meta.get("title", "")) or clean_line(path.stem.replace("_", " ")) or slug
     return Article(
-        slug=slugify(str(meta.get("slug") or path.stem)),
+        slug=slug,
         title=title,
-        source=str(meta.get("source") or ""),
-        url=str(meta.get("url") or ""),
-        date=str(meta.get("date") or ""),
+        source=clean_line(meta.get("source", "")),
+        url=meta.get("url", ""),
+        date=meta.get("date", ""),
         path=str(path),
         raw=raw,
         body_start=body_start,
@@ -147,21 +205,29 @@ def corpus_files(path: Path) -> list[Path]:
     if path.is_file():
         return [path]
     if path.is_dir():
-        return sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in ARTICLE_SUFFIXES)
+        return sorted(
+            p
+            for p in path.iterdir()
+            if p.suffix.lower() in ARTICLE_SUFFIXES and p.is_file() and not p.is_symlink()
+        )
     raise CorpusError(f"corpus not found: {path}")
 
 
 def _unlisted(path: Path) -> list[Refused]:
-    """Files in a corpus folder that are not articles and not their metadata: said, not read."""
+    """Files in a corpus folder that are not articles and not their metadata, and links to
+    articles elsewhere: said, not read."""
     if not path.is_dir():
         return []
-    return [
-        Refused(p.name, "only .txt and .md files are read from the corpus folder")
-        for p in sorted(path.iterdir())
-        if p.is_file()
-        and not p.name.startswith(".")
-        and p.suffix.lower() not in (*ARTICLE_SUFFIXES, ".yaml", ".yml")
-    ]
+    refused = []
+    for p in sorted(path.iterdir()):
+        suffix = p.suffix.lower()
+        if p.name.startswith("."):
+            continue
+        if p.is_symlink() and suffix in ARTICLE_SUFFIXES:
+            refused.append(Refused(p.name, LINK_REASON))
+        elif p.is_file() and suffix not in (*ARTICLE_SUFFIXES, ".yaml", ".yml"):
+            refused.append(Refused(p.name, "only .txt and .md files are read from the corpus folder"))
+    return refused
 
 
 def read_corpus(path: Path | str | None = None, last_good: dict[str, Article] | None = None) -> CorpusRead:

@@ -3,6 +3,7 @@ text and written into the corpus folder, or refused with a short reason."""
 
 from __future__ import annotations
 
+import errno
 import os
 import tempfile
 from dataclasses import dataclass
@@ -12,9 +13,14 @@ from pathlib import Path
 import yaml
 
 from index.articles import MAX_ARTICLE_BYTES, UTF16_BOMS, Article, CorpusError, read_article, slugify
+from index.question import clean_line
 
 UPLOAD_SUFFIXES = (".txt", ".md", ".html", ".htm")
 MAX_TITLE_CHARS = 200
+# trafilatura's time grows faster than the page (markup of 1 MB: 6 s, 3 MB: 29 s), and a
+# page's article is a small part of it
+MAX_PAGE_BYTES = 2_000_000
+_NO_HARD_LINKS = (errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EXDEV)
 
 
 class IntakeError(ValueError):
@@ -37,6 +43,11 @@ def draft_from_file(name: str, data: bytes, title: str = "") -> Draft:
     suffix = Path(name).suffix.lower()
     if suffix not in UPLOAD_SUFFIXES:
         raise IntakeError(f"{name}: only .txt, .md or .html files can be added")
+    if suffix in (".html", ".htm") and len(data) > MAX_PAGE_BYTES:
+        raise IntakeError(
+            f"{name} is {len(data):,} bytes; pages of {MAX_PAGE_BYTES:,} at most are read: "
+            "save the article's text as .txt instead"
+        )
     text = _decode(name, data)
     if suffix in (".html", ".htm"):
         return _draft_from_html(name, text, title)
@@ -44,18 +55,21 @@ def draft_from_file(name: str, data: bytes, title: str = "") -> Draft:
 
 
 def draft_from_text(title: str, text: str) -> Draft:
-    """An article from pasted text and its title."""
-    title = " ".join(title.split())
-    if not title:
+    """An article from pasted text and its title; the title is cleaned as questions are (no
+    bidi overrides, zero-width characters or mentions to spoof lists and prompts with)."""
+    cut = MAX_TITLE_CHARS * 4  # the limit is on the cleaned title; cleaning is not for books
+    cleaned = clean_line(title[:cut])
+    if not cleaned:
         raise IntakeError("the article needs a title")
-    if len(title) > MAX_TITLE_CHARS:
-        raise IntakeError(f"the title is {len(title)} characters; {MAX_TITLE_CHARS} at most")
+    if len(cleaned) > MAX_TITLE_CHARS:
+        chars = len(title) if len(title) > cut else len(cleaned)
+        raise IntakeError(f"the title is {chars:,} characters; {MAX_TITLE_CHARS} at most")
     text = text.replace("\r\n", "\n").strip()
     if not text:
         raise IntakeError("the article has no text")
     if len(text.encode("utf-8")) > MAX_ARTICLE_BYTES:
         raise IntakeError(f"the article is over the {MAX_ARTICLE_BYTES:,}-byte limit")
-    return Draft(title, text)
+    return Draft(cleaned, text)
 
 
 def _decode(name: str, data: bytes) -> str:
@@ -102,18 +116,42 @@ def write_article(folder: Path, draft: Draft, added_by: str = "") -> Article:
         {k: v for k, v in (("source", draft.source), ("url", draft.url), ("added_by", added_by)) if v}
     )
     body = f"---\n{yaml.safe_dump(meta, allow_unicode=True, sort_keys=False)}---\n{draft.text}\n"
-    stem, n = slugify(draft.title), 2
-    target = folder / f"{stem}.md"
-    while target.exists() or target.with_suffix(".txt").exists():
-        target, n = folder / f"{stem}-{n}.md", n + 1
     fd, tmp = tempfile.mkstemp(prefix=".adding-", suffix=".tmp", dir=folder)
+    target: Path | None = None
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(body)
-        os.replace(tmp, target)  # a watcher sees the whole file or none of it
+        target = _link_new(Path(tmp), folder, slugify(draft.title))
         return read_article(target)
     except (OSError, CorpusError) as exc:
-        Path(tmp).unlink(missing_ok=True)
-        target.unlink(missing_ok=True)
+        if target is not None:
+            target.unlink(missing_ok=True)
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         raise IntakeError(f"could not add the article: {reason}") from exc  # no server paths
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+
+
+def _link_new(tmp: Path, folder: Path, stem: str) -> Path:
+    """Give the whole file ``tmp`` the first free name ``stem.md``, ``stem-2.md``, ... in
+    ``folder``. A hard link never replaces a file, so one written meanwhile under the name
+    chosen is kept, and a watcher sees the whole file or none of it."""
+    n = 1
+    while True:
+        target = folder / (f"{stem}.md" if n == 1 else f"{stem}-{n}.md")
+        n += 1
+        if target.with_suffix(".txt").exists():  # the same slug as an article there
+            continue
+        try:
+            os.link(tmp, target)
+        except FileExistsError:
+            continue
+        except OSError as exc:
+            if exc.errno not in _NO_HARD_LINKS:
+                raise
+            try:  # a file system without hard links: take the name, then fill it in one step
+                os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL))
+            except FileExistsError:
+                continue
+            os.replace(tmp, target)
+        return target

@@ -75,7 +75,10 @@ _FOOTER_CUES = re.compile(
 )
 _FOOTER_MAX_BLOCKS = 4
 _FOOTER_MAX_CHARS = 200
-_MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$")
+# Only the opening is matched by a pattern; the closing #s are cut with str methods. A pattern
+# for the whole line (lazy text, then optional spaces and #s) backtracks in cubic time on a line
+# of many spaces, holding the GIL all the while.
+_MD_HEADING_OPENING = re.compile(r"\s{0,3}#{1,6}\s")
 _SENTENCE_END = re.compile(r"[.!?:;,\"”’)\]]\s*$")
 
 
@@ -92,9 +95,9 @@ def _lines(text: str, offset: int) -> list[tuple[int, int]]:
 
 def _heading_text(line: str) -> str | None:
     """The section name if a line is a heading: markdown ``#`` or a short line in capitals."""
-    md = _MD_HEADING.match(line)
-    if md:
-        return md.group(1).strip() or None
+    opening = _MD_HEADING_OPENING.match(line)
+    if opening:
+        return line[opening.end() :].rstrip().rstrip("#").strip() or None
     stripped = line.strip()
     letters = [c for c in stripped if c.isalpha()]
     if (

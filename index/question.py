@@ -8,6 +8,7 @@ from collections import Counter
 from collections.abc import Collection
 
 MAX_QUESTION_CHARS = 500
+MAX_RAW_QUESTION_CHARS = 6_000  # a Discord message with Nitro is 4,000; a slash option 6,000 in all
 
 # Discord's mention and emoji markup: <@id>, <@!id>, <@&role>, <#channel>, <:name:id>,
 # <a:name:id>, </command:id>, and the two mass pings.
@@ -19,12 +20,10 @@ class QuestionError(ValueError):
     """A question that cannot be searched for; the message is what the asker is shown."""
 
 
-def clean_question(text: str) -> str:
-    """Trim, collapse whitespace, drop control and zero-width characters and Discord mentions.
-
-    Raises:
-        QuestionError: nothing is left to ask, only symbols are, or it is over 500 characters.
-    """
+def clean_line(text: str) -> str:
+    """``text`` as one line of what a reader sees: compatibility forms folded (NFKC), control,
+    format (zero-width, bidi override), private and unassigned characters dropped, Discord
+    mentions removed and whitespace collapsed. Used for questions and for articles' titles."""
     text = unicodedata.normalize("NFKC", text or "")
     # invisible characters first, so that none can hide a mention from the pattern below
     text = "".join(
@@ -33,18 +32,31 @@ def clean_question(text: str) -> str:
         if ch.isspace() or unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Co", "Cn")
     )
     text = _MENTION.sub(" ", text)
-    text = _SPACE.sub(" ", text).strip()
+    return _SPACE.sub(" ", text).strip()
+
+
+def clean_question(text: str) -> str:
+    """Trim, collapse whitespace, drop control and zero-width characters and Discord mentions.
+
+    Raises:
+        QuestionError: nothing is left to ask, only symbols are, or it is over 500 characters.
+    """
+    if len(text or "") > MAX_RAW_QUESTION_CHARS:  # before any work: longer than a message can be
+        raise QuestionError(_too_long(len(text)))
+    text = clean_line(text)
     if not text:
         raise QuestionError("Please type a question about the article.")
     if len(text) > MAX_QUESTION_CHARS:
-        raise QuestionError(
-            f"That question is {len(text):,} characters long; please keep it under {MAX_QUESTION_CHARS}."
-        )
+        raise QuestionError(_too_long(len(text)))
     if not any(ch.isalnum() for ch in text):
         raise QuestionError("That has no words in it; please ask a question in words.")
     if not any(ch.isalpha() for ch in text):
         raise QuestionError("That is only a number; please ask a question in words.")
     return text
+
+
+def _too_long(chars: int) -> str:
+    return f"That question is {chars:,} characters long; please keep it under {MAX_QUESTION_CHARS}."
 
 
 def scripts(text: str) -> Counter[str]:
