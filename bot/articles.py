@@ -18,7 +18,7 @@ from bot.access import GUILD_ONLY, NOT_ALLOWED, may_edit
 from bot.delivery import tell
 from bot.embed import NO_PINGS, card_embed
 from bot.render import cut, escape
-from bot.render_library import render_added, render_articles, render_removed
+from bot.render_library import plain_reason, render_added, render_articles, render_removed
 from index.articles import MAX_ARTICLE_BYTES
 from index.intake import (
     MAX_TITLE_CHARS,
@@ -28,7 +28,8 @@ from index.intake import (
     draft_from_file,
     draft_from_text,
 )
-from index.library import LibraryError
+from index.library import CHANGED_SINCE, Library, LibraryError
+from index.removed import REMOVED_FOLDER, removal_pin, removed_articles
 
 if TYPE_CHECKING:
     from bot.client import CiteBot
@@ -36,6 +37,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 CONFIRM_SECONDS = 600  # a removal button older than this asks to be run again
+CLOCK_SKEW_SECONDS = 60  # a removal button dated later than this ahead of now was not made here
+EXPIRED = "This confirmation has expired; nothing was removed. Run `/article remove` again."
 PASTE_CHARS = 4000  # Discord's limit on a text box in a form
 NOT_EDITABLE = "Articles cannot be added or removed here: the operator's CORPUS_PATH names a single file."
 
@@ -82,7 +85,7 @@ async def take(interaction: discord.Interaction, make_draft: Callable[[], Draft]
         draft = await asyncio.to_thread(make_draft)  # HTML extraction takes a moment
         article, change = await bot.aside(bot.library.add, draft, added_by(interaction.user))
     except (IntakeError, LibraryError) as exc:
-        await tell(interaction, f"Not added: {escape(str(exc))}.")
+        await tell(interaction, f"Not added: {escape(plain_reason(str(exc)))}.")
         return
     passages = next((a.passages for a in bot.engine.manifest.articles if a.slug == article.slug), 0)
     log.info("article %s added by user %s", article.slug, interaction.user.id)
@@ -119,38 +122,52 @@ class PasteArticle(discord.ui.Modal, title="Add an article"):
 
 
 class ConfirmRemoval(
-    discord.ui.DynamicItem[discord.ui.Button], template=r"art:rm:(?P<slug>[a-z0-9-]+):(?P<at>\d+)"
+    discord.ui.DynamicItem[discord.ui.Button],
+    template=r"art:rm:(?P<slug>[a-z0-9-]+):(?:(?P<pin>[0-9a-f]{12}):)?(?P<at>\d+)",
 ):
-    """The button that removes an article, once its remover confirms."""
+    """The button that removes an article, once its remover confirms. Its custom id names the
+    article and pins the version shown (``removal_pin``): a stale button never removes another
+    file that has taken the id since. A button from before the pin (none in its id), or dated
+    outside the last ten minutes, has expired."""
 
-    def __init__(self, slug: str, at: int) -> None:
+    def __init__(self, slug: str, pin: str | None, at: int) -> None:
+        custom_id = f"art:rm:{slug}:{pin}:{at}" if pin else f"art:rm:{slug}:{at}"
         super().__init__(
-            discord.ui.Button(
-                label="Remove", style=discord.ButtonStyle.danger, custom_id=f"art:rm:{slug}:{at}"
-            )
+            discord.ui.Button(label="Remove", style=discord.ButtonStyle.danger, custom_id=custom_id)
         )
-        self.slug, self.at = slug, at
+        self.slug, self.pin, self.at = slug, pin, at
 
     @classmethod
     async def from_custom_id(
         cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str], /
     ) -> ConfirmRemoval:
-        return cls(match["slug"], int(match["at"]))
+        return cls(match["slug"], match["pin"], int(match["at"]))
+
+    def refusal(self, library: Library) -> str | None:
+        """Why this button may not remove anything (expired, or the article changed), or None."""
+        age = time.time() - self.at
+        if self.pin is None or not -CLOCK_SKEW_SECONDS <= age <= CONFIRM_SECONDS:
+            return EXPIRED
+        article = library.find(self.slug)
+        if article is None:
+            return f"No article has the id `{self.slug}` any more; nothing was removed."
+        if removal_pin(article) != self.pin:
+            return f"Not removed: {CHANGED_SINCE}. Run `/article remove` again."
+        return None
 
     async def callback(self, interaction: discord.Interaction) -> None:
         bot: CiteBot = interaction.client  # type: ignore[assignment]
         if not await allowed(interaction, changing=True):
             return
-        if time.time() - self.at > CONFIRM_SECONDS:
-            await interaction.response.edit_message(
-                content="This confirmation has expired; run `/article remove` again.", view=None
-            )
+        refusal = await asyncio.to_thread(self.refusal, bot.library)  # hashes the article's text
+        if refusal:
+            await tell(interaction, refusal)
             return
         await interaction.response.defer()  # a rebuild can take longer than Discord's 3 s
         try:
-            article, change = await bot.aside(bot.library.remove, self.slug)
+            article, change = await bot.aside(bot.library.remove, self.slug, self.pin)
         except LibraryError as exc:
-            text = f"Not removed: {escape(str(exc))}."
+            text = f"Not removed: {escape(plain_reason(str(exc)))}."
         else:
             log.info("article %s removed by user %s", article.slug, interaction.user.id)
             text = render_removed(article, change)
@@ -232,7 +249,8 @@ class Articles(
     async def list(self, interaction: discord.Interaction) -> None:
         """The articles citebot answers from, with their ids, and any files it could not read."""
         library = self.bot.library
-        card = render_articles(library.engine.manifest, library.refused, library.editable)
+        removed = await asyncio.to_thread(removed_articles, library.folder) if library.editable else []
+        card = render_articles(library.engine.manifest, library.refused, library.editable, removed)
         await interaction.response.send_message(
             embed=card_embed(card), ephemeral=True, allowed_mentions=NO_PINGS
         )
@@ -258,10 +276,12 @@ class Articles(
             return
         passages = next((a.passages for a in library.engine.manifest.articles if a.slug == article.slug), 0)
         view = discord.ui.View(timeout=None)
-        view.add_item(ConfirmRemoval(article.slug, int(time.time()))).add_item(KeepArticle())
+        confirm = ConfirmRemoval(article.slug, removal_pin(article), int(time.time()))
+        view.add_item(confirm).add_item(KeepArticle())
         await interaction.response.send_message(
             f"Remove **{cut(escape(article.title), 200)}** (id `{article.slug}`, {passages} passages)? "
-            "Its file is deleted and citebot stops answering from it.",
+            f"citebot stops answering from it; its file is moved to the corpus folder's `{REMOVED_FOLDER}` "
+            "folder, from which the operator can restore it.",
             view=view,
             ephemeral=True,
             allowed_mentions=NO_PINGS,
