@@ -4,6 +4,7 @@ comes from the operator's ``.env``."""
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 import threading
 import time
@@ -13,6 +14,9 @@ from pathlib import Path
 from bot.feedback import open_database
 from bot.settings import BotSettings, RateLimit, parse_rate_limit
 
+log = logging.getLogger(__name__)
+
+EVERYONE_EDITS = "the editor role cannot be @everyone (a server's @everyone role has the server's id)"
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS guild_settings (
     guild_id INTEGER PRIMARY KEY,
@@ -53,6 +57,12 @@ class GuildSettings:
     private: bool
     editor_role_id: int | None
 
+    def in_server(self, channel_ids: frozenset[int]) -> GuildSettings:
+        """These settings with only the answer channels among ``channel_ids`` (one server's):
+        the operator's list names channels of every server, and none of the others' is shown
+        or copied here."""
+        return replace(self, answer_channel_ids=self.answer_channel_ids & channel_ids)
+
 
 def _stricter(operators: RateLimit, cooldown: str | None) -> RateLimit:
     """A server's cooldown where it is no looser than the operator's limit, else the operator's
@@ -92,6 +102,10 @@ class GuildSettingsStore:
         except sqlite3.DatabaseError as exc:
             raise OSError(f"the settings database {self.path} cannot be used: {exc}") from exc
         self._cache = {row[0]: _overrides(row) for row in rows}
+        for guild_id, o in self._cache.items():
+            if o.editor_role == guild_id:  # saved by an older citebot: never in force
+                log.warning("guild %s had @everyone as its editor role; ignored", guild_id)
+                self._cache[guild_id] = replace(o, editor_role=None)
 
     def get(self, guild_id: int) -> Overrides:
         """What this server has set (nothing, for a server that never used /settings)."""
@@ -102,18 +116,27 @@ class GuildSettingsStore:
         return any(o.answer_channels for o in self._cache.values())
 
     def update(self, guild_id: int, **changes: object) -> Overrides:
-        """Set some of a server's settings; the others stay as they were."""
+        """Set some of a server's settings; the others stay as they were.
+
+        Raises:
+            ValueError: the editor role is the server's @everyone (its id is the server's).
+        """
+        if changes.get("editor_role") == guild_id:
+            raise ValueError(EVERYONE_EDITS)
         with self._change:
             merged = replace(self.get(guild_id), **changes)
             self._write(guild_id, merged)
             return merged
 
-    def set_channel(self, guild_id: int, channel_id: int, answer: bool, default: frozenset[int]) -> Overrides:
+    def set_channel(
+        self, guild_id: int, channel_id: int, answer: bool, default: frozenset[int], here: frozenset[int]
+    ) -> Overrides:
         """Add or take out one answer channel, in one step (two managers at once lose nothing);
-        a server's first change starts from the operator's channels."""
+        a server's first change starts from the operator's channels that are among ``here``
+        (the server's own channels), and no other server's channel is kept."""
         with self._change:
             own = self.get(guild_id).answer_channels
-            channels = set(default if own is None else own)
+            channels = set(default if own is None else own) & here
             channels = channels | {channel_id} if answer else channels - {channel_id}
             return self.update(guild_id, answer_channels=frozenset(channels))
 

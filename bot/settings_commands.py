@@ -33,6 +33,21 @@ SETTINGS = {
 }
 
 
+EVERYONE_REFUSED = (
+    "The editor role cannot be @everyone: every member would get /gaps (the wording of private "
+    "questions) and could change the articles. Make a role for the editors and name that one."
+)
+
+
+def channels_here(interaction: discord.Interaction) -> frozenset[int]:
+    """The ids of this server's channels and threads, as citebot knows them (none when the
+    server is not in its cache): the operator's answer channels are kept to these."""
+    guild = interaction.guild
+    if guild is None:
+        return frozenset()
+    return frozenset(c.id for c in guild.channels) | frozenset(t.id for t in guild.threads)
+
+
 @app_commands.guild_only()
 @app_commands.default_permissions(manage_guild=True)
 class ServerSettings(
@@ -57,7 +72,7 @@ class ServerSettings(
         guild_id = interaction.guild_id
         assert guild_id is not None
         card = render_settings(
-            self.bot.guild_settings(guild_id),
+            self.bot.guild_settings(guild_id).in_server(channels_here(interaction)),
             self.bot.guild_store.get(guild_id),
             self.bot.intents.message_content,
         )
@@ -119,6 +134,9 @@ class ServerSettings(
         given = {"threads": threads, "results": results, "private": private}
         changes.update({k: v for k, v in given.items() if v is not None})
         if editor_role is not None:
+            if editor_role.is_default():
+                await tell(interaction, EVERYONE_REFUSED)
+                return
             changes["editor_role"] = editor_role.id
         if not changes:
             await self.show_to(interaction, "Nothing to change: give at least one setting.")
@@ -141,7 +159,8 @@ class ServerSettings(
                 "restart citebot. Until then, mention citebot there."
             )
         store, default = self.bot.guild_store, self.bot.settings.answer_channel_ids
-        await self.bot.database(store.set_channel, guild_id, channel.id, answer, default)
+        here = channels_here(interaction) | {channel.id}
+        await self.bot.database(store.set_channel, guild_id, channel.id, answer, default, here)
         log.info("answer channel %s %s in guild %s", channel.id, "added" if answer else "removed", guild_id)
         await self.show_to(interaction, note)
 
