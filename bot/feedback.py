@@ -73,6 +73,8 @@ def _owner_only(path: Path) -> None:
                 part.chmod(0o600)
         except FileNotFoundError:
             pass
+        except PermissionError as exc:  # another user's file: theirs to tighten; still usable
+            log.warning("could not make %s readable by its owner only: %s", part, exc)
 
 
 @dataclass(frozen=True)
