@@ -203,7 +203,11 @@ class FeedbackStore:
             return self._load_salt()
         finally:
             temporary.unlink(missing_ok=True)
-        _sync_folder(self.secret_path.parent)
+        folder = os.open(self.secret_path.parent, os.O_RDONLY)  # the new name survives a power cut
+        try:
+            os.fsync(folder)
+        finally:
+            os.close(folder)
         return salt
 
     def user_key(self, user_id: int) -> str:
@@ -366,15 +370,6 @@ def _salt_from(raw: bytes) -> bytes | None:
     except ValueError:  # UnicodeDecodeError is one
         return None
     return salt if len(salt) == SALT_BYTES else None
-
-
-def _sync_folder(folder: Path) -> None:
-    """Make a new name in ``folder`` survive a power cut."""
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _scope(since: float, guild_id: int | None) -> tuple[str, tuple]:
