@@ -57,14 +57,16 @@ def test_a_stale_removal_button_leaves_a_new_article_with_that_id(library, tmp_p
     asyncio.run(scenario())
 
 
-def test_a_removal_button_dated_in_the_future_is_refused(library, tmp_path):
+def test_a_removal_button_dated_in_the_future_or_unpinned_is_refused(library, tmp_path):
     async def scenario() -> None:
         async with running(library, tmp_path) as (fake, bot):
             message, custom_id = await added_and_confirming(fake)
-            forged = custom_id.rsplit(":", 1)[0] + f":{int(time.time()) + 10 * 365 * 86_400}"
-            message = json.loads(json.dumps(message).replace(custom_id, forged))  # Discord checks it is there
-            text = await ephemeral(fake, await fake.click(message, forged))
-            assert "expired" in text
+            future = custom_id.rsplit(":", 1)[0] + f":{int(time.time()) + 10 * 365 * 86_400}"
+            unpinned = f"art:rm:wonsan-harbour-freezes:{int(time.time())}"  # as citebot made them before
+            for forged in (future, unpinned):
+                on = json.loads(json.dumps(message).replace(custom_id, forged))  # Discord checks it is there
+                text = await ephemeral(fake, await fake.click(on, forged))
+                assert "expired" in text, forged
             assert library.find("wonsan-harbour-freezes") is not None
 
     asyncio.run(scenario())
