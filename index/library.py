@@ -15,7 +15,7 @@ from index import store
 from index.articles import BUILTIN_CORPUS, Article, CorpusError, Refused, corpus_checksum, read_corpus
 from index.background import background_words
 from index.build import build_index
-from index.engine import Engine, open_index, query_encoder
+from index.engine import Engine, QueryEncoder, open_index, query_encoder
 from index.intake import Draft, IntakeError, write_article
 from index.passages import DEFAULT_CHUNKING
 from index.removed import put_back, removal_pin, set_aside
@@ -58,6 +58,16 @@ def corpus_folder(corpus: Path | None, data_dir: Path) -> Path:
     return folder
 
 
+def _remove_unfinished_adds(folder: Path) -> None:
+    """Delete the temporary files of adds that a crash cut short (``write_article`` writes an
+    article as ``.adding-*.tmp`` before it gives it its name): on start, no add is under way."""
+    if not folder.is_dir():
+        return
+    for path in folder.glob(".adding-*.tmp"):
+        log.warning("removing %s, left by an add that did not finish", path.name)
+        path.unlink(missing_ok=True)
+
+
 class Library:
     """The articles of one corpus path and the engine answering from them.
 
@@ -93,12 +103,18 @@ class Library:
         index_dir: Path,
         threshold: float | None = None,
         rebuild: bool = False,
+        encoder: QueryEncoder | None = None,
     ) -> Library:
         """The library of ``corpus`` (default: the data folder's articles), its index opened
-        or built."""
+        or built.
+
+        ``encoder`` encodes for both the build (if one is needed) and the questions; by default
+        a build uses the packaged model on every core and questions the fastest encoder.
+        """
         folder = corpus_folder(corpus, data_dir)
-        index, _ = open_index(folder, index_dir, None, force=rebuild)
-        encoder = query_encoder(index_dir)
+        _remove_unfinished_adds(folder)
+        index, _ = open_index(folder, index_dir, encoder, force=rebuild)
+        encoder = encoder or query_encoder(index_dir)
         engine = Engine(index, encoder, threshold, background_words(index.manifest.model, encoder))
         return cls(engine, folder, index_dir, threshold)
 

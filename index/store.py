@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import errno
+import fcntl
 import hashlib
 import json
 import logging
 import os
+import re
 import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -182,32 +187,105 @@ def _files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if p.is_file() and p.name != MANIFEST)
 
 
+# An index folder is a symbolic link to the version it serves, ``.<name>.v-<id>`` beside it:
+# a save writes the next version as ``.<name>.new-<id>``, makes it durable, renames it a
+# version and replaces the link in one rename, so the index is at every instant the old one
+# or the new one, whole. What a killed save leaves (a temporary, a version no link names, a
+# link not yet renamed, a folder moved aside by older versions of citebot) is removed at the
+# next start or save; a missing index is put back from a whole copy beside it.
+_LEFT_BY_SAVES = re.compile(r"\.(?P<name>.+)\.(?P<kind>new|v|link|old)-[^/]*")
+_NO_SPACE = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+
+
+class IndexNotSaved(OSError):
+    """A save that could not be finished; the index before it is still the one on disk."""
+
+
 def save(index: PassageIndex, folder: Path) -> None:
-    """Write the index to ``folder``, replacing what was there only once all of it is written."""
+    """Write the index to ``folder``, replacing what was there only once all of it is written
+    and on disk; a crash at any instant leaves the old index or the new one, whole.
+
+    Raises:
+        IndexUnusable: ``folder`` holds someone's own files.
+        IndexNotSaved: the index could not be written (the message says why: a full disk...).
+    """
     folder = Path(folder)
     if not _replaceable(folder):
         raise IndexUnusable(
             f"{folder} holds files that are not a citebot index; choose an empty or new folder"
         )
     folder.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.new-", dir=folder.parent))
+    with _locked(folder.parent) as parent:
+        _tidy(folder, parent)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.new-", dir=folder.parent))
+        try:
+            manifest = _write(index, tmp)
+        except (OSError, RuntimeError) as exc:  # faiss reports a failed write as RuntimeError
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise IndexNotSaved(_why_not_written(exc)) from exc
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        _swap_in(tmp, folder, parent)
+    index.manifest = manifest
+
+
+def _write(index: PassageIndex, tmp: Path) -> Manifest:
+    """Every file of the index in ``tmp``, the manifest last, all of it on disk."""
+    with (tmp / PASSAGES).open("w", encoding="utf-8") as fh:
+        for p in index.passages:
+            fh.write(json.dumps(p.to_json(), ensure_ascii=False) + "\n")
+    _write_vectors(index.passage_vectors, tmp / PASSAGE_VECTORS)
+    _write_vectors(index.sentence_vectors, tmp / SENTENCE_VECTORS)
+    index.lexical.save(tmp / BM25_DIR)
+    index.vocabulary.save(tmp)
+    files = {str(p.relative_to(tmp)): sha256_file(p) for p in _files(tmp)}
+    manifest = {**asdict(index.manifest), "files": files}
+    text = json.dumps({**manifest, "checksum": _manifest_digest(manifest)}, indent=2, ensure_ascii=False)
+    (tmp / MANIFEST).write_text(text, encoding="utf-8")
+    for path in (*_files(tmp), tmp / MANIFEST):
+        _fsync(path)
+    for path in sorted((p for p in tmp.rglob("*") if p.is_dir()), reverse=True):
+        _fsync(path)
+    _fsync(tmp)
+    return Manifest.from_json(manifest)
+
+
+def _write_vectors(index: faiss.Index, path: Path) -> None:
+    """``faiss.write_index`` through a Python file, so that a failed write is an OSError that
+    says why (a full disk), not a RuntimeError."""
+    with path.open("wb") as fh:
+        faiss.write_index(index, faiss.PyCallbackIOWriter(fh.write))
+
+
+def _fsync(path: Path) -> None:
+    """Flush a file's or a folder's contents to the disk (a folder's: the names in it)."""
+    fd = os.open(path, os.O_RDONLY)
     try:
-        with (tmp / PASSAGES).open("w", encoding="utf-8") as fh:
-            for p in index.passages:
-                fh.write(json.dumps(p.to_json(), ensure_ascii=False) + "\n")
-        faiss.write_index(index.passage_vectors, str(tmp / PASSAGE_VECTORS))
-        faiss.write_index(index.sentence_vectors, str(tmp / SENTENCE_VECTORS))
-        index.lexical.save(tmp / BM25_DIR)
-        index.vocabulary.save(tmp)
-        files = {str(p.relative_to(tmp)): sha256_file(p) for p in _files(tmp)}
-        manifest = {**asdict(index.manifest), "files": files}
-        text = json.dumps({**manifest, "checksum": _manifest_digest(manifest)}, indent=2, ensure_ascii=False)
-        (tmp / MANIFEST).write_text(text, encoding="utf-8")
-        index.manifest = Manifest.from_json(manifest)
-        _swap_in(tmp, folder)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _why_not_written(exc: BaseException) -> str:
+    """A short reason for a failed save, naming no server path."""
+    errno_ = exc.errno if isinstance(exc, OSError) else None
+    if errno_ in _NO_SPACE or any(os.strerror(e) in str(exc) for e in _NO_SPACE):
+        return "not enough disk space to save the index"
+    reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
+    return f"the index could not be saved ({reason})"
+
+
+@contextmanager
+def _locked(parent: Path) -> Iterator[int]:
+    """The parent folder, open and locked: one save or tidy at a time, across processes (the
+    lock goes with the process, however it ends)."""
+    fd = os.open(parent, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield fd
+    finally:
+        os.close(fd)
 
 
 def _replaceable(folder: Path) -> bool:
@@ -217,16 +295,104 @@ def _replaceable(folder: Path) -> bool:
     )
 
 
-def _swap_in(new: Path, folder: Path) -> None:
-    """Put a finished build in place; a reader sees the old index or the new, never a mix."""
-    old = None
-    if folder.exists():
-        old = folder.with_name(f".{folder.name}.old-{os.getpid()}")
-        shutil.rmtree(old, ignore_errors=True)
-        os.replace(folder, old)
-    os.replace(new, folder)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+def _swap_in(new: Path, folder: Path, parent: int) -> None:
+    """Put a finished build in place with one rename of a link; a reader sees the old index or
+    the new, never a mix, never none. An index folder of older versions (a real folder) is moved
+    aside just before; should the rename fail, it is put back and the new build deleted."""
+    suffix = new.name.removeprefix(f".{folder.name}.new-")
+    version = new.with_name(f".{folder.name}.v-{suffix}")
+    link = new.with_name(f".{folder.name}.link-{suffix}")
+    served, aside = _served(folder), None
+    try:
+        os.replace(new, version)
+        os.symlink(version.name, link)
+        os.fsync(parent)  # the version and the link are on disk before the link replaces the index
+        if folder.is_dir() and not folder.is_symlink():
+            aside = folder.with_name(f".{folder.name}.old-{suffix}")
+            os.replace(folder, aside)
+        os.replace(link, folder)
+    except BaseException as exc:
+        if aside is not None:
+            os.replace(aside, folder)
+        link.unlink(missing_ok=True)
+        for path in (new, version):
+            shutil.rmtree(path, ignore_errors=True)
+        if isinstance(exc, OSError):
+            raise IndexNotSaved(_why_not_written(exc)) from exc
+        raise
+    os.fsync(parent)
+    for old in (served, aside):
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def _served(folder: Path) -> Path | None:
+    """The version an index link names, or None (no link, or one to elsewhere)."""
+    if not folder.is_symlink():
+        return None
+    target = folder.parent / os.readlink(folder)
+    match = _LEFT_BY_SAVES.fullmatch(target.name)
+    same_parent = target.parent == folder.parent
+    return target if same_parent and match and match["name"] == folder.name and match["kind"] == "v" else None
+
+
+def recover(folder: Path) -> None:
+    """Undo what a save cut short left beside an index folder: put back a missing index from a
+    whole copy (the newest) and delete temporaries, versions no link names and folders moved
+    aside. Nothing is done while another process saves (it is waited for)."""
+    folder = Path(folder)
+    if not folder.parent.is_dir():
+        return
+    try:
+        with _locked(folder.parent) as parent:
+            _tidy(folder, parent)
+    except OSError as exc:  # a read-only data folder: serve what is there
+        log.warning("could not tidy beside %s: %s", folder, exc)
+
+
+def _tidy(folder: Path, parent: int) -> None:
+    left = [
+        p
+        for p in folder.parent.iterdir()
+        if (m := _LEFT_BY_SAVES.fullmatch(p.name)) and m["name"] == folder.name
+    ]
+    if not left:
+        return
+    if not folder.exists():
+        _put_back(folder, [p for p in left if not p.name.startswith(f".{folder.name}.link-")])
+    keep = _served(folder)
+    for path in left:
+        if path == keep:
+            continue
+        log.warning("removing %s, left by a save that did not finish", path.name)
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+    os.fsync(parent)
+
+
+def _put_back(folder: Path, copies: list[Path]) -> None:
+    """Serve the newest whole copy among ``copies`` as ``folder`` (which is missing)."""
+    whole = []
+    for copy in copies:
+        try:
+            whole.append((verify(copy).built_at, copy))
+        except IndexUnusable:
+            continue
+    if not whole:
+        return
+    _, best = max(whole)
+    log.warning("the index was missing: serving %s, the newest whole copy beside it", best.name)
+    if folder.is_symlink():
+        folder.unlink()  # a link to a version that is gone
+    if best.name.startswith(f".{folder.name}.v-"):
+        link = best.with_name(f".{folder.name}.link-put-back")
+        link.unlink(missing_ok=True)
+        os.symlink(best.name, link)
+        os.replace(link, folder)
+    else:
+        os.replace(best, folder)
 
 
 def _manifest_digest(data: dict) -> str:
@@ -266,8 +432,30 @@ def check_manifest(manifest: Manifest, expected: dict) -> None:
             raise IndexUnusable(f"stale index: {key.replace('_', ' ')} changed")
 
 
+def verify(folder: Path) -> Manifest:
+    """The manifest of an index folder whose files all match their checksums; nothing is
+    repaired first.
+
+    Raises:
+        IndexUnusable: no index there, or a damaged one.
+    """
+    manifest = read_manifest(folder)
+    _check_files(Path(folder), manifest)
+    return manifest
+
+
+def _check_files(folder: Path, manifest: Manifest) -> None:
+    present = {str(p.relative_to(folder)) for p in _files(folder)}
+    if present != set(manifest.files):
+        raise IndexUnusable(f"damaged index in {folder}: files differ from the manifest")
+    for name, digest in manifest.files.items():
+        if sha256_file(folder / name) != digest:
+            raise IndexUnusable(f"damaged index in {folder}: {name} fails its checksum")
+
+
 def load(folder: Path, expected: dict | None = None) -> PassageIndex:
-    """Read an index folder, verifying every file against the manifest's checksums.
+    """Read an index folder, verifying every file against the manifest's checksums; what an
+    interrupted save left beside it is recovered first (``recover``).
 
     Args:
         folder: the index folder.
@@ -277,14 +465,12 @@ def load(folder: Path, expected: dict | None = None) -> PassageIndex:
         IndexUnusable: missing, stale, damaged or inconsistent; such an index is never served.
     """
     folder = Path(folder)
+    recover(folder)
+    if folder.is_symlink():  # one version throughout, should a save replace the link meanwhile
+        folder = folder.resolve()
     manifest = read_manifest(folder)
     check_manifest(manifest, expected or {})
-    present = {str(p.relative_to(folder)) for p in _files(folder)}
-    if present != set(manifest.files):
-        raise IndexUnusable(f"damaged index in {folder}: files differ from the manifest")
-    for name, digest in manifest.files.items():
-        if sha256_file(folder / name) != digest:
-            raise IndexUnusable(f"damaged index in {folder}: {name} fails its checksum")
+    _check_files(folder, manifest)
     try:
         with (folder / PASSAGES).open(encoding="utf-8") as fh:
             passages = [Passage.from_json(json.loads(line)) for line in fh]

@@ -1,0 +1,430 @@
+"""Fault injection: the path of /article add killed with SIGKILL at seeded random points.
+
+A worker process opens the library as the bot does (recovering from the kill before), records a
+question in the feedback database, adds a short article (written, indexed beside the serving
+index, saved, swapped in), and again, until it is killed: at the n-th write it makes in the data
+folder (n drawn from the seed; the worker kills itself there, so the point is exact), or after a
+drawn delay. After each kill, before the restart, the index on disk must be whole and be the one
+before the interrupted add or the one after it, the articles folder must hold every article the
+worker reported added, whole, and the feedback database every question it recorded. After the
+restart, the index must be current, no temporary file or folder may be left, and only the texts
+the index on disk lacked may have been embedded.
+
+    python -m bench.kills --kills 100 [--seed 1] [--timed 0.3] [--keep DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import logging
+import os
+import random
+import re
+import resource
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from index import store
+from index.articles import Article, corpus_checksum, read_corpus
+from index.build import context_text
+from index.intake import Draft, draft_from_text
+from index.passages import DEFAULT_CHUNKING, chunk_corpus
+from index.vocabulary import Vocabulary, embeddable
+
+ROOT = Path(__file__).resolve().parents[1]
+INDEX = "index"
+ARTICLES = "articles"
+ONNX = "onnx-model"
+FEEDBACK = "feedback.sqlite3"  # as bot/__main__.py names it
+QUESTION = "What happened to the harbour in Wonsan?"
+SPAN = 90  # kill points are drawn among the first SPAN writes of a life: a start and about three adds
+MAX_DELAY = 4.0  # seconds, for kills by the clock
+LIFE_LIMIT = 600.0  # a worker still alive after this has hung at its kill point: a failure
+
+PLACES = ("Wonsan", "Hamhung", "Chongjin", "Sinuiju", "Kaesong", "Nampo", "Haeju", "Rason")
+THINGS = ("harbour", "rail depot", "power station", "grain store", "ferry", "fish market", "customs post")
+EVENTS = ("reopened", "closed", "flooded", "was inspected", "was repaired", "ran short of fuel")
+DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def draft(run: int, number: int) -> Draft:
+    """The ``number``-th article a worker of life ``run`` adds: short, the same on every call."""
+    rng = random.Random(f"{run}/{number}")
+    place = rng.choice(PLACES)
+    paragraphs = [
+        f"The {rng.choice(THINGS)} in {place} {rng.choice(EVENTS)} on {rng.choice(DAYS)}, officials said. "
+        f"About {rng.randint(20, 900)} workers were there at the time."
+        for _ in range(3)
+    ]
+    return draft_from_text(f"{place} bulletin {run}-{number}", "\n\n".join(paragraphs))
+
+
+# The worker: one life of the process, until it is killed.
+
+
+def _written(event: str, args: tuple) -> tuple[str, ...]:
+    """The paths an audited operation changes (a rename's both), or none when it only reads or
+    is not about files."""
+    if event == "open":
+        path, mode, flags = args
+        writes = any(c in (mode or "") for c in "wax+") or flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT)
+        return (os.fsdecode(path),) if writes and isinstance(path, (str, bytes, os.PathLike)) else ()
+    if event in ("os.rename", "os.link", "os.symlink"):
+        return (os.fsdecode(args[0]), os.fsdecode(args[1]))
+    if event in (
+        "os.remove",
+        "os.rmdir",
+        "os.mkdir",
+        "shutil.rmtree",
+        "tempfile.mkdtemp",
+        "tempfile.mkstemp",
+    ):
+        return (os.fsdecode(args[0]),)
+    return ()
+
+
+class KillSwitch:
+    """An audit hook counting the writes under ``root`` (those whose "event path" matches
+    ``on``, if given); at the ``at``-th it kills the process (SIGKILL: no cleanup runs) after
+    naming the write on stdout."""
+
+    def __init__(self, root: Path, at: int, on: str = "") -> None:
+        self.root, self.at, self.on, self.count = str(root), at, re.compile(on), 0
+
+    def __call__(self, event: str, args: tuple) -> None:
+        paths = _written(event, args)
+        if not any(p.startswith(self.root) for p in paths):
+            return
+        where = f"{event} {' -> '.join(os.path.relpath(p, self.root) for p in paths)}"
+        if not self.on.search(where):
+            return
+        self.count += 1
+        if self.count == self.at:
+            sys.stdout.write(f"dying {where}\n")
+            sys.stdout.flush()
+            os.kill(os.getpid(), signal.SIGKILL)
+
+
+class EmbeddedTexts(logging.Handler):
+    """Counts the texts a build embeds anew, from the line ``encode_texts`` logs for each kind."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.count = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if (
+            isinstance(record.msg, str)
+            and record.msg.startswith("embedding")
+            and isinstance(record.args, tuple)
+        ):
+            self.count += int(record.args[2])
+
+    def take(self) -> int:
+        count, self.count = self.count, 0
+        return count
+
+
+def work(data: Path, run: int, kill_at: int, kill_on: str = "", fsize: int = 0) -> int:
+    """One life of the worker: open the library, wait for "go", then ask and add until killed
+    (or, with ``fsize``, add once with files limited to that many bytes and report the refusal)."""
+    from bot.feedback import FeedbackStore
+    from index import onnx_encoder
+    from index.library import Library, LibraryError
+
+    data = data.resolve()
+    sys.addaudithook(KillSwitch(data, kill_at, kill_on))
+    embedded = EmbeddedTexts()
+    build_log = logging.getLogger("index.build")
+    build_log.addHandler(embedded)
+    build_log.setLevel(logging.INFO)
+    encoder = onnx_encoder.load(data / ONNX, threads=1)
+    if encoder is None:
+        raise SystemExit(f"no ONNX export in {data / ONNX}")
+    library = Library.open(None, data, data / INDEX, encoder=encoder)
+    feedback = FeedbackStore(data / FEEDBACK)
+    say("ready", library.engine.manifest.corpus_checksum, embedded.take())
+    if sys.stdin.readline().strip() != "go":
+        return 0
+    for number in itertools.count():
+        answer = library.engine.answer(QUESTION)
+        ask = feedback.record_ask(
+            QUESTION, [c.id for c in answer.citations], "", answer.answered, len(answer.citations), run
+        )
+        say("asked", ask)
+        if fsize:
+            signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails, as on a full disk
+            resource.setrlimit(resource.RLIMIT_FSIZE, (fsize, resource.RLIM_INFINITY))
+        try:
+            article, _ = library.add(draft(run, number), added_by="kills")
+        except LibraryError as exc:
+            say("refused", str(exc).replace("\n", " "))
+            return 0
+        say("added", number, article.path, library.engine.manifest.corpus_checksum, embedded.take())
+    return 0
+
+
+def say(*words: object) -> None:
+    sys.stdout.write(" ".join(str(w) for w in words) + "\n")
+    sys.stdout.flush()
+
+
+# The harness: lives started, killed and checked.
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Where a life ends: at its ``at``-th write (of those matching ``on``), after ``delay``
+    seconds, or (neither) when told; ``fsize`` limits its files' size from its first add."""
+
+    at: int = 0
+    on: str = ""
+    delay: float | None = None
+    fsize: int = 0
+
+    def __str__(self) -> str:
+        if self.at:
+            return f"write {self.at}{f' of {self.on!r}' if self.on else ''}"
+        return "stopped" if self.delay is None else f"{self.delay:.2f} s"
+
+
+@dataclass
+class Ledger:
+    """What the workers reported done: it must all still be there after any kill."""
+
+    texts: dict[str, str] = field(default_factory=dict)  # article path -> text its file must hold
+    asked: set[int] = field(default_factory=set)
+    served: str = ""  # corpus checksum of the last index a worker served
+
+
+@dataclass
+class Life:
+    """One run of the worker, as it reported it."""
+
+    run: int
+    plan: Plan
+    ready: bool = False
+    dying: str = ""  # the write it was killed at, as the worker named it
+    refused: str = ""
+    added: int = 0
+    returncode: int | None = None
+    problems: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Before:
+    """The data folder as a restart finds it."""
+
+    index_checksum: str
+    folder_checksum: str
+    missing: tuple[Article, ...]  # articles in the folder the index on disk lacks
+
+
+def whole_index(data: Path) -> store.Manifest:
+    """The manifest of the index on disk as it stands, nothing repaired first, when every file
+    in it matches its checksum (else ``store.IndexUnusable``)."""
+    return store.verify(data / INDEX)
+
+
+def temporaries(data: Path) -> list[str]:
+    """Files and folders a finished save or add leaves behind: none may be, after a start."""
+    index = data / INDEX
+    served = os.readlink(index) if index.is_symlink() else None
+    found = [p.name for p in data.iterdir() if p.name.startswith(".") and p.name != served]
+    return found + [f"{ARTICLES}/{p.name}" for p in (data / ARTICLES).iterdir() if p.name.startswith(".")]
+
+
+def new_texts_at_most(articles: tuple[Article, ...]) -> int:
+    """How many texts indexing ``articles`` can embed: passages, sentences and words."""
+    passages = chunk_corpus(list(articles), DEFAULT_CHUNKING)
+    words = Vocabulary.count([context_text(p) for p in passages])
+    return len(passages) + sum(len(p.sentence_texts()) for p in passages) + sum(map(embeddable, words))
+
+
+def look(data: Path) -> Before:
+    manifest = whole_index(data)
+    articles = read_corpus(data / ARTICLES).articles
+    indexed = {a.slug for a in manifest.articles}
+    missing = tuple(a for a in articles if a.slug not in indexed)
+    return Before(manifest.corpus_checksum, corpus_checksum(articles), missing)
+
+
+def check_start(data: Path, ledger: Ledger, before: Before | None, checksum: str, embedded: int) -> list[str]:
+    """What is wrong after a restart: a stale index, a temporary left, texts embedded again."""
+    problems = []
+    articles = read_corpus(data / ARTICLES).articles
+    if checksum != corpus_checksum(articles) or whole_index(data).corpus_checksum != checksum:
+        problems.append("after the restart the index is not that of the articles folder")
+    problems += [f"left after the restart: {name}" for name in temporaries(data)]
+    if before is not None:
+        most = 0 if before.index_checksum == before.folder_checksum else new_texts_at_most(before.missing)
+        if embedded > most:
+            problems.append(f"the restart embedded {embedded} texts; the index on disk lacked {most} at most")
+    ledger.texts.update({a.path: a.body for a in articles if a.path not in ledger.texts})
+    ledger.served = checksum
+    return problems
+
+
+def check_killed(data: Path, ledger: Ledger) -> list[str]:
+    """What is wrong with the data folder a killed worker left: a broken or unknown index, a
+    lost or damaged article, a lost feedback row."""
+    problems = []
+    read = read_corpus(data / ARTICLES)
+    problems += [f"unreadable article file {r.name}: {r.reason}" for r in read.refused]
+    try:
+        on_disk = whole_index(data).corpus_checksum
+        if on_disk not in (ledger.served, corpus_checksum(read.articles)):
+            problems.append("the index on disk is neither the one before the add nor the one after it")
+    except store.IndexUnusable as exc:
+        problems.append(f"no whole index on disk: {exc}")
+    for path, text in ledger.texts.items():
+        if not Path(path).is_file() or text not in Path(path).read_text(encoding="utf-8"):
+            problems.append(f"article {Path(path).name} lost or cut")
+    unknown = [a.path for a in read.articles if a.path not in ledger.texts]
+    if len(unknown) > 1:
+        problems.append(f"{len(unknown)} articles nobody added: {unknown}")
+    with sqlite3.connect(data / FEEDBACK) as db:
+        kept = {row[0] for row in db.execute("SELECT id FROM asks")}
+    if ledger.asked - kept:
+        problems.append(f"feedback rows lost: {sorted(ledger.asked - kept)}")
+    return problems
+
+
+def live(data: Path, run: int, plan: Plan, ledger: Ledger, before: Before | None) -> Life:
+    """Start a worker, check its start, let it work until its plan ends it, and check what is
+    left. Problems are collected in the life, never raised."""
+    life = Life(run, plan)
+    command = [sys.executable, "-m", "bench.kills", "--worker", str(data), "--run", str(run)]
+    command += ["--kill-at", str(plan.at), "--kill-on", plan.on, "--fsize", str(plan.fsize)]
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONPATH": str(ROOT)}
+    worker = subprocess.Popen(
+        command,
+        cwd=ROOT,
+        env=env,
+        text=True,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    hung = threading.Event()
+    watchdog = threading.Timer(LIFE_LIMIT, lambda: (hung.set(), worker.kill()))
+    watchdog.start()
+    clock = None
+    try:
+        assert worker.stdout is not None and worker.stdin is not None
+        for line in worker.stdout:
+            word, *rest = line.split()
+            if word == "ready":
+                life.ready = True
+                life.problems += check_start(data, ledger, before, rest[0], int(rest[1]))
+                go = plan.at or plan.delay is not None or plan.fsize
+                worker.stdin.write("go\n" if go else "stop\n")
+                worker.stdin.flush()
+                if plan.delay is not None:
+                    clock = threading.Timer(plan.delay, worker.kill)
+                    clock.start()
+            elif word == "asked":
+                ledger.asked.add(int(rest[0]))
+            elif word == "added":
+                number, path, ledger.served = int(rest[0]), rest[1], rest[2]
+                ledger.texts[path] = draft(run, number).text
+                life.added += 1
+            elif word == "dying":
+                life.dying = " ".join(rest)
+            elif word == "refused":
+                life.refused = line.removeprefix("refused ").strip()
+        life.returncode = worker.wait()
+    finally:
+        for timer in (watchdog, clock):
+            if timer is not None:
+                timer.cancel()
+        if worker.poll() is None:
+            worker.kill()
+            worker.wait()
+    stderr = worker.stderr.read() if worker.stderr else ""
+    killed = plan.at or plan.delay is not None
+    if hung.is_set():
+        life.problems.append(f"the worker was still alive after {LIFE_LIMIT:.0f} s: {stderr[-800:]}")
+    elif life.returncode != (-signal.SIGKILL if killed else 0):
+        life.problems.append(f"the worker ended with {life.returncode}: {stderr[-800:]}")
+    life.problems += check_killed(data, ledger)
+    return life
+
+
+def prepare(data: Path, encoder: object) -> None:
+    """A data folder as a first start leaves it: the built-in article, its index, the export."""
+    from index import onnx_encoder
+    from index.engine import open_index
+    from index.library import corpus_folder
+
+    folder = corpus_folder(None, data)
+    open_index(folder, data / INDEX, encoder)  # type: ignore[arg-type]
+    if onnx_encoder.export(data / ONNX, encoder) is None:  # type: ignore[arg-type]
+        raise SystemExit("the ONNX export failed: the workers need it")
+
+
+def run_kills(data: Path, kills: int, seed: int, timed: float = 0.0) -> list[Life]:
+    """``kills`` lives killed at seeded points, then one stopped after its start; every life
+    with the problems found (none, if the data folder survived)."""
+    rng = random.Random(seed)
+    ledger, before = Ledger(), None
+    lives = []
+    for run in range(kills + 1):
+        if run == kills:
+            plan = Plan()
+        elif rng.random() < timed:
+            plan = Plan(delay=rng.uniform(0.0, MAX_DELAY))
+        else:
+            plan = Plan(at=rng.randint(1, SPAN))
+        lives.append(live(data, run, plan, ledger, before))
+        before = look(data) if not lives[-1].problems else None
+    return lives
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.kills", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--kills", type=int, default=100)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--timed", type=float, default=0.3, help="share of kills by the clock (default 0.3)")
+    parser.add_argument(
+        "--keep", type=Path, help="work in this folder and keep it (default: a temporary one)"
+    )
+    parser.add_argument("--worker", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--run", type=int, default=0, help=argparse.SUPPRESS)
+    parser.add_argument("--kill-at", type=int, default=0, help=argparse.SUPPRESS)
+    parser.add_argument("--kill-on", default="", help=argparse.SUPPRESS)
+    parser.add_argument("--fsize", type=int, default=0, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.worker:
+        return work(args.worker, args.run, args.kill_at, args.kill_on, args.fsize)
+    logging.basicConfig(level=logging.WARNING)
+    from index.encoder import shared_encoder
+
+    work_dir = Path(args.keep or tempfile.mkdtemp(prefix="citebot-kills-"))
+    data = work_dir / "data"
+    try:
+        prepare(data, shared_encoder())
+        lives = run_kills(data, args.kills, args.seed, args.timed)
+    finally:
+        if not args.keep:
+            shutil.rmtree(work_dir, ignore_errors=True)
+    killed = lives[:-1]
+    for life in lives:
+        for problem in life.problems:
+            print(f"life {life.run} ({life.plan}, at {life.dying or '-'}): {problem}")
+    survived = sum(not life.problems for life in killed)
+    print(f"killed {len(killed)} times (seed {args.seed}); survived {survived}")
+    print(f"articles added {sum(life.added for life in lives)}; restart clean: {not lives[-1].problems}")
+    return 0 if survived == len(killed) and not lives[-1].problems else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
