@@ -29,6 +29,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -212,6 +213,7 @@ class Life:
     run: int
     plan: Plan
     ready: bool = False
+    embedded: int = 0  # texts its start embedded (those of an add cut short, if any)
     dying: str = ""  # the write it was killed at, as the worker named it
     refused: str = ""
     added: int = 0
@@ -323,8 +325,8 @@ def live(data: Path, run: int, plan: Plan, ledger: Ledger, before: Before | None
         for line in worker.stdout:
             word, *rest = line.split()
             if word == "ready":
-                life.ready = True
-                life.problems += check_start(data, ledger, before, rest[0], int(rest[1]))
+                life.ready, life.embedded = True, int(rest[1])
+                life.problems += check_start(data, ledger, before, rest[0], life.embedded)
                 go = plan.at or plan.delay is not None or plan.fsize
                 worker.stdin.write("go\n" if go else "stop\n")
                 worker.stdin.flush()
@@ -371,9 +373,12 @@ def prepare(data: Path, encoder: object) -> None:
         raise SystemExit("the ONNX export failed: the workers need it")
 
 
-def run_kills(data: Path, kills: int, seed: int, timed: float = 0.0) -> list[Life]:
+def run_kills(
+    data: Path, kills: int, seed: int, timed: float = 0.0, each: Callable[[Life], None] | None = None
+) -> list[Life]:
     """``kills`` lives killed at seeded points, then one stopped after its start; every life
-    with the problems found (none, if the data folder survived)."""
+    with the problems found (none, if the data folder survived), each also given to ``each``
+    as it ends."""
     rng = random.Random(seed)
     ledger, before = Ledger(), None
     lives = []
@@ -385,6 +390,8 @@ def run_kills(data: Path, kills: int, seed: int, timed: float = 0.0) -> list[Lif
         else:
             plan = Plan(at=rng.randint(1, SPAN))
         lives.append(live(data, run, plan, ledger, before))
+        if each is not None:
+            each(lives[-1])
         before = look(data) if not lives[-1].problems else None
     return lives
 
@@ -412,18 +419,23 @@ def main(argv: list[str] | None = None) -> int:
     data = work_dir / "data"
     try:
         prepare(data, shared_encoder())
-        lives = run_kills(data, args.kills, args.seed, args.timed)
+        lives = run_kills(data, args.kills, args.seed, args.timed, each=_report)
     finally:
         if not args.keep:
             shutil.rmtree(work_dir, ignore_errors=True)
     killed = lives[:-1]
-    for life in lives:
-        for problem in life.problems:
-            print(f"life {life.run} ({life.plan}, at {life.dying or '-'}): {problem}")
     survived = sum(not life.problems for life in killed)
     print(f"killed {len(killed)} times (seed {args.seed}); survived {survived}")
     print(f"articles added {sum(life.added for life in lives)}; restart clean: {not lives[-1].problems}")
     return 0 if survived == len(killed) and not lives[-1].problems else 1
+
+
+def _report(life: Life) -> None:
+    where = life.dying or ("by the clock" if life.plan.delay is not None else "-")
+    state = "ok" if not life.problems else "FAILED"
+    print(f"life {life.run}: {life.plan}, at {where}; {life.added} added; {state}", flush=True)
+    for problem in life.problems:
+        print(f"    {problem}", flush=True)
 
 
 if __name__ == "__main__":

@@ -203,6 +203,8 @@ def test_kills_at_seeded_points_of_adds_and_restarts_lose_nothing(data):
     killed = lives[:-1]
     assert len(killed) == KILLS and all(life.dying for life in killed)
     assert sum(life.added for life in lives) >= KILLS // 2  # the adds went on between kills
+    assert any(life.embedded for life in lives)  # some starts indexed an add cut short...
+    assert any(life.ready and not life.embedded for life in lives[1:])  # ...others found it done
     landed = " ".join(life.dying for life in killed)
     for step in (r"\.adding-", r"\.new-", f"os.rename \\S+ -> {INDEX}\\b"):  # article, new index, swap
         assert re.search(step, landed), (step, landed)
