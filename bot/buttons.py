@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
-from bot.delivery import RESTARTING, tell
+from bot.batching import Busy
+from bot.delivery import BUSY, RESTARTING, tell
 from bot.embed import NO_PINGS, card_embed
 from bot.feedback import Ask
 from bot.render import render_page, render_passages
@@ -137,14 +138,16 @@ class NextPassage(
         if self.shown >= want:
             await tell(interaction, LAST)
             return
-        wait = bot.limiter_for(interaction.guild_id).check(
-            interaction.user.id
-        )  # each page runs the model, like a question
+        wait, _ = bot.limit_wait(interaction.user.id, interaction.guild_id)  # a page runs the model too
         if wait:
             await tell(interaction, f"Please wait {max(1, round(wait))} s before paging on.")
             return
         await interaction.response.defer()  # within Discord's 3 s, however long the queue is
-        answer, _ = await bot.answer(ask.question, want, None)  # a page is not a new ask
+        try:  # a page is not a new ask: not recorded
+            answer, _ = await bot.answer(ask.question, want, None, interaction.guild_id)
+        except Busy:
+            await tell(interaction, BUSY)
+            return
         if len(answer.citations) <= self.shown:
             await tell(interaction, LAST)
             return

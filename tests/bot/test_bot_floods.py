@@ -136,3 +136,20 @@ def test_help_autocomplete_and_an_unknown_id_never_walk_the_corpus(engine, tmp_p
                 object.__setattr__(bot.engine.index, "passages", list(walked))
 
     asyncio.run(scenario())
+
+
+def test_next_passage_counts_against_the_limit_kept_across_servers(engine, tmp_path):
+    from tests.bot.test_bot_buttons import ask, buttons
+
+    async def scenario() -> None:
+        async with running(engine, tmp_path, USER_RATE_LIMIT="2/60") as (fake, bot):
+            asker = fake.user("asker")
+            answer = await ask(fake, asker)  # the first of two
+            paged = await fake.response(await fake.click(answer, buttons(answer)["Next passage"], asker))
+            assert paged.json["type"] == 6  # deferred: the page is being made (the second)
+            in_dm = await fake.message(QUESTION, author=asker, guild=False)
+            assert "try again in" in ((await reply_to(fake, in_dm)).json.get("content") or "")
+            held = await fake.response(await fake.click(answer, buttons(answer)["Next passage"], asker))
+            assert held.json["data"]["flags"] == 64 and "wait" in held.json["data"]["content"]
+
+    asyncio.run(scenario())
