@@ -78,8 +78,10 @@ def _written(event: str, args: tuple) -> tuple[str, ...]:
         path, mode, flags = args
         writes = any(c in (mode or "") for c in "wax+") or flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT)
         return (os.fsdecode(path),) if writes and isinstance(path, (str, bytes, os.PathLike)) else ()
-    if event in ("os.rename", "os.link", "os.symlink"):
+    if event in ("os.rename", "os.link"):
         return (os.fsdecode(args[0]), os.fsdecode(args[1]))
+    if event == "os.symlink":  # (what the link names, the link)
+        return (os.fsdecode(args[1]),)
     if event in (
         "os.remove",
         "os.rmdir",
