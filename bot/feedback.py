@@ -165,6 +165,13 @@ class FeedbackStore:
         try:
             raw = self.secret_path.read_bytes()
         except FileNotFoundError:
+            if self._db.execute("SELECT 1 FROM asks LIMIT 1").fetchone():
+                # a database from before keys, or moved without its key: go on, and say what breaks
+                log.warning(
+                    "the feedback key %s is missing: made a new one; votes and 'only the asker' checks on "
+                    "questions recorded before it no longer match their people",
+                    self.secret_path,
+                )
             return self._new_salt(replace=False)
         except OSError as exc:
             raise OSError(f"the feedback key {self.secret_path} cannot be read: {exc}") from exc

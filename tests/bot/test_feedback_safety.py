@@ -157,3 +157,16 @@ def test_gaps_read_only_their_window_however_much_is_older(tmp_path):
     assert before[0] == after[0] == 5
     assert after[1] <= before[1] + 1  # 20,000 older asks and votes were not read
     store.close()
+
+
+def test_a_missing_key_under_recorded_asks_is_made_anew_and_said_in_the_log(tmp_path, caplog):
+    store = FeedbackStore(tmp_path / "feedback.sqlite3")
+    store.record_ask("Who?", ["a#p1"], "a#p1", True, 3, 42, "high confidence")
+    secret = store.secret_path
+    store.close()
+    secret.unlink()
+    with caplog.at_level("WARNING", logger="bot.feedback"):
+        again = FeedbackStore(tmp_path / "feedback.sqlite3")
+    assert len(bytes.fromhex(again.secret_path.read_text())) == 32
+    assert "feedback key" in caplog.text and "missing" in caplog.text
+    again.close()
