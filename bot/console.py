@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import sqlite3
 import sys
 import time
 from collections.abc import Iterable
@@ -120,7 +121,12 @@ class Console:
         if self.store_path is None or not self.store_path.is_file():
             self.say(f"No questions recorded yet: the bot keeps what it is asked in {self.store_path}.")
             return
-        store = FeedbackStore(self.store_path)
+        try:
+            store = FeedbackStore(self.store_path)
+        except (OSError, sqlite3.Error) as exc:  # damaged, not a database, or its key is
+            log.warning("could not open %s: %s", self.store_path, exc)
+            self.say(f"The bot's database cannot be read ({type(exc).__name__}); see the log.")
+            return
         try:
             since = time.time() - days * DAY
             if name == "stats":

@@ -149,3 +149,13 @@ def test_reports_say_when_nothing_is_recorded_yet(engine, tmp_path):
     Console(engine, 3, False, out, store_path=tmp_path / "none.sqlite3").feed([":stats"])
     assert "No questions recorded yet" in out.getvalue()
     assert not (tmp_path / "none.sqlite3").exists()
+
+
+def test_a_damaged_database_is_one_line_and_the_console_goes_on(engine, tmp_path):
+    (tmp_path / "feedback.sqlite3").write_bytes(b"not a database at all " * 100)
+    out = io.StringIO()
+    console = Console(engine, 3, False, out, store_path=tmp_path / "feedback.sqlite3")
+    console.feed([":gaps", "When did Russia invade Ukraine?"])
+    lines = out.getvalue().splitlines()
+    assert lines[0].startswith("The bot's database cannot be read") and str(tmp_path) not in lines[0]
+    assert "Russia" in out.getvalue().split("\n", 1)[1]  # the next question is answered
