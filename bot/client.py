@@ -21,7 +21,7 @@ from bot.embed import NO_PINGS
 from bot.feedback import FeedbackStore
 from bot.guild_settings import GuildSettings, GuildSettingsStore, Overrides, in_force
 from bot.ratelimit import RateLimiter
-from bot.settings import BotSettings
+from bot.settings import API_VERSION, BotSettings
 from bot.sync import SyncRecord, sync_commands
 from index.answer import Answer
 from index.engine import Engine
@@ -358,5 +358,5 @@ def use_discord_at(api_base: str, gateway_url: str) -> None:
     """
     import yarl
 
-    discord.http.Route.BASE = f"{api_base.rstrip('/')}/v10"
+    discord.http.Route.BASE = f"{api_base.rstrip('/')}/v{API_VERSION}"
     discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway_url)
