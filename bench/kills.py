@@ -160,7 +160,12 @@ def work(data: Path, run: int, kill_at: int, kill_on: str = "", fsize: int = 0) 
     for number in itertools.count():
         answer = library.engine.answer(QUESTION)
         ask = feedback.record_ask(
-            QUESTION, [c.id for c in answer.citations], "", answer.answered, len(answer.citations), run
+            QUESTION,
+            passage_ids=[c.id for c in answer.citations],
+            focus="",
+            answered=answer.answered,
+            results=len(answer.citations),
+            user_id=run,
         )
         say("asked", ask)
         if fsize:

@@ -117,14 +117,14 @@ def run(settings: EngineSettings, discord_settings: BotSettings, args: argparse.
             raise Failure(str(exc)) from exc
         servers = guild_store.any_answer_channels() and not discord_settings.answer_channel_ids
         bot = CiteBot(
-            library,
-            discord_settings,
-            store,
-            settings.data_dir,
-            settings.results,
-            args.sync,
-            guild_store,
-            message_content,
+            library=library,
+            settings=discord_settings,
+            store=store,
+            data_dir=settings.data_dir,
+            results=settings.results,
+            force_sync=args.sync,
+            guild_store=guild_store,
+            message_content=message_content,
         )
         try:
             asyncio.run(serve(bot, discord_settings.token))

@@ -104,6 +104,7 @@ class CiteBot(commands.Bot):
 
     def __init__(
         self,
+        *,
         library: Library,
         settings: BotSettings,
         store: FeedbackStore,
@@ -287,13 +288,13 @@ class CiteBot(commands.Bot):
         focus = next((c.id for c in answer.citations if c.highlight), ids[0] if ids else "")
         ask_id = self.store.record_ask(
             answer.question,
-            ids,
-            focus,
-            answer.answered,
-            ask.k,
-            ask.user_id,
-            answer.confidence_label,
-            ask.guild_id,
+            passage_ids=ids,
+            focus=focus,
+            answered=answer.answered,
+            results=ask.k,
+            user_id=ask.user_id,
+            confidence=answer.confidence_label,
+            guild_id=ask.guild_id,
         )
         return ask_id if ids else None  # a refusal citing nothing has no buttons
 

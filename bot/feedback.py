@@ -224,6 +224,7 @@ class FeedbackStore:
     def record_ask(
         self,
         question: str,
+        *,
         passage_ids: list[str],
         focus: str,
         answered: bool,

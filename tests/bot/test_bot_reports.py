@@ -60,7 +60,16 @@ def test_stats_counts_questions_answers_and_feedback(engine, tmp_path):
 def test_gaps_is_for_managers_and_reports_only_this_server(engine, tmp_path):
     async def scenario() -> None:
         async with running(engine, tmp_path) as (fake, bot):
-            bot.store.record_ask("Asked in another server?", [], "", False, 3, 9, "not covered", guild_id=1)
+            bot.store.record_ask(
+                "Asked in another server?",
+                passage_ids=[],
+                focus="",
+                answered=False,
+                results=3,
+                user_id=9,
+                confidence="not covered",
+                guild_id=1,
+            )
             member = fake.plain_member()
             refused = await fake.slash("gaps", user=member)
             assert "Manage Server" in (await fake.response(refused)).json["data"]["content"]

@@ -130,8 +130,26 @@ def test_gaps_and_stats_report_what_discord_asked(engine, tmp_path):
 
     store = FeedbackStore(tmp_path / "feedback.sqlite3")
     for question in ("Who won the 1998 World Cup?", "Which team won the World Cup in 1998?"):
-        store.record_ask(question, [], "", False, 3, 1, "not covered", guild_id=10)
-    store.record_ask("When did Russia invade Ukraine?", ["x#p1"], "x#p1", True, 3, 2, "high confidence", 10)
+        store.record_ask(
+            question,
+            passage_ids=[],
+            focus="",
+            answered=False,
+            results=3,
+            user_id=1,
+            confidence="not covered",
+            guild_id=10,
+        )
+    store.record_ask(
+        "When did Russia invade Ukraine?",
+        passage_ids=["x#p1"],
+        focus="x#p1",
+        answered=True,
+        results=3,
+        user_id=2,
+        confidence="high confidence",
+        guild_id=10,
+    )
     store.close()
     out = io.StringIO()
     console = Console(engine, 3, False, out, store_path=tmp_path / "feedback.sqlite3")

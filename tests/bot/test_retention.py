@@ -22,7 +22,9 @@ TOKEN = "MTIzNDU2Nzg5MDEyMzQ1Njc4.GabcDE.abcdefghijklmnopqrstuvwxyz0123456789AB"
 
 def ask_at(store: FeedbackStore, question: str, created: float, voters: tuple[int, ...] = ()) -> int:
     """An ask (and votes on it) recorded ``created`` seconds after the epoch."""
-    ask = store.ask(store.record_ask(question, ["a#p1"], "a#p1", True, 3, 1))
+    ask = store.ask(
+        store.record_ask(question, passage_ids=["a#p1"], focus="a#p1", answered=True, results=3, user_id=1)
+    )
     for voter in voters:
         store.vote(ask, voter, -1)
     with sqlite3.connect(store.path) as db:

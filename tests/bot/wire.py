@@ -58,7 +58,14 @@ async def running(
     settings = settings_for(fake, **env)
     use_discord_at(fake.api_base, fake.gateway_url)
     library = engine if isinstance(engine, Library) else Library(engine)
-    bot = CiteBot(library, settings, FeedbackStore(data_dir / "feedback.sqlite3"), data_dir, 3, force_sync)
+    bot = CiteBot(
+        library=library,
+        settings=settings,
+        store=FeedbackStore(data_dir / "feedback.sqlite3"),
+        data_dir=data_dir,
+        results=3,
+        force_sync=force_sync,
+    )
     runner = asyncio.create_task(bot.start(fake.token))
     try:
         for _ in range(300):

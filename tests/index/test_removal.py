@@ -7,10 +7,10 @@ import shutil
 from pathlib import Path
 
 import pytest
-from index.removed import REMOVED_FOLDER, removal_pin, removed_articles
 
 from index.intake import draft_from_text
 from index.library import LibraryError
+from index.removed import REMOVED_FOLDER, removal_pin, removed_articles
 
 HARBOUR = draft_from_text(
     "Wonsan harbour freezes",
