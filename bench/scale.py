@@ -11,7 +11,7 @@ from pathlib import Path
 
 from bench.measure import folder_mb, percentile, timed_process
 from bench.synthetic import synthetic_corpus
-from index import store
+from index import store, vectors
 from index.engine import Engine, query_encoder
 
 
@@ -69,13 +69,13 @@ def search_figures(index_dir: Path, squad_jsonl: Path, questions: int = 300) -> 
     query_vectors = engine.encoder.encode(asked)
     figures: dict[str, float | int | str] = {
         "scale_vector_index": type(index.passage_vectors).__name__,
-        "scale_recall10_passages": round(store.recall_at(index.passage_vectors, query_vectors, 10), 4),
-        "scale_recall10_sentences": round(store.recall_at(index.sentence_vectors, query_vectors, 10), 4),
+        "scale_recall10_passages": round(vectors.recall_at(index.passage_vectors, query_vectors, 10), 4),
+        "scale_recall10_sentences": round(vectors.recall_at(index.sentence_vectors, query_vectors, 10), 4),
         "scale_recall10_passages_by_id": round(
-            store.recall_at(index.passage_vectors, query_vectors, 10, by_id=True), 4
+            vectors.recall_at(index.passage_vectors, query_vectors, 10, by_id=True), 4
         ),
         "scale_recall10_sentences_by_id": round(
-            store.recall_at(index.sentence_vectors, query_vectors, 10, by_id=True), 4
+            vectors.recall_at(index.sentence_vectors, query_vectors, 10, by_id=True), 4
         ),
     }
     for q in asked[:10]:  # warm

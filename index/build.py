@@ -19,9 +19,8 @@ from index.store import (
     Manifest,
     PassageIndex,
     chunking_json,
-    stored_vectors,
-    vector_index,
 )
+from index.vectors import stored_vectors, vector_index
 from index.vocabulary import Vocabulary
 
 log = logging.getLogger(__name__)

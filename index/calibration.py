@@ -123,7 +123,8 @@ def trial_index(index: PassageIndex, keep: list[int]) -> PassageIndex:
     """An index of some of ``index``'s passages, made from its vectors without the model."""
     from index.build import context_text
     from index.lexical import LexicalIndex
-    from index.store import PassageIndex, stored_vectors, vector_index
+    from index.store import PassageIndex
+    from index.vectors import stored_vectors, vector_index
 
     passages = [index.passages[i] for i in keep]
     sentence_rows = np.concatenate(

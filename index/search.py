@@ -7,7 +7,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from index.passages import Passage
-from index.store import PassageIndex, stored_vectors
+from index.store import PassageIndex
+from index.vectors import stored_vectors
 
 # Fusion weights, chosen by measurement on the development questions and SQuAD (see README):
 # the best sentence's cosine carries most of the signal, the whole passage's cosine adds

@@ -44,7 +44,7 @@ def test_a_rebuild_embeds_only_what_changed(encoder, tmp_path):
     from index.articles import BUILTIN_CORPUS, load_corpus
     from index.calibration import OFF_TOPIC_PROBES, near_topic_probes
     from index.engine import open_index
-    from index.store import stored_vectors
+    from index.vectors import stored_vectors
 
     corpus = tmp_path / "corpus"
     shutil.copytree(BUILTIN_CORPUS, corpus)

@@ -7,6 +7,7 @@ import faiss
 import numpy as np
 
 from index import store
+from index import vectors as vectors_
 from index.articles import BUILTIN_CORPUS, load_corpus
 from index.build import build_index
 from index.engine import Engine
@@ -25,9 +26,9 @@ def clustered(n: int, dim: int = 384, clusters: int = 200, seed: int = 0) -> np.
 def test_hnsw_recall_at_10_against_exact_search():
     vectors = clustered(20_000)
     queries = clustered(200, seed=1)
-    approx = store.vector_index(vectors, approximate_from=10_000)
+    approx = vectors_.vector_index(vectors, approximate_from=10_000)
     assert isinstance(approx, faiss.IndexHNSWFlat)
-    recall = store.recall_at(approx, queries, 10)
+    recall = vectors_.recall_at(approx, queries, 10)
     assert recall >= 0.98, recall
     assert np.array_equal(approx.reconstruct(123), vectors[123])  # vectors kept exactly
 
@@ -35,49 +36,49 @@ def test_hnsw_recall_at_10_against_exact_search():
 def test_recall_counts_what_an_index_misses():
     vectors = clustered(2_000)
     queries = clustered(50, seed=2)
-    assert store.recall_at(store.flat_index(vectors), queries, 10) == 1.0
+    assert vectors_.recall_at(vectors_.flat_index(vectors), queries, 10) == 1.0
     coarse = faiss.IndexHNSWFlat(vectors.shape[1], 2, faiss.METRIC_INNER_PRODUCT)
     coarse.hnsw.efSearch = 1  # a graph too thin to search well
     coarse.add(vectors)
-    assert store.recall_at(coarse, queries, 10) < 0.9
+    assert vectors_.recall_at(coarse, queries, 10) < 0.9
 
 
 def test_small_corpora_stay_exact():
-    assert isinstance(store.vector_index(clustered(500)), faiss.IndexFlatIP)
+    assert isinstance(vectors_.vector_index(clustered(500)), faiss.IndexFlatIP)
 
 
 def test_an_approximate_index_round_trips_and_answers_like_the_exact_one(
     encoder, engine, tmp_path, monkeypatch
 ):
-    monkeypatch.setattr(store, "APPROXIMATE_FROM", 10)
+    monkeypatch.setattr(vectors_, "APPROXIMATE_FROM", 10)
     index = build_index(load_corpus(BUILTIN_CORPUS), encoder)
     store.save(index, tmp_path / "index")
     loaded = store.load(tmp_path / "index")
     assert isinstance(loaded.passage_vectors, faiss.IndexHNSWFlat)
-    assert loaded.sentence_vectors.hnsw.efSearch == store.HNSW_EF_SEARCH
+    assert loaded.sentence_vectors.hnsw.efSearch == vectors_.HNSW_EF_SEARCH
     approximate = Engine(loaded, encoder)
     for question in ("Who visited Russia on Tuesday?", "What weapons has North Korea sent to Russia?"):
         a, b = engine.answer(question), approximate.answer(question)
         assert a.sentence == b.sentence and [c.id for c in a.citations] == [c.id for c in b.citations]
-    monkeypatch.setattr(store, "HNSW_EF_SEARCH", 300)  # a search setting: applies on load, no rebuild
+    monkeypatch.setattr(vectors_, "HNSW_EF_SEARCH", 300)  # a search setting: applies on load, no rebuild
     assert store.load(tmp_path / "index").passage_vectors.hnsw.efSearch == 300
 
 
 def test_stored_vectors_are_the_indexed_vectors_without_a_copy(tmp_path):
     vectors = clustered(300)
-    for index in (store.flat_index(vectors), store.hnsw_index(vectors)):
+    for index in (vectors_.flat_index(vectors), vectors_.hnsw_index(vectors)):
         faiss.write_index(index, str(tmp_path / "v.faiss"))
         for held in (index, faiss.read_index(str(tmp_path / "v.faiss"))):
-            view = store.stored_vectors(held)
+            view = vectors_.stored_vectors(held)
             assert np.array_equal(view, vectors) and not view.flags["OWNDATA"]
-    assert store.stored_vectors(store.flat_index(vectors[:0].reshape(0, 384))).shape == (0, 384)
+    assert vectors_.stored_vectors(vectors_.flat_index(vectors[:0].reshape(0, 384))).shape == (0, 384)
 
 
 def test_recall_counts_a_copy_found_in_place_of_its_twin():
     distinct = clustered(500)
     copies = np.vstack([distinct] * 6)  # every vector six times: six equally right answers
-    index = store.hnsw_index(copies)
+    index = vectors_.hnsw_index(copies)
     queries = clustered(50, seed=3)
-    assert store.recall_at(index, queries, 10) >= 0.98
+    assert vectors_.recall_at(index, queries, 10) >= 0.98
     # exact search's pick among the copies is arbitrary, and the graph often finds others
-    assert store.recall_at(index, queries, 10, by_id=True) < 0.95
+    assert vectors_.recall_at(index, queries, 10, by_id=True) < 0.95
