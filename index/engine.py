@@ -6,6 +6,7 @@ import logging
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -121,7 +122,6 @@ class Engine:
         self.background = background  # common words' vectors: fewer passes through the model
         self.threshold = index.manifest.threshold if threshold is None else threshold
         self._by_id = {p.id: i for i, p in enumerate(index.passages)}
-        self.catalogue: Catalogue = catalogue(index.passages)  # what /help and autocomplete list
         self._sources = {a.slug: a.source for a in index.manifest.articles}
         self._speller = Speller(index.vocabulary)
         self._off_topic = float(index.manifest.calibration.get("off_topic_median", 0.0))
@@ -144,6 +144,12 @@ class Engine:
         index, _ = open_index(corpus, index_dir, None, force=rebuild)
         encoder = query_encoder(Path(index_dir))
         return cls(index, encoder, threshold, background_words(index.manifest.model, encoder))
+
+    @cached_property
+    def catalogue(self) -> Catalogue:
+        """What /help and autocomplete list, made on first use: the library makes it before an
+        engine serves (off the event loop); a calibration's trial engine never does."""
+        return catalogue(self.index.passages)
 
     @property
     def manifest(self) -> Manifest:

@@ -93,6 +93,7 @@ class Library:
             articles = {a.path: a for a in read.articles}
             self.refused = tuple(read.refused)
         # swapped as one, so that a reader on another thread never sees half of a change
+        engine.catalogue  # noqa: B018 - made now, not on the event loop's first /help
         self._current: tuple[Engine, dict[str, Article]] = (engine, articles)
 
     @classmethod
@@ -173,6 +174,7 @@ class Library:
                 )
             before = self._articles
             engine = Engine(index, old.encoder, self.threshold, old.background)
+            engine.catalogue  # noqa: B018 - made before it serves
             self._current = (engine, {a.path: a for a in read.articles})
             change = _difference(before, self._articles, time.perf_counter() - started, self.refused)
             log.info(
