@@ -19,8 +19,9 @@ from bench.plain import PlainPipeline
 from bench.scale import build_synthetic, search_figures
 from index.articles import BUILTIN_CORPUS
 from index.background import background_words
+from index.build import open_index
 from index.encoder import shared_encoder
-from index.engine import Engine, open_index, query_encoder
+from index.engine import Engine, query_encoder
 
 QUESTIONS = (
     "Who visited Russia on Tuesday?",

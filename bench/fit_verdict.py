@@ -21,8 +21,9 @@ from pathlib import Path
 import numpy as np
 
 from index.articles import BUILTIN_CORPUS
+from index.build import open_index
 from index.encoder import shared_encoder
-from index.engine import Engine, open_index
+from index.engine import Engine
 from index.question import QuestionError
 from index.terms import key_terms
 from index.verdict import FEATURES, features

@@ -371,7 +371,7 @@ def live(data: Path, run: int, plan: Plan, ledger: Ledger, before: Before | None
 def prepare(data: Path, encoder: object) -> None:
     """A data folder as a first start leaves it: the built-in article, its index, the export."""
     from index import onnx_encoder
-    from index.engine import open_index
+    from index.build import open_index
     from index.library import corpus_folder
 
     folder = corpus_folder(None, data)

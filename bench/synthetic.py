@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 
 from index.articles import read_article
-from index.passages import chunk_article
+from index.passages import MAX_PASSAGE_CHARS, chunk_article
 from index.sentences import split_sentences
 
 
@@ -20,7 +20,7 @@ def _paragraphs(text: str) -> list[list[str]]:
     """The article's paragraphs, each as its sentences."""
     out = []
     for block in text.split("\n"):
-        sentences = [block[a:b] for a, b in split_sentences(block)]
+        sentences = [block[a:b] for a, b in split_sentences(block, MAX_PASSAGE_CHARS)]
         if sentences:
             out.append(sentences)
     return out

@@ -13,14 +13,11 @@ import aiohttp
 import discord
 
 from bot.client import CiteBot, use_discord_at
-from bot.feedback import FeedbackStore
-from bot.guild_settings import GuildSettingsStore
-from bot.settings import BotSettings, bot_settings
-from index.articles import CorpusError
-from index.encoder import ModelError
-from index.library import Library
-from index.settings import EngineSettings, SettingsError, startup_settings
-from index.store import IndexUnusable
+from bot.config import BotConfig, bot_config
+from bot.stores.database import database_path
+from bot.stores.feedback import FeedbackStore
+from bot.stores.guild_settings import GuildSettingsStore
+from index import CitebotError, EngineConfig, Library, startup_config
 
 log = logging.getLogger("citebot.bot")
 
@@ -34,8 +31,9 @@ INTENT_HELP = (
 REJECTED = "DISCORD_TOKEN was rejected by Discord: reset the token in the developer portal"
 
 
-class Failure(Exception):
-    """A problem the operator must fix; the message is the one line they are shown."""
+class Failure(CitebotError):
+    """A problem the operator must fix at the edge (Discord, the database); the one line they
+    are shown is its ``user_message``, as for the core's own errors."""
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -89,16 +87,23 @@ async def serve(bot: CiteBot, token: str) -> None:
             loop.remove_signal_handler(sig)
 
 
-def open_library(settings: EngineSettings, rebuild: bool) -> Library:
+def open_library(settings: EngineConfig, rebuild: bool) -> Library:
+    """The articles and the engine, as ``Library.open`` opens them.
+
+    Raises:
+        CitebotError: they cannot be opened (an ``OSError`` of the folders is a ``Failure``).
+    """
     try:
         return Library.open(
             settings.corpus, settings.data_dir, settings.index_dir, settings.threshold, rebuild=rebuild
         )
-    except (CorpusError, ModelError, IndexUnusable, OSError) as exc:
+    except CitebotError:  # IndexNotSaved is an OSError too: the core's own, said as it is
+        raise
+    except OSError as exc:
         raise Failure(str(exc)) from exc
 
 
-def run(settings: EngineSettings, discord_settings: BotSettings, args: argparse.Namespace) -> None:
+def run(settings: EngineConfig, discord_settings: BotConfig, args: argparse.Namespace) -> None:
     library = open_library(settings, args.rebuild)  # before connecting: Discord waits for no one
     engine = library.engine
     log.info(
@@ -111,14 +116,14 @@ def run(settings: EngineSettings, discord_settings: BotSettings, args: argparse.
     message_content = True
     while True:
         try:
-            store = FeedbackStore(settings.data_dir / "feedback.sqlite3")
+            store = FeedbackStore(database_path(settings.data_dir))
             guild_store = GuildSettingsStore(store.path)
         except OSError as exc:
             raise Failure(str(exc)) from exc
         servers = guild_store.any_answer_channels() and not discord_settings.answer_channel_ids
         bot = CiteBot(
             library=library,
-            settings=discord_settings,
+            config=discord_settings,
             store=store,
             data_dir=settings.data_dir,
             results=settings.results,
@@ -160,12 +165,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     signal.signal(signal.SIGTERM, _stop_now)
     try:
-        settings = startup_settings()
+        settings = startup_config()
         quiet_discord_logs()
-        discord_settings = bot_settings()
+        discord_settings = bot_config()
         run(settings, discord_settings, args)
-    except (SettingsError, Failure) as exc:
-        print(f"citebot: {exc}", file=sys.stderr)
+    except CitebotError as exc:  # the core's errors and the edge's Failure, each said in one line
+        log.debug("stopped: %s", exc.detail)
+        print(f"citebot: {exc.user_message}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         log.info("stopped before connecting")

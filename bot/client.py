@@ -1,4 +1,4 @@
-"""The Discord bot: a ``commands.Bot`` with the engine, settings and feedback store injected."""
+"""The Discord bot: a ``commands.Bot`` with the library, config and stores injected."""
 
 from __future__ import annotations
 
@@ -15,27 +15,36 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.batching import Batcher
-from bot.buttons import MoreContext, NextPassage, Vote
+from bot.config import API_VERSION, BotConfig
 from bot.delivery import tell
-from bot.embed import NO_PINGS
-from bot.feedback import FeedbackStore
-from bot.guild_settings import GuildSettings, GuildSettingsStore, Overrides, in_force
 from bot.ratelimit import RateLimiter
-from bot.settings import API_VERSION, BotSettings
+from bot.render.card import escape
+from bot.render.embed import NO_PINGS
+from bot.stores.feedback import FeedbackStore
+from bot.stores.guild_settings import GuildSettings, GuildSettingsStore, Overrides, in_force
 from bot.sync import SyncRecord, sync_commands
-from index.answer import Answer
-from index.engine import Engine
-from index.library import Library
+from index import Answer, CitebotError, Engine, Library
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 SHUTDOWN_GRACE = 10.0  # seconds pending answers get to finish when the bot is stopped
 MAX_RESULTS = 10
+# the bot's areas, loaded by name in this order (each module ends in ``setup(bot)``)
+EXTENSIONS = (
+    "bot.cogs.asking",
+    "bot.cogs.buttons",
+    "bot.cogs.articles",
+    "bot.cogs.reports",
+    "bot.cogs.server_settings",
+    "bot.cogs.watcher",
+    "bot.cogs.retention",
+)
+BACKGROUND = ("bot.cogs.watcher", "bot.cogs.retention")  # stopped first when the bot stops
 
 
 @dataclass(frozen=True)
-class Ask:
+class QueuedAsk:
     """One question for the model: how many passages, and who asked (None: not recorded)."""
 
     question: str
@@ -55,22 +64,22 @@ PERMISSIONS = discord.Permissions(
 )
 
 
-def intents_for(settings: BotSettings, channels_set_in_servers: bool = False) -> discord.Intents:
+def intents_for(config: BotConfig, channels_set_in_servers: bool = False) -> discord.Intents:
     """Guilds and messages; message content only when whole channels are questions (in
     ``.env`` or some server's /settings), since Discord sends mentions' and DMs' content without it."""
     intents = discord.Intents.none()
     intents.guilds = True
     intents.guild_messages = True
     intents.dm_messages = True
-    intents.message_content = bool(settings.answer_channel_ids) or channels_set_in_servers
+    intents.message_content = bool(config.answer_channel_ids) or channels_set_in_servers
     return intents
 
 
 class CiteTree(app_commands.CommandTree):
     """Slash commands: allow-lists checked once, errors translated once."""
 
-    async def interaction_check(self, interaction: discord.Interaction) -> bool:
-        bot: CiteBot = interaction.client  # type: ignore[assignment]
+    async def interaction_check(self, interaction: discord.Interaction[CiteBot]) -> bool:
+        bot = interaction.client
         reason = bot.refusal_for(
             interaction.guild_id, interaction.channel_id, getattr(interaction.channel, "parent_id", None)
         )
@@ -82,7 +91,9 @@ class CiteTree(app_commands.CommandTree):
             await interaction.response.autocomplete([])
         return False
 
-    async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
+    async def on_error(
+        self, interaction: discord.Interaction[CiteBot], error: app_commands.AppCommandError
+    ) -> None:
         if isinstance(error, app_commands.CheckFailure):
             return  # the check has told the user why
         cause = getattr(error, "original", error)
@@ -91,11 +102,15 @@ class CiteTree(app_commands.CommandTree):
             # and nothing more can be said to the user through it
             log.warning("/%s: the interaction expired before the answer could be sent", _name(interaction))
             return
+        if isinstance(cause, CitebotError):  # refused by the core, and not caught by its cog
+            log.warning("/%s: %s", _name(interaction), cause.detail)
+            await tell(interaction, escape(cause.user_message))
+            return
         log.error("/%s failed", _name(interaction), exc_info=error)
         await tell(interaction)
 
 
-def _name(interaction: discord.Interaction) -> str:
+def _name(interaction: discord.Interaction[CiteBot]) -> str:
     return interaction.command.name if interaction.command else "?"
 
 
@@ -106,7 +121,7 @@ class CiteBot(commands.Bot):
         self,
         *,
         library: Library,
-        settings: BotSettings,
+        config: BotConfig,
         store: FeedbackStore,
         data_dir: Path,
         results: int = 3,
@@ -120,19 +135,19 @@ class CiteBot(commands.Bot):
         super().__init__(
             command_prefix=commands.when_mentioned,
             # message_content=False: Discord refused the intent that servers' answer channels ask for
-            intents=intents_for(settings, message_content and self.guild_store.any_answer_channels()),
+            intents=intents_for(config, message_content and self.guild_store.any_answer_channels()),
             allowed_mentions=NO_PINGS,
             help_command=None,
             tree_cls=CiteTree,
             max_messages=None,
             chunk_guilds_at_startup=False,
         )
-        self.library, self.settings, self.store = library, settings, store
+        self.library, self.config, self.store = library, config, store
         self.data_dir, self.results, self.force_sync = data_dir, results, force_sync
         self.max_results = MAX_RESULTS
         self._limiters: dict[int | None, RateLimiter] = {}
         # the operator's limit, kept per person across every server and DMs: the model is shared
-        self._everywhere = RateLimiter(settings.rate_limit)
+        self._everywhere = RateLimiter(config.rate_limit)
         # one worker for the model (two threads would only contend for two cores), one for the
         # database, so that a vote never waits behind a queue of questions; neither on the loop
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="citebot-model")
@@ -140,11 +155,8 @@ class CiteBot(commands.Bot):
         # rebuilds run beside the model worker, so that questions are answered (from the index
         # before the change) while an article is indexed
         self._index_worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="citebot-index")
-        self.watcher: asyncio.Task[None] | None = None
-        self.pruner: asyncio.Task[None] | None = None  # forgets questions past RETENTION_DAYS
-        self.watch_stop = asyncio.Event()  # set when the bot stops: ends the watcher and pruner
-        self.batcher: Batcher[Ask, tuple[Answer, int | None]] = Batcher(
-            self._answer_batch, limit=settings.queue_limit
+        self.batcher: Batcher[QueuedAsk, tuple[Answer, int | None]] = Batcher(
+            self._answer_batch, limit=config.queue_limit
         )
         self._pending: set[asyncio.Task[Any]] = set()
         self.stopping = False
@@ -154,26 +166,12 @@ class CiteBot(commands.Bot):
     # ---- lifecycle ---------------------------------------------------------------------------
 
     async def setup_hook(self) -> None:
-        from bot.articles import Articles, ConfirmRemoval, KeepArticle
-        from bot.asking import Asking
-        from bot.reports import Reports
-        from bot.retention import prune_daily
-        from bot.settings_commands import ServerSettings
-        from bot.watcher import watch_corpus
-
-        await self.add_cog(Asking(self))
-        self.add_dynamic_items(MoreContext, NextPassage, Vote)
-        await self.add_cog(Articles(self))
-        await self.add_cog(Reports(self))
-        await self.add_cog(ServerSettings(self))
-        self.add_dynamic_items(ConfirmRemoval, KeepArticle)
-        if self.library.folder is not None:
-            self.watcher = asyncio.create_task(watch_corpus(self), name="citebot-corpus-watcher")
-        self.pruner = asyncio.create_task(prune_daily(self), name="citebot-retention")
+        for extension in EXTENSIONS:
+            await self.load_extension(extension)
         await sync_commands(
             self.tree,
             SyncRecord(self.data_dir / "commands.json"),
-            self.settings.dev_guild_id,
+            self.config.dev_guild_id,
             self.force_sync,
         )
 
@@ -188,7 +186,7 @@ class CiteBot(commands.Bot):
             scopes=("bot", "applications.commands"),
         )
         log.info("citebot ready as %s in %d guild(s); invite: %s", self.user, len(self.guilds), invite)
-        if len(self.guilds) > 1 and not self.settings.article_guild_ids and self.library.editable:
+        if len(self.guilds) > 1 and not self.config.article_guild_ids and self.library.editable:
             log.warning(
                 "citebot is in %d servers, which share its articles: /article add and remove are off "
                 "until ARTICLE_GUILD_IDS names the servers that may change them",
@@ -202,7 +200,9 @@ class CiteBot(commands.Bot):
         """Let pending answers finish (or tell their askers), close the database, disconnect."""
         if not self.stopping:
             self.stopping = True
-            self.watch_stop.set()
+            for name in BACKGROUND:  # no rebuild or prune starts from here on
+                if name in self.extensions:
+                    await self.unload_extension(name)
             pending = {t for t in self._pending if not t.done()}
             if pending:
                 log.info("waiting for %d pending answer(s)", len(pending))
@@ -214,9 +214,6 @@ class CiteBot(commands.Bot):
             # a model call already running cannot be interrupted; wait for it off the event loop
             await asyncio.to_thread(self._worker.shutdown, wait=True, cancel_futures=True)
             await asyncio.to_thread(self._db_worker.shutdown, wait=True, cancel_futures=True)
-            for task in (self.watcher, self.pruner):
-                if task is not None:
-                    await asyncio.wait([task], timeout=5)
             # a rebuild under way finishes (its index is saved whole) before the bot stops
             await asyncio.to_thread(self._index_worker.shutdown, wait=True, cancel_futures=True)
             self.store.close()
@@ -250,7 +247,7 @@ class CiteBot(commands.Bot):
         """The engine answering now; a rebuild swaps in another only once it is complete."""
         return self.library.engine
 
-    def _answer_and_record(self, asks: list[Ask]) -> list[tuple[Answer, int | None] | Exception]:
+    def _answer_and_record(self, asks: list[QueuedAsk]) -> list[tuple[Answer, int | None] | Exception]:
         try:
             answers = self.engine.answer_many([a.question for a in asks], [a.k for a in asks])
         except Exception:
@@ -262,14 +259,14 @@ class CiteBot(commands.Bot):
             log.debug("answered %d questions in one batch", len(asks))
         return [(answer, self._record(answer, ask)) for answer, ask in zip(answers, asks, strict=True)]
 
-    def _answer_alone(self, ask: Ask) -> tuple[Answer, int | None] | Exception:
+    def _answer_alone(self, ask: QueuedAsk) -> tuple[Answer, int | None] | Exception:
         """One question of a failed batch: its answer, or the error that only its asker hears of."""
         try:
             return self._answer_and_record([ask])[0]
         except Exception as exc:
             return exc
 
-    def _record(self, answer: Answer, ask: Ask) -> int | None:
+    def _record(self, answer: Answer, ask: QueuedAsk) -> int | None:
         """Keep the question for /gaps and /stats; its id, when the answer has buttons.
 
         A database fault costs the answer its buttons, never the answer itself (nor the other
@@ -283,7 +280,7 @@ class CiteBot(commands.Bot):
             log.exception("could not record a question; answering without buttons")
             return None
 
-    def _record_ask(self, answer: Answer, ask: Ask) -> int | None:
+    def _record_ask(self, answer: Answer, ask: QueuedAsk) -> int | None:
         ids = [c.id for c in answer.citations]
         focus = next((c.id for c in answer.citations if c.highlight), ids[0] if ids else "")
         ask_id = self.store.record_ask(
@@ -298,7 +295,7 @@ class CiteBot(commands.Bot):
         )
         return ask_id if ids else None  # a refusal citing nothing has no buttons
 
-    async def _answer_batch(self, asks: list[Ask]) -> list[tuple[Answer, int | None] | Exception]:
+    async def _answer_batch(self, asks: list[QueuedAsk]) -> list[tuple[Answer, int | None] | Exception]:
         return await self.compute(self._answer_and_record, asks)
 
     async def answer(
@@ -307,12 +304,12 @@ class CiteBot(commands.Bot):
         """The engine's answer, and the ask id its buttons carry (None: no buttons, or not
         recorded because no ``user_id`` was given). Questions asked while the model is busy
         are answered together in one batch."""
-        return await self.batcher.submit(Ask(question, k, user_id, guild_id), key=guild_id)
+        return await self.batcher.submit(QueuedAsk(question, k, user_id, guild_id), key=guild_id)
 
     def guild_settings(self, guild_id: int | None) -> GuildSettings:
         """The settings in force in a server (its /settings over ``.env``), or in DMs."""
         overrides = self.guild_store.get(guild_id) if guild_id is not None else Overrides()
-        return in_force(self.settings, self.results, overrides)
+        return in_force(self.config, self.results, overrides)
 
     def limiter_for(self, guild_id: int | None) -> RateLimiter:
         """The question limit of a server (its cooldown), which a change of setting renews."""
@@ -343,10 +340,10 @@ class CiteBot(commands.Bot):
     ) -> str | None:
         """Why citebot does not answer here (allow-lists, DMs off), or None when it does."""
         if guild_id is None:
-            return None if self.settings.answer_dms else "citebot does not answer direct messages here."
-        if self.settings.allowed_guild_ids and guild_id not in self.settings.allowed_guild_ids:
+            return None if self.config.answer_dms else "citebot does not answer direct messages here."
+        if self.config.allowed_guild_ids and guild_id not in self.config.allowed_guild_ids:
             return "citebot is not enabled in this server."
-        allowed = self.settings.allowed_channel_ids
+        allowed = self.config.allowed_channel_ids
         if allowed and channel_id not in allowed and parent_id not in allowed:
             return "citebot is not enabled in this channel."
         return None

@@ -7,25 +7,29 @@ import json
 import logging
 import sqlite3
 import sys
-import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TextIO
 
-from bot.feedback import FeedbackStore
-from bot.render import render_card, render_json, render_passages, render_sources, render_text
-from bot.render_reports import render_gaps, render_usage
-from index.answer import refusal
-from index.articles import CorpusError
-from index.encoder import ModelError
-from index.engine import MAX_K, Engine
-from index.gaps import group_asked
-from index.library import Library
-from index.settings import EngineSettings, SettingsError, startup_settings
-from index.store import IndexUnusable
+from bot.render.answer import render_card, render_json, render_passages
+from bot.render.card import render_text
+from bot.render.library import render_sources
+from bot.render.reports import render_gaps, render_usage
+from bot.stores.database import database_path
+from bot.stores.feedback import FeedbackStore, days_ago
+from index import (
+    MAX_K,
+    CitebotError,
+    ConfigError,
+    Engine,
+    EngineConfig,
+    Library,
+    group_asked,
+    refusal,
+    startup_config,
+)
 
 log = logging.getLogger("citebot.console")
-DAY = 86_400.0
 
 HELP = """Type a question about the article and press Enter. Commands:
   :k N          show N passages per answer (1-10)
@@ -71,6 +75,9 @@ class Console:
     def ask(self, question: str) -> None:
         try:
             answer = self.engine.answer(question, self.k)
+        except CitebotError as exc:  # said as the core says it; the whole of it is the log's
+            log.warning("could not answer %r: %s", question[:100], exc.detail)
+            answer = refusal(question, exc.user_message)
         except Exception:  # one bad question must not end a batch: it gets its own error line
             log.exception("could not answer %r", question[:100])
             answer = refusal(question, "Sorry, something went wrong while answering that question.")
@@ -128,7 +135,7 @@ class Console:
             self.say(f"The bot's database cannot be read ({type(exc).__name__}); see the log.")
             return
         try:
-            since = time.time() - days * DAY
+            since = days_ago(days)
             if name == "stats":
                 self.say(render_text(render_usage(store.usage(since), days)))
                 return
@@ -190,40 +197,45 @@ def _interactive(console: Console, history: Path) -> None:
         readline.write_history_file(history)
 
 
-def open_engine(args: argparse.Namespace, settings: EngineSettings) -> Engine:
+def open_engine(args: argparse.Namespace, settings: EngineConfig) -> Engine:
     """The engine the bot would answer with: the same articles (the data folder's, unless
-    ``--corpus`` or CORPUS_PATH says otherwise) and the same index."""
-    library = Library.open(
-        args.corpus or settings.corpus,
-        settings.data_dir,
-        args.index_dir or settings.index_dir,
-        settings.threshold,
-        rebuild=args.rebuild,
-    )
+    ``--corpus`` or CORPUS_PATH says otherwise) and the same index.
+
+    Raises:
+        CitebotError: they cannot be opened (a folder's ``OSError`` included).
+    """
+    try:
+        library = Library.open(
+            args.corpus or settings.corpus,
+            settings.data_dir,
+            args.index_dir or settings.index_dir,
+            settings.threshold,
+            rebuild=args.rebuild,
+        )
+    except CitebotError:
+        raise
+    except OSError as exc:  # a folder that cannot be made or read
+        raise CitebotError(str(exc)) from exc
     return library.engine
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     try:
-        settings = startup_settings()
-    except SettingsError as exc:
-        print(f"citebot: {exc}", file=sys.stderr)
-        return 2
-    if args.results is not None and not 1 <= args.results <= MAX_K:
-        print(f"citebot: --results must be from 1 to {MAX_K}", file=sys.stderr)
-        return 2
-    try:
+        settings = startup_config()
+        if args.results is not None and not 1 <= args.results <= MAX_K:
+            raise ConfigError(f"--results must be from 1 to {MAX_K}")
         engine = open_engine(args, settings)
-    except (CorpusError, ModelError, IndexUnusable, OSError) as exc:
-        print(f"citebot: {exc}", file=sys.stderr)
+    except CitebotError as exc:  # one line for the operator; the whole message is the log's
+        log.debug("stopped: %s", exc.detail)
+        print(f"citebot: {exc.user_message}", file=sys.stderr)
         return 2
     console = Console(
         engine,
         args.results or settings.results,
         args.json,
         batch=args.json,
-        store_path=settings.data_dir / "feedback.sqlite3",
+        store_path=database_path(settings.data_dir),
     )
     if args.question:
         console.ask(" ".join(args.question))

@@ -5,13 +5,13 @@ from __future__ import annotations
 import os
 import sys
 
-from index.settings import SettingsError, load_env
+from index import ConfigError, load_env
 
 
 def main() -> int:
     try:
         load_env()
-    except SettingsError as exc:
+    except ConfigError as exc:
         print(f"citebot: {exc}", file=sys.stderr)
         return 2
     if os.environ.get("DISCORD_TOKEN", "").strip():

@@ -1,4 +1,125 @@
 """citebot's answer engine: articles -> passages -> vectors + BM25 -> cited answers.
 
-Importing this package is cheap: the model and FAISS load only when an index is opened.
+The one door into the engine: every name the edges use is imported from this package, and
+each is loaded on first use (PEP 562), so that ``import index`` stays cheap (no numpy, FAISS,
+torch or model) and the model and FAISS load only when an index is opened.
 """
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from index.answer import ANSWER_PASSAGES, Answer, Citation, refusal
+    from index.articles import ARTICLE_SUFFIXES, MAX_ARTICLE_BYTES, Article, CorpusError, Refused
+    from index.config import ConfigError, EngineConfig, engine_config, load_env, setup_logging, startup_config
+    from index.encoder import ModelError
+    from index.engine import MAX_K, Engine
+    from index.errors import CitebotError, without_paths
+    from index.gaps import QuestionGroup, group_asked
+    from index.intake import (
+        MAX_TITLE_CHARS,
+        UPLOAD_SUFFIXES,
+        Draft,
+        IntakeError,
+        draft_from_file,
+        draft_from_text,
+    )
+    from index.library import CHANGED_SINCE, Library, LibraryError, Refresh
+    from index.passages import MAX_PASSAGE_CHARS, Passage
+    from index.question import QuestionError, clean_question
+    from index.removed import REMOVED_FOLDER, RemovedArticle, removal_pin, removed_articles
+    from index.store import IndexNotSaved, IndexUnusable, Manifest
+
+# each public name, and the module it is defined in
+_HOMES = {
+    "index.answer": ("ANSWER_PASSAGES", "Answer", "Citation", "refusal"),
+    "index.articles": ("ARTICLE_SUFFIXES", "MAX_ARTICLE_BYTES", "Article", "CorpusError", "Refused"),
+    "index.config": (
+        "ConfigError",
+        "EngineConfig",
+        "engine_config",
+        "load_env",
+        "setup_logging",
+        "startup_config",
+    ),
+    "index.encoder": ("ModelError",),
+    "index.engine": ("MAX_K", "Engine"),
+    "index.errors": ("CitebotError", "without_paths"),
+    "index.gaps": ("QuestionGroup", "group_asked"),
+    "index.intake": (
+        "MAX_TITLE_CHARS",
+        "UPLOAD_SUFFIXES",
+        "Draft",
+        "IntakeError",
+        "draft_from_file",
+        "draft_from_text",
+    ),
+    "index.library": ("CHANGED_SINCE", "Library", "LibraryError", "Refresh"),
+    "index.passages": ("MAX_PASSAGE_CHARS", "Passage"),
+    "index.question": ("QuestionError", "clean_question"),
+    "index.removed": ("REMOVED_FOLDER", "RemovedArticle", "removal_pin", "removed_articles"),
+    "index.store": ("IndexNotSaved", "IndexUnusable", "Manifest"),
+}
+_HOME = {name: module for module, names in _HOMES.items() for name in names}
+
+__all__ = [  # the same names as _HOMES, written out for type checkers and readers
+    "ANSWER_PASSAGES",
+    "ARTICLE_SUFFIXES",
+    "CHANGED_SINCE",
+    "MAX_ARTICLE_BYTES",
+    "MAX_K",
+    "MAX_PASSAGE_CHARS",
+    "MAX_TITLE_CHARS",
+    "REMOVED_FOLDER",
+    "UPLOAD_SUFFIXES",
+    "Answer",
+    "Article",
+    "Citation",
+    "CitebotError",
+    "ConfigError",
+    "CorpusError",
+    "Draft",
+    "Engine",
+    "EngineConfig",
+    "IndexNotSaved",
+    "IndexUnusable",
+    "IntakeError",
+    "Library",
+    "LibraryError",
+    "Manifest",
+    "ModelError",
+    "Passage",
+    "QuestionError",
+    "QuestionGroup",
+    "Refresh",
+    "Refused",
+    "RemovedArticle",
+    "clean_question",
+    "draft_from_file",
+    "draft_from_text",
+    "engine_config",
+    "group_asked",
+    "load_env",
+    "refusal",
+    "removal_pin",
+    "removed_articles",
+    "setup_logging",
+    "startup_config",
+    "without_paths",
+]
+
+
+def __getattr__(name: str) -> object:
+    """The public name ``name``, its module imported on first use."""
+    module = _HOME.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # found directly next time
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
 from pathlib import Path
 
-from index.articles import CorpusError
-from index.encoder import ModelError
-from index.settings import SettingsError, startup_settings
+from index.config import EngineConfig, startup_config
+from index.errors import CitebotError
 from index.store import IndexUnusable
+
+log = logging.getLogger("citebot.index")
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -35,51 +37,65 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     try:
-        settings = startup_settings()
-    except SettingsError as exc:
-        print(f"citebot: {exc}", file=sys.stderr)
-        return 2
-    index_dir = args.index_dir or settings.index_dir
-    try:
+        settings = startup_config()
+        index_dir = args.index_dir or settings.index_dir
         if args.command == "info":
             return _info(index_dir)
-        from index.engine import Engine, open_index
-        from index.library import corpus_folder
-
-        # the bot's own articles unless told otherwise: one index for both
-        corpus = args.corpus or corpus_folder(settings.corpus, settings.data_dir)
-
         if args.command == "build":
-            index, _ = open_index(corpus, index_dir, force=True)
-            m = index.manifest
-            print(
-                f"built {m.passages} passages ({m.sentences} sentences) from {len(m.articles)} article(s) "
-                f"in {index_dir}; answer threshold {m.threshold:.3f}"
-            )
-            return 0
-        engine = Engine.open(corpus, index_dir, threshold=settings.threshold)
-        answer = engine.answer(" ".join(args.query), k=args.k)
-        if answer.error:
-            print(answer.error)
-            return 1
-        for c in answer.citations:
-            mark = "*" if c.highlight else " "
-            print(
-                f"{c.rank}.{mark} {c.score:.3f}  {c.id}  [{c.section or '-'} ¶{c.paragraph}]  {c.text[:150]}"
-            )
-        verdict = "answered" if answer.answered else (answer.refusal or "not covered")
-        print(
-            f"{verdict} (confidence {answer.confidence:.3f}, threshold {answer.threshold:.3f}, "
-            f"{answer.elapsed_ms:.1f} ms)"
-        )
-        if answer.span_text:
-            print(f"answer span: {answer.span_text}")
-        if answer.read_as:
-            print(f"read as: {answer.read_as}")
-        return 0
-    except (CorpusError, ModelError, IndexUnusable, OSError) as exc:
-        print(f"citebot: {exc}", file=sys.stderr)
-        return 2
+            return _build(args, settings, index_dir)
+        return _search(args, settings, index_dir)
+    except CitebotError as exc:
+        return _stop(exc)
+    except OSError as exc:  # a folder that cannot be made or read: said as the core's own errors
+        return _stop(CitebotError(str(exc)))
+
+
+def _stop(exc: CitebotError) -> int:
+    """The one line the operator is shown, with no path; the whole message is the log's."""
+    log.debug("stopped: %s", exc.detail)
+    print(f"citebot: {exc.user_message}", file=sys.stderr)
+    return 2
+
+
+def _corpus(args: argparse.Namespace, settings: EngineConfig) -> Path | None:
+    # the bot's own articles unless told otherwise: one index for both
+    return args.corpus or settings.corpus
+
+
+def _build(args: argparse.Namespace, settings: EngineConfig, index_dir: Path) -> int:
+    from index.build import open_index
+    from index.library import corpus_folder
+
+    index, _ = open_index(corpus_folder(_corpus(args, settings), settings.data_dir), index_dir, force=True)
+    m = index.manifest
+    print(
+        f"built {m.passages} passages ({m.sentences} sentences) from {len(m.articles)} article(s) "
+        f"in {index_dir}; answer threshold {m.threshold:.3f}"
+    )
+    return 0
+
+
+def _search(args: argparse.Namespace, settings: EngineConfig, index_dir: Path) -> int:
+    from index.library import Library
+
+    library = Library.open(_corpus(args, settings), settings.data_dir, index_dir, settings.threshold)
+    answer = library.engine.answer(" ".join(args.query), k=args.k)
+    if answer.error:
+        print(answer.error)
+        return 1
+    for c in answer.citations:
+        mark = "*" if c.highlight else " "
+        print(f"{c.rank}.{mark} {c.score:.3f}  {c.id}  [{c.section or '-'} ¶{c.paragraph}]  {c.text[:150]}")
+    verdict = "answered" if answer.answered else (answer.refusal or "not covered")
+    print(
+        f"{verdict} (confidence {answer.confidence:.3f}, threshold {answer.threshold:.3f}, "
+        f"{answer.elapsed_ms:.1f} ms)"
+    )
+    if answer.span_text:
+        print(f"answer span: {answer.span_text}")
+    if answer.read_as:
+        print(f"read as: {answer.read_as}")
+    return 0
 
 
 def _info(index_dir: Path) -> int:
@@ -88,7 +104,8 @@ def _info(index_dir: Path) -> int:
     try:
         m = read_manifest(index_dir)
     except IndexUnusable as exc:
-        print(f"citebot: {exc} (run `python -m index build`)", file=sys.stderr)
+        log.debug("no index: %s", exc.detail)
+        print(f"citebot: {exc.user_message} (run `python -m index build`)", file=sys.stderr)
         return 1
     print(f"index:      {index_dir}")
     print(f"built at:   {m.built_at}")

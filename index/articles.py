@@ -11,6 +11,7 @@ from pathlib import Path
 
 import yaml
 
+from index.errors import CitebotError
 from index.question import clean_line
 
 ARTICLE_SUFFIXES = (".txt", ".md")
@@ -27,7 +28,7 @@ BUILTIN_CORPUS = Path(__file__).resolve().parent / "data"
 log = logging.getLogger(__name__)
 
 
-class CorpusError(ValueError):
+class CorpusError(CitebotError, ValueError):
     """A corpus path that cannot be read as articles."""
 
 

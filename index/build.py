@@ -1,21 +1,26 @@
-"""Building an index: passages, their vectors, BM25, a calibrated threshold, a manifest."""
+"""Building an index: passages, their vectors, BM25, a calibrated threshold, a manifest; and
+``open_index``, the step under ``Library.open`` that loads the saved index or rebuilds it."""
 
 from __future__ import annotations
 
 import logging
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 
 import numpy as np
 
-from index.articles import Article, CorpusError, corpus_checksum
+from index import store
+from index.articles import Article, CorpusError, corpus_checksum, load_corpus
 from index.calibration import calibrate_threshold
-from index.encoder import Encoder, model_id
+from index.encoder import Encoder, model_id, shared_encoder
 from index.lexical import LexicalIndex
-from index.passages import DEFAULT_CHUNKING, ChunkSettings, Passage, chunk_corpus
+from index.passages import DEFAULT_CHUNKING, ChunkSettings, chunk_corpus, context_text
 from index.store import (
     FORMAT_VERSION,
     ArticleInfo,
+    IndexUnusable,
     Manifest,
     PassageIndex,
     chunking_json,
@@ -24,13 +29,6 @@ from index.vectors import stored_vectors, vector_index
 from index.vocabulary import Vocabulary
 
 log = logging.getLogger(__name__)
-
-
-def context_text(passage: Passage) -> str:
-    """What is embedded and BM25-indexed for a passage: its text led by where it stands, so a
-    question naming the article or section finds passages that do not repeat the name."""
-    head = " · ".join(x for x in (passage.title, passage.section.title()) if x)
-    return f"{head}\n{passage.text}" if head else passage.text
 
 
 PROGRESS_FROM = 2_000  # texts: below this a build takes seconds and needs no bar
@@ -132,3 +130,48 @@ def build_index(
     index.manifest = calibrate_threshold(index, encoder)
     log.info("indexed %d passages in %.1f s", len(passages), time.perf_counter() - started)
     return index
+
+
+@dataclass(frozen=True)
+class IndexStatus:
+    """What ``open_index`` found and did."""
+
+    rebuilt: bool
+    reason: str
+
+
+def open_index(
+    corpus: Path | str | None,
+    index_dir: Path | str,
+    encoder: Encoder | None = None,
+    settings: ChunkSettings = DEFAULT_CHUNKING,
+    force: bool = False,
+) -> tuple[PassageIndex, IndexStatus]:
+    """Load the index for a corpus, rebuilding it when missing, stale or damaged.
+
+    A damaged or mismatched index is never served: it is rebuilt from the corpus. A building
+    step, for ``Library.open`` (the one way to open an engine) and for tests of the index itself.
+    """
+    articles = load_corpus(corpus)
+    expected = {
+        "model": model_id(),
+        "chunking": store.chunking_json(settings),
+        "corpus_checksum": corpus_checksum(articles),
+    }
+    reason = "rebuild asked for"
+    if not force:
+        try:
+            return store.load(Path(index_dir), expected), IndexStatus(False, "up to date")
+        except IndexUnusable as exc:
+            reason = str(exc)
+    log.warning("%s: building the index in %s", reason, index_dir)
+    previous = None
+    try:  # a stale index still lends the vectors of what did not change
+        previous = store.load(Path(index_dir))
+    except IndexUnusable:
+        pass
+    index = build_index(
+        articles, encoder or shared_encoder(), settings, str(corpus or "built-in"), previous=previous
+    )
+    store.save(index, Path(index_dir))
+    return index, IndexStatus(True, reason)

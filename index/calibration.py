@@ -121,8 +121,8 @@ TRIAL_PASSAGES = 2_000  # a larger corpus is sampled: the trial costs a BM25 bui
 
 def trial_index(index: PassageIndex, keep: list[int]) -> PassageIndex:
     """An index of some of ``index``'s passages, made from its vectors without the model."""
-    from index.build import context_text
     from index.lexical import LexicalIndex
+    from index.passages import context_text
     from index.store import PassageIndex
     from index.vectors import stored_vectors, vector_index
 

@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from index.errors import CitebotError
+
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
 
@@ -32,7 +34,7 @@ def model_id() -> str:
         return MODEL_NAME
 
 
-class ModelError(RuntimeError):
+class ModelError(CitebotError, RuntimeError):
     """The packaged model is missing or cannot be loaded."""
 
 

@@ -1,32 +1,29 @@
-"""The answer engine: opens (or rebuilds) an index and answers questions from it."""
+"""The answer engine: answers questions from one opened index (``Library.open`` opens it)."""
 
 from __future__ import annotations
 
 import logging
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
 import numpy as np
 
-from index import onnx_encoder, store
+from index import onnx_encoder
 from index.answer import ANSWER_PASSAGES, Answer, Choice, best_sentence, compose, refusal
 from index.answer_types import expected_kind
-from index.articles import corpus_checksum, load_corpus
-from index.background import BackgroundWords, background_words
-from index.build import build_index, context_text
+from index.background import BackgroundWords
 from index.catalogue import Catalogue, catalogue
 from index.confidence import confidence
-from index.encoder import Encoder, model_id, shared_encoder, use_threads
+from index.encoder import Encoder, shared_encoder, use_threads
 from index.evidence import Evidence, check_terms
 from index.onnx_encoder import OnnxEncoder
-from index.passages import DEFAULT_CHUNKING, ChunkSettings, Passage
+from index.passages import Passage, context_text
 from index.question import QuestionError, check_script, clean_question, scripts
 from index.search import Hit, search
 from index.spelling import Speller
-from index.store import ArticleInfo, IndexUnusable, Manifest, PassageIndex
+from index.store import ArticleInfo, Manifest, PassageIndex
 from index.terms import Term, key_terms, words, zipf
 from index.verdict import probability, refusal_message
 
@@ -44,50 +41,6 @@ EXPAND_FROM = 0.6
 # a pass through the model when the corpus lacks them: they are simply missing.
 MIN_WEIGHT = 0.5
 QueryEncoder = Encoder | OnnxEncoder
-
-
-@dataclass(frozen=True)
-class IndexStatus:
-    """What ``open_index`` found and did."""
-
-    rebuilt: bool
-    reason: str
-
-
-def open_index(
-    corpus: Path | str | None,
-    index_dir: Path | str,
-    encoder: Encoder | None = None,
-    settings: ChunkSettings = DEFAULT_CHUNKING,
-    force: bool = False,
-) -> tuple[PassageIndex, IndexStatus]:
-    """Load the index for a corpus, rebuilding it when missing, stale or damaged.
-
-    A damaged or mismatched index is never served: it is rebuilt from the corpus.
-    """
-    articles = load_corpus(corpus)
-    expected = {
-        "model": model_id(),
-        "chunking": store.chunking_json(settings),
-        "corpus_checksum": corpus_checksum(articles),
-    }
-    reason = "rebuild asked for"
-    if not force:
-        try:
-            return store.load(Path(index_dir), expected), IndexStatus(False, "up to date")
-        except IndexUnusable as exc:
-            reason = str(exc)
-    log.warning("%s: building the index in %s", reason, index_dir)
-    previous = None
-    try:  # a stale index still lends the vectors of what did not change
-        previous = store.load(Path(index_dir))
-    except IndexUnusable:
-        pass
-    index = build_index(
-        articles, encoder or shared_encoder(), settings, str(corpus or "built-in"), previous=previous
-    )
-    store.save(index, Path(index_dir))
-    return index, IndexStatus(True, reason)
 
 
 def query_encoder(index_dir: Path) -> QueryEncoder:
@@ -127,23 +80,6 @@ class Engine:
         self._off_topic = float(index.manifest.calibration.get("off_topic_median", 0.0))
         self._scripts = set(scripts(" ".join(index.vocabulary.words)))
         zipf("the")  # wordfreq reads its list on first use (0.3 s): here, not on the first question
-
-    @classmethod
-    def open(
-        cls,
-        corpus: Path | str | None = None,
-        index_dir: Path | str = "data/index",
-        threshold: float | None = None,
-        rebuild: bool = False,
-    ) -> Engine:
-        """Open the index for ``corpus`` (default: the built-in article), building it if needed.
-
-        Questions are encoded by the ONNX export of the model when it is (or can be) made, so
-        that a start with a built index imports no torch; by the torch encoder otherwise.
-        """
-        index, _ = open_index(corpus, index_dir, None, force=rebuild)
-        encoder = query_encoder(Path(index_dir))
-        return cls(index, encoder, threshold, background_words(index.manifest.model, encoder))
 
     @cached_property
     def catalogue(self) -> Catalogue:

@@ -13,6 +13,7 @@ from pathlib import Path
 import yaml
 
 from index.articles import MAX_ARTICLE_BYTES, UTF16_BOMS, Article, CorpusError, read_article, slugify
+from index.errors import CitebotError
 from index.question import clean_line
 
 UPLOAD_SUFFIXES = (".txt", ".md", ".html", ".htm")
@@ -23,7 +24,7 @@ MAX_PAGE_BYTES = 2_000_000
 _NO_HARD_LINKS = (errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EXDEV)
 
 
-class IntakeError(ValueError):
+class IntakeError(CitebotError, ValueError):
     """An article that cannot be added; the message says why, in a line a person can act on."""
 
 

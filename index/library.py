@@ -14,8 +14,9 @@ from pathlib import Path
 from index import store
 from index.articles import BUILTIN_CORPUS, Article, CorpusError, Refused, corpus_checksum, read_corpus
 from index.background import background_words
-from index.build import build_index
-from index.engine import Engine, QueryEncoder, open_index, query_encoder
+from index.build import build_index, open_index
+from index.engine import Engine, QueryEncoder, query_encoder
+from index.errors import CitebotError
 from index.intake import Draft, IntakeError, write_article
 from index.passages import DEFAULT_CHUNKING
 from index.removed import put_back, removal_pin, set_aside
@@ -26,7 +27,7 @@ log = logging.getLogger(__name__)
 ADDED_FOLDER = "articles"
 
 
-class LibraryError(ValueError):
+class LibraryError(CitebotError, ValueError):
     """A change to the articles that cannot be made; the message says why."""
 
 
@@ -99,20 +100,28 @@ class Library:
     @classmethod
     def open(
         cls,
-        corpus: Path | None,
-        data_dir: Path,
-        index_dir: Path,
+        corpus: Path | str | None,
+        data_dir: Path | str,
+        index_dir: Path | str,
         threshold: float | None = None,
         rebuild: bool = False,
         encoder: QueryEncoder | None = None,
     ) -> Library:
         """The library of ``corpus`` (default: the data folder's articles), its index opened
-        or built.
+        or built: the one way to open an engine (``library.engine`` answers).
 
         ``encoder`` encodes for both the build (if one is needed) and the questions; by default
-        a build uses the packaged model on every core and questions the fastest encoder.
+        a build uses the packaged model on every core and questions the fastest encoder (the
+        ONNX export of the model when it is, or can be, made: a start with a built index then
+        imports no torch).
+
+        Raises:
+            CitebotError: the corpus cannot be read (``CorpusError``), the model cannot be
+                loaded (``ModelError``) or the index cannot be saved (``IndexNotSaved``).
+            OSError: the data folder cannot be written.
         """
-        folder = corpus_folder(corpus, data_dir)
+        index_dir = Path(index_dir)
+        folder = corpus_folder(None if corpus is None else Path(corpus), Path(data_dir))
         _remove_unfinished_adds(folder)
         index, _ = open_index(folder, index_dir, encoder, force=rebuild)
         encoder = encoder or query_encoder(index_dir)

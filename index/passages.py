@@ -9,7 +9,11 @@ from dataclasses import asdict, dataclass
 from index.articles import Article
 from index.sentences import Span, split_sentences
 
-MAX_PASSAGE_CHARS = 1024  # one Discord embed field
+# The core's own cap on a passage's text, and so on a sentence (a longer one is cut at
+# whitespace): what a citation can quote at most. It is part of the chunking an index records,
+# so changing it rebuilds every index. Discord's limits are rendering's (bot/render/card.py),
+# which cuts whatever it is given to them.
+MAX_PASSAGE_CHARS = 1024
 
 
 @dataclass(frozen=True)
@@ -21,7 +25,7 @@ class ChunkSettings:
 
     def __post_init__(self) -> None:
         if not 0 < self.window_chars <= self.max_chars <= MAX_PASSAGE_CHARS:
-            raise ValueError("need 0 < window_chars <= max_chars <= 1024")
+            raise ValueError(f"need 0 < window_chars <= max_chars <= {MAX_PASSAGE_CHARS}")
 
 
 DEFAULT_CHUNKING = ChunkSettings()
@@ -214,3 +218,10 @@ def chunk_article(article: Article, settings: ChunkSettings = DEFAULT_CHUNKING) 
 def chunk_corpus(articles: list[Article], settings: ChunkSettings = DEFAULT_CHUNKING) -> list[Passage]:
     """Passages of every article, in corpus order."""
     return [p for a in articles for p in chunk_article(a, settings)]
+
+
+def context_text(passage: Passage) -> str:
+    """What is embedded and BM25-indexed for a passage: its text led by where it stands, so a
+    question naming the article or section finds passages that do not repeat the name."""
+    head = " · ".join(x for x in (passage.title, passage.section.title()) if x)
+    return f"{head}\n{passage.text}" if head else passage.text

@@ -7,6 +7,8 @@ import unicodedata
 from collections import Counter
 from collections.abc import Collection
 
+from index.errors import CitebotError
+
 MAX_QUESTION_CHARS = 500
 MAX_RAW_QUESTION_CHARS = 6_000  # a Discord message with Nitro is 4,000; a slash option 6,000 in all
 
@@ -16,7 +18,7 @@ _MENTION = re.compile(r"<(?:@[!&]?|#|/[\w -]+:)\d+>|<a?:\w+:\d+>|@(?:everyone|he
 _SPACE = re.compile(r"\s+")
 
 
-class QuestionError(ValueError):
+class QuestionError(CitebotError, ValueError):
     """A question that cannot be searched for; the message is what the asker is shown."""
 
 

@@ -50,11 +50,12 @@ def _segment(text: str) -> list[Span]:
     return spans
 
 
-def split_sentences(text: str, limit: int = 1024) -> list[Span]:
+def split_sentences(text: str, limit: int) -> list[Span]:
     """Spans of the sentences of ``text``, trimmed of surrounding whitespace.
 
     The spans cover every non-space character of ``text`` in order. A sentence longer than
-    ``limit`` characters (no real one is) is cut at whitespace so that every span fits.
+    ``limit`` characters (no real one is) is cut at whitespace so that every span fits: the
+    longest passage (``index.passages.MAX_PASSAGE_CHARS``, or a chunking's ``max_chars``).
     """
     spans: list[Span] = []
     for start, end in _cut_long(text, 0, len(text), MAX_SEGMENT_CHARS):

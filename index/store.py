@@ -19,6 +19,7 @@ from pathlib import Path
 import faiss
 import numpy as np
 
+from index.errors import CitebotError
 from index.lexical import LexicalIndex
 from index.passages import ChunkSettings, Passage
 from index.vectors import searchable
@@ -34,7 +35,7 @@ SENTENCE_VECTORS = "sentences.faiss"
 BM25_DIR = "bm25"
 
 
-class IndexUnusable(RuntimeError):
+class IndexUnusable(CitebotError, RuntimeError):
     """An index folder that must not be served: missing, stale, unreadable or damaged."""
 
 
@@ -125,7 +126,7 @@ _LEFT_BY_SAVES = re.compile(r"\.(?P<name>.+)\.(?P<kind>new|v|link|old)-[^/]*")
 _NO_SPACE = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
 
 
-class IndexNotSaved(OSError):
+class IndexNotSaved(CitebotError, OSError):
     """A save that could not be finished; the index before it is still the one on disk."""
 
 

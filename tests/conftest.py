@@ -10,8 +10,9 @@ import pytest
 
 from index.articles import BUILTIN_CORPUS
 from index.background import background_words
+from index.build import open_index
 from index.encoder import Encoder, shared_encoder
-from index.engine import Engine, open_index
+from index.engine import Engine
 from index.library import Library, corpus_folder
 
 # One table of common-word vectors for the whole run (made once, about 15 s), instead of one

@@ -114,7 +114,7 @@ def test_the_answer_does_not_depend_on_how_many_passages_are_cited(engine):
 
 def test_corpus_with_nothing_but_furniture_is_refused(tmp_path, encoder):
     from index.articles import CorpusError
-    from index.engine import open_index
+    from index.build import open_index
 
     path = tmp_path / "empty.txt"
     path.write_text("BREAKING NEWS\nSubscribe to our newsletter.", encoding="utf-8")

@@ -42,8 +42,8 @@ def test_a_rebuild_embeds_only_what_changed(encoder, tmp_path):
     import shutil
 
     from index.articles import BUILTIN_CORPUS, load_corpus
+    from index.build import open_index
     from index.calibration import OFF_TOPIC_PROBES, near_topic_probes
-    from index.engine import open_index
     from index.vectors import stored_vectors
 
     corpus = tmp_path / "corpus"

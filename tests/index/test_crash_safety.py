@@ -29,8 +29,8 @@ from bench.kills import (
 from index import store
 from index.articles import BUILTIN_CORPUS
 from index.background import background_words
+from index.build import open_index
 from index.encoder import model_id
-from index.engine import open_index
 
 ROOT = Path(__file__).resolve().parents[2]
 NEW = "the new one"

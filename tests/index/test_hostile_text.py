@@ -17,7 +17,7 @@ import index.sentences
 from bench.hostile import INPUTS, parsers
 from index.articles import read_article, read_corpus
 from index.intake import IntakeError, draft_from_file, draft_from_text, write_article
-from index.passages import chunk_article
+from index.passages import MAX_PASSAGE_CHARS, chunk_article
 from index.question import QuestionError, clean_question
 from index.sentences import split_sentences
 
@@ -73,7 +73,7 @@ def test_the_sentence_splitter_is_never_handed_more_than_its_cap(monkeypatch):
 
     monkeypatch.setattr(index.sentences, "segment", spy)
     text = INPUTS["open quotes"]
-    spans = split_sentences(text)
+    spans = split_sentences(text, MAX_PASSAGE_CHARS)
     assert max(handed) <= MAX_SEGMENT_CHARS
     assert "".join(text[a:b] for a, b in spans).replace(" ", "") == text.replace(" ", "")
 

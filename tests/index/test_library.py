@@ -9,7 +9,8 @@ import pytest
 
 from index import build
 from index.articles import BUILTIN_CORPUS
-from index.engine import Engine, open_index
+from index.build import open_index
+from index.engine import Engine
 from index.intake import draft_from_text
 from index.library import Library, LibraryError, corpus_folder
 

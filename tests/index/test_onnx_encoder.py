@@ -12,7 +12,9 @@ import numpy as np
 import pytest
 
 from index import onnx_encoder
+from index.articles import BUILTIN_CORPUS
 from index.engine import Engine
+from index.library import Library
 from index.onnx_encoder import MANIFEST_FILE, MODEL_FILE, OnnxEncoder
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -69,10 +71,10 @@ def test_a_damaged_stale_or_missing_export_is_not_loaded(exported, tmp_path):
     assert onnx_encoder.load(tmp_path / "nowhere") is None
 
 
-def test_engine_open_makes_the_export_and_uses_it(builtin_index_dir, exported, tmp_path):
+def test_library_open_makes_the_export_and_uses_it(builtin_index_dir, exported, tmp_path):
     index_dir = tmp_path / "data" / "index"
     shutil.copytree(builtin_index_dir, index_dir)
-    engine = Engine.open(index_dir=index_dir)
+    engine = Library.open(BUILTIN_CORPUS, tmp_path / "data", index_dir).engine
     assert isinstance(engine.encoder, OnnxEncoder)
     assert (tmp_path / "data" / "onnx-model" / MODEL_FILE).is_file()
     assert engine.answer(QUESTIONS[0]).answered

@@ -100,7 +100,7 @@ document = st.lists(st.one_of(paragraph, st.just("SECTION HEADING")), min_size=1
 
 @settings(max_examples=60, deadline=None)
 @given(text=document, window=st.integers(min_value=200, max_value=1024))
-def test_passages_fit_a_field_keep_sentences_whole_and_lose_no_text(tmp_path_factory, text, window):
+def test_passages_keep_to_the_core_cap_keep_sentences_whole_and_lose_no_text(tmp_path_factory, text, window):
     folder = tmp_path_factory.mktemp("doc")
     article = article_from(folder, text)
     passages = chunk_article(article, ChunkSettings(window_chars=window))

@@ -3,11 +3,12 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
+from index.passages import MAX_PASSAGE_CHARS
 from index.sentences import split_sentences
 
 
 def texts(text: str) -> list[str]:
-    return [text[a:b] for a, b in split_sentences(text)]
+    return [text[a:b] for a, b in split_sentences(text, MAX_PASSAGE_CHARS)]
 
 
 def test_quote_followed_by_attribution_stays_one_sentence():
@@ -37,15 +38,15 @@ def test_numbers_with_separators_and_percent_stay_whole():
 
 def test_overlong_run_is_cut_at_whitespace_within_the_limit():
     text = " ".join(["word"] * 600)
-    spans = split_sentences(text, limit=1024)
+    spans = split_sentences(text, limit=MAX_PASSAGE_CHARS)
     assert len(spans) > 1
-    assert all(b - a <= 1024 for a, b in spans)
+    assert all(b - a <= MAX_PASSAGE_CHARS for a, b in spans)
     assert " ".join(text[a:b] for a, b in spans) == text
 
 
 @given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=3000))
 def test_spans_are_ordered_trimmed_and_cover_every_visible_character(text):
-    spans = split_sentences(text)
+    spans = split_sentences(text, MAX_PASSAGE_CHARS)
     previous_end = 0
     covered = []
     for a, b in spans:

@@ -10,7 +10,7 @@ import pytest
 
 from index import store
 from index.articles import BUILTIN_CORPUS
-from index.engine import open_index
+from index.build import open_index
 from index.search import search
 from index.store import IndexUnusable
 

@@ -11,11 +11,11 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.access import GUILD_ONLY, manages_server
+from bot.config import parse_rate_limit
 from bot.delivery import tell
-from bot.embed import NO_PINGS, card_embed
-from bot.render_settings import render_settings
-from bot.settings import parse_rate_limit
-from index.settings import SettingsError
+from bot.render.embed import NO_PINGS, card_embed
+from bot.render.settings import render_settings
+from index import ConfigError
 
 if TYPE_CHECKING:
     from bot.client import CiteBot
@@ -39,7 +39,7 @@ EVERYONE_REFUSED = (
 )
 
 
-def channels_here(interaction: discord.Interaction) -> frozenset[int]:
+def channels_here(interaction: discord.Interaction[CiteBot]) -> frozenset[int]:
     """The ids of this server's channels and threads, as citebot knows them (none when the
     server is not in its cache): the operator's answer channels are kept to these."""
     guild = interaction.guild
@@ -59,7 +59,7 @@ class ServerSettings(
         self.bot = bot
         super().__init__()
 
-    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+    async def interaction_check(self, interaction: discord.Interaction[CiteBot]) -> bool:
         if interaction.guild_id is None:
             await tell(interaction, GUILD_ONLY)
             return False
@@ -68,7 +68,7 @@ class ServerSettings(
             return False
         return True
 
-    async def show_to(self, interaction: discord.Interaction, note: str = "") -> None:
+    async def show_to(self, interaction: discord.Interaction[CiteBot], note: str = "") -> None:
         guild_id = interaction.guild_id
         assert guild_id is not None
         card = render_settings(
@@ -80,7 +80,9 @@ class ServerSettings(
             note or None, embed=card_embed(card), ephemeral=True, allowed_mentions=NO_PINGS
         )
 
-    async def save(self, interaction: discord.Interaction, note: str = "", **changes: object) -> None:
+    async def save(
+        self, interaction: discord.Interaction[CiteBot], note: str = "", **changes: object
+    ) -> None:
         guild_id = interaction.guild_id
         assert guild_id is not None
         await self.bot.database(lambda: self.bot.guild_store.update(guild_id, **changes))
@@ -90,7 +92,7 @@ class ServerSettings(
         await self.show_to(interaction, note or "Saved.")
 
     @app_commands.command(name="show")
-    async def show(self, interaction: discord.Interaction) -> None:
+    async def show(self, interaction: discord.Interaction[CiteBot]) -> None:
         """citebot's settings in this server, and which are this server's own."""
         await self.show_to(interaction)
 
@@ -104,7 +106,7 @@ class ServerSettings(
     )
     async def set(
         self,
-        interaction: discord.Interaction,
+        interaction: discord.Interaction[CiteBot],
         threads: bool | None = None,
         cooldown: app_commands.Range[str, 1, 20] | None = None,
         results: app_commands.Range[int, 1, 5] | None = None,
@@ -116,12 +118,12 @@ class ServerSettings(
         if cooldown is not None:
             try:
                 asked = parse_rate_limit(cooldown, "cooldown")
-            except SettingsError:
+            except ConfigError:
                 await tell(
                     interaction, "The cooldown must look like 5/60 (5 questions per 60 s), or 0 for none."
                 )
                 return
-            operators = self.bot.settings.rate_limit
+            operators = self.bot.config.rate_limit
             if not asked.within(operators):
                 await tell(
                     interaction,
@@ -146,7 +148,7 @@ class ServerSettings(
     @app_commands.command(name="channel")
     @app_commands.describe(channel="A text channel", answer="Answer every message there (False: stop)")
     async def channel(
-        self, interaction: discord.Interaction, channel: discord.TextChannel, answer: bool = True
+        self, interaction: discord.Interaction[CiteBot], channel: discord.TextChannel, answer: bool = True
     ) -> None:
         """Make a channel one where every message is a question for citebot, or stop."""
         guild_id = interaction.guild_id
@@ -158,7 +160,7 @@ class ServerSettings(
                 "intent: turn it on in the developer portal (Bot > Privileged Gateway Intents) and "
                 "restart citebot. Until then, mention citebot there."
             )
-        store, default = self.bot.guild_store, self.bot.settings.answer_channel_ids
+        store, default = self.bot.guild_store, self.bot.config.answer_channel_ids
         here = channels_here(interaction) | {channel.id}
         await self.bot.database(store.set_channel, guild_id, channel.id, answer, default, here)
         log.info("answer channel %s %s in guild %s", channel.id, "added" if answer else "removed", guild_id)
@@ -168,7 +170,7 @@ class ServerSettings(
     @app_commands.describe(setting="Only this one (default: all of them)")
     @app_commands.choices(setting=[app_commands.Choice(name=v, value=k) for k, v in SETTINGS.items()])
     async def reset(
-        self, interaction: discord.Interaction, setting: app_commands.Choice[str] | None = None
+        self, interaction: discord.Interaction[CiteBot], setting: app_commands.Choice[str] | None = None
     ) -> None:
         """Go back to the operator's defaults, for one setting or all."""
         guild_id = interaction.guild_id
@@ -178,3 +180,7 @@ class ServerSettings(
             await self.show_to(interaction, "Back to the defaults.")
             return
         await self.save(interaction, f"“{setting.name}” is back to the default.", **{setting.value: None})
+
+
+async def setup(bot: CiteBot) -> None:
+    await bot.add_cog(ServerSettings(bot))

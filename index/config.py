@@ -9,13 +9,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from index.errors import CitebotError
 
-class SettingsError(ValueError):
+
+class ConfigError(CitebotError, ValueError):
     """A setting with a value that cannot be used; the message names the key."""
 
 
 @dataclass(frozen=True)
-class EngineSettings:
+class EngineConfig:
     """Where the articles and the index live, and how answers are given."""
 
     corpus: Path | None  # None: the built-in article
@@ -31,7 +33,7 @@ def load_env(path: str | os.PathLike | None = None) -> None:
     """Read ``.env`` (if present) into the environment; real environment variables win.
 
     Raises:
-        SettingsError: the file exists but cannot be read as UTF-8 text.
+        ConfigError: the file exists but cannot be read as UTF-8 text.
     """
     from dotenv import load_dotenv
 
@@ -41,7 +43,7 @@ def load_env(path: str | os.PathLike | None = None) -> None:
     try:
         target.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise SettingsError(f"cannot read {target}: {exc}") from exc
+        raise ConfigError(f"cannot read {target}: {exc}") from exc
     load_dotenv(target, override=False)
 
 
@@ -52,9 +54,9 @@ def _int(env: Mapping[str, str], key: str, default: int, lo: int, hi: int) -> in
     try:
         value = int(raw)
     except ValueError:
-        raise SettingsError(f"{key}={raw!r} is not a whole number ({lo}-{hi})") from None
+        raise ConfigError(f"{key}={raw!r} is not a whole number ({lo}-{hi})") from None
     if not lo <= value <= hi:
-        raise SettingsError(f"{key}={value} is out of range ({lo}-{hi})")
+        raise ConfigError(f"{key}={value} is out of range ({lo}-{hi})")
     return value
 
 
@@ -65,30 +67,33 @@ def _threshold(env: Mapping[str, str]) -> float | None:
     try:
         value = float(raw)
     except ValueError:
-        raise SettingsError(
+        raise ConfigError(
             f"ANSWER_THRESHOLD={raw!r} is not a number (0-1, or empty for calibrated)"
         ) from None
     if not 0.0 <= value <= 1.0:
-        raise SettingsError(f"ANSWER_THRESHOLD={value} is out of range (0-1)")
+        raise ConfigError(f"ANSWER_THRESHOLD={value} is out of range (0-1)")
     return value
 
 
-def engine_settings(env: Mapping[str, str] | None = None) -> EngineSettings:
+def engine_config(env: Mapping[str, str] | None = None) -> EngineConfig:
     """Engine settings from ``env`` (default: the process environment).
 
     Raises:
-        SettingsError: a value is malformed or out of range; the message names the key.
+        ConfigError: a value is malformed or out of range; the message names the key.
     """
     env = os.environ if env is None else env
     data_dir = Path(env.get("DATA_DIR", "").strip() or "data")
     corpus_raw = env.get("CORPUS_PATH", "").strip()
     corpus = Path(corpus_raw).expanduser() if corpus_raw else None
     if corpus is not None and not corpus.exists():
-        raise SettingsError(f"CORPUS_PATH={corpus_raw!r} does not exist")
+        raise ConfigError(
+            f"CORPUS_PATH={corpus_raw!r} does not exist",
+            user_message=f"CORPUS_PATH names {corpus.name!r}, which does not exist",
+        )
     log_level = env.get("LOG_LEVEL", "").strip().upper() or "INFO"
     if log_level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
-        raise SettingsError(f"LOG_LEVEL={log_level!r} is not one of DEBUG, INFO, WARNING, ERROR")
-    return EngineSettings(
+        raise ConfigError(f"LOG_LEVEL={log_level!r} is not one of DEBUG, INFO, WARNING, ERROR")
+    return EngineConfig(
         corpus=corpus,
         index_dir=Path(env.get("INDEX_DIR", "").strip() or data_dir / "index").expanduser(),
         data_dir=data_dir.expanduser(),
@@ -99,15 +104,18 @@ def engine_settings(env: Mapping[str, str] | None = None) -> EngineSettings:
     )
 
 
-def startup_settings() -> EngineSettings:
+def startup_config() -> EngineConfig:
     """What every program does first: read ``.env``, parse the settings, set up logging.
 
     Raises:
-        SettingsError: ``.env`` cannot be read or a value is bad; the message names the key.
+        ConfigError: ``.env`` cannot be read or a value is bad; the message names the key.
     """
     load_env()
-    settings = engine_settings()
-    logging.basicConfig(
-        level=settings.log_level, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s"
-    )
+    settings = engine_config()
+    setup_logging(settings.log_level)
     return settings
+
+
+def setup_logging(level: str) -> None:
+    """Log lines to stderr at ``level``, for every program; importing a module never does this."""
+    logging.basicConfig(level=level, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")

@@ -1,32 +1,22 @@
-"""Cards for the people who run citebot: the article list, an added or removed article."""
+"""Cards for the people who run citebot: the sources, the article list, an added or removed article."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import replace
 
-from bot.render import LIMITS, Card, Field, cut, escape, fit
-from index.articles import Article, Refused
-from index.library import Refresh
-from index.removed import REMOVED_FOLDER, RemovedArticle
-from index.store import Manifest
+from bot.render.card import LIMITS, Card, Field, cut, escape, fit
+from index import REMOVED_FOLDER, Article, Manifest, Refresh, Refused, RemovedArticle, without_paths
 
 REASON_CHARS = 200
-_ERRNO = re.compile(r"\[Errno -?\d+\] ")
-_QUOTED_PATH = re.compile(r"""(?:: | -> )?'(?:/|[A-Za-z]:\\)[^']*'""")
-_BARE_PATH = re.compile(r"(?<![\w.~/])(?:/|[A-Za-z]:\\)(?:[^\s/\\'\"]+[/\\])+([^\s/\\'\"]*)")
 
 
 def plain_reason(reason: str) -> str:
     """Why a file was refused, as a server's managers may read it: one short line, with no
     path on the machine (a path is cut to its last part, a quoted one left out) and no YAML
-    mark or quoted file line, whatever the core's message held."""
-    lines = [line.strip() for line in reason[:2000].splitlines() if line.strip() and not line[:1].isspace()]
-    text = "; ".join(lines)
-    text = _QUOTED_PATH.sub("", _ERRNO.sub("", text))
-    text = _BARE_PATH.sub(lambda m: m.group(1), text)
-    return cut(text.strip(" :;"), REASON_CHARS)
+    mark or quoted file line, whatever the core's message held (``without_paths``, which
+    every ``CitebotError.user_message`` goes through too)."""
+    return cut(without_paths(reason), REASON_CHARS)
 
 
 def render_articles(
@@ -42,7 +32,7 @@ def render_articles(
             cut(escape(a.title) or a.slug, LIMITS["field_name"]),
             cut(
                 f"id `{a.slug}` · {a.passages} passages" + (f" · {escape(a.source)}" if a.source else ""),
-                1024,
+                LIMITS["field_value"],
             ),
         )
         for a in manifest.articles
@@ -95,3 +85,23 @@ def render_removed(article: Article, change: Refresh) -> str:
         f"from (reindexed in {change.seconds:.1f} s). Its file is kept in the corpus folder's "
         f"`{REMOVED_FOLDER}` folder, from which the operator can restore it."
     )
+
+
+def render_sources(manifest: Manifest) -> Card:
+    """The indexed articles: title, source, passages, and when the index was built."""
+    articles = manifest.articles
+    fields = [
+        Field(
+            cut(escape(a.title) or a.slug, LIMITS["field_name"]),
+            cut(
+                escape(f"{a.source or 'no source given'} · {a.passages} passages · id {a.slug}"),
+                LIMITS["field_value"],
+            ),
+        )
+        for a in articles[: LIMITS["fields"]]
+    ]
+    more = len(articles) - len(fields)
+    description = f"{len(articles)} article(s), {manifest.passages} passages, indexed at {manifest.built_at}."
+    if more > 0:
+        description += f" The first {len(fields)} are listed."
+    return fit(Card("Sources", description, tuple(fields), "citebot", True, "📚"))

@@ -6,28 +6,24 @@ import asyncio
 import contextlib
 import logging
 import re
+from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 from bot.batching import Busy
-from bot.buttons import answer_view
-from bot.client import CiteBot
+from bot.cogs.buttons import answer_view
 from bot.delivery import APOLOGY, BUSY, RESTARTING, deliver, tell
-from bot.embed import NO_PINGS, card_embed, card_text
-from bot.render import (
-    Card,
-    cut,
-    escape,
-    example_questions,
-    render_card,
-    render_help,
-    render_passages,
-    render_sources,
-)
-from index.answer import Answer
-from index.question import QuestionError, clean_question
+from bot.render.answer import render_card, render_passages
+from bot.render.card import Card, cut, escape
+from bot.render.embed import NO_PINGS, card_embed, card_text
+from bot.render.help import example_questions, render_help
+from bot.render.library import render_sources
+from index import Answer, QuestionError, clean_question
+
+if TYPE_CHECKING:
+    from bot.client import CiteBot
 
 log = logging.getLogger(__name__)
 
@@ -210,7 +206,7 @@ class Asking(commands.Cog):
     )
     async def ask(
         self,
-        interaction: discord.Interaction,
+        interaction: discord.Interaction[CiteBot],
         question: app_commands.Range[str, 3, 300],
         results: app_commands.Range[int, 1, 5] | None = None,
         private: bool | None = None,
@@ -246,7 +242,9 @@ class Asking(commands.Cog):
 
     @app_commands.command(name="passage")
     @app_commands.describe(id="The passage id, e.g. nk-troops#p3 (start typing to choose)")
-    async def passage(self, interaction: discord.Interaction, id: app_commands.Range[str, 1, 200]) -> None:
+    async def passage(
+        self, interaction: discord.Interaction[CiteBot], id: app_commands.Range[str, 1, 200]
+    ) -> None:
         """Show one passage of the article with the paragraphs around it."""
         if await self.held_back(interaction):
             return
@@ -260,7 +258,7 @@ class Asking(commands.Cog):
         card = render_passages(passages, id.strip())
         await interaction.response.send_message(embed=card_embed(card), allowed_mentions=NO_PINGS)
 
-    async def held_back(self, interaction: discord.Interaction) -> bool:
+    async def held_back(self, interaction: discord.Interaction[CiteBot]) -> bool:
         """Past the user's limit: told so privately (a command must be answered), and True."""
         wait, _ = self.bot.limit_wait(interaction.user.id, interaction.guild_id)
         if wait:
@@ -269,7 +267,7 @@ class Asking(commands.Cog):
 
     @passage.autocomplete("id")
     async def passage_choices(
-        self, interaction: discord.Interaction, current: str
+        self, interaction: discord.Interaction[CiteBot], current: str
     ) -> list[app_commands.Choice[str]]:
         engine = self.bot.engine
         passages = (engine.index.passages[row] for row in engine.catalogue.matching(current[:CHOICE]))
@@ -280,7 +278,7 @@ class Asking(commands.Cog):
         ]
 
     @app_commands.command(name="sources")
-    async def sources(self, interaction: discord.Interaction) -> None:
+    async def sources(self, interaction: discord.Interaction[CiteBot]) -> None:
         """The articles citebot answers from."""
         card = render_sources(self.bot.engine.manifest)
         await interaction.response.send_message(
@@ -288,7 +286,7 @@ class Asking(commands.Cog):
         )
 
     @app_commands.command(name="help")
-    async def help(self, interaction: discord.Interaction) -> None:
+    async def help(self, interaction: discord.Interaction[CiteBot]) -> None:
         """How to ask citebot, with example questions."""
         limit = self.bot.guild_settings(interaction.guild_id).rate_limit
         note = f"Up to {limit.count} questions per {limit.seconds:g} s each." if limit.enabled else ""
@@ -301,3 +299,7 @@ class Asking(commands.Cog):
 def escape_thread_name(text: str) -> str:
     """A thread name shows no markdown, but mentions in it would still read as mentions."""
     return re.sub(r"\s+", " ", text).replace("@", "@\u200b").strip() or "Question"
+
+
+async def setup(bot: CiteBot) -> None:
+    await bot.add_cog(Asking(bot))

@@ -14,22 +14,25 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.access import GUILD_ONLY, NOT_ALLOWED, may_edit
+from bot.access import allowed
 from bot.delivery import tell
-from bot.embed import NO_PINGS, card_embed
-from bot.render import cut, escape
-from bot.render_library import plain_reason, render_added, render_articles, render_removed
-from index.articles import MAX_ARTICLE_BYTES
-from index.intake import (
+from bot.render.card import cut, escape
+from bot.render.embed import NO_PINGS, card_embed
+from bot.render.library import plain_reason, render_added, render_articles, render_removed
+from index import (
+    CHANGED_SINCE,
+    MAX_ARTICLE_BYTES,
     MAX_TITLE_CHARS,
+    REMOVED_FOLDER,
     UPLOAD_SUFFIXES,
+    CitebotError,
     Draft,
-    IntakeError,
+    Library,
     draft_from_file,
     draft_from_text,
+    removal_pin,
+    removed_articles,
 )
-from index.library import CHANGED_SINCE, Library, LibraryError
-from index.removed import REMOVED_FOLDER, removal_pin, removed_articles
 
 if TYPE_CHECKING:
     from bot.client import CiteBot
@@ -47,45 +50,15 @@ def added_by(user: discord.abc.User) -> str:
     return f"{user.name} ({user.id})"
 
 
-SHARED = (
-    "The articles are shared by every server citebot is in, so while it is in several, they can "
-    "be changed only from the servers its operator names in ARTICLE_GUILD_IDS."
-)
-
-
-def may_change_articles_here(bot: CiteBot, guild_id: int) -> bool:
-    """The corpus is one for all servers: changed from the servers the operator names, or,
-    when none are named, only while citebot is in this one server alone."""
-    named = bot.settings.article_guild_ids
-    if named:
-        return guild_id in named
-    return [g.id for g in bot.guilds] == [guild_id]
-
-
-async def allowed(interaction: discord.Interaction, changing: bool = False) -> bool:
-    """In a server, by a manager or an editor (and, ``changing`` the articles, in a server that
-    may change them); else the user is told why not."""
-    bot: CiteBot = interaction.client  # type: ignore[assignment]
-    if interaction.guild_id is None:
-        await tell(interaction, GUILD_ONLY)
-        return False
-    if not may_edit(interaction, bot.guild_settings(interaction.guild_id).editor_role_id):
-        await tell(interaction, NOT_ALLOWED)
-        return False
-    if changing and not may_change_articles_here(bot, interaction.guild_id):
-        await tell(interaction, SHARED)
-        return False
-    return True
-
-
-async def take(interaction: discord.Interaction, make_draft: Callable[[], Draft]) -> None:
+async def take(interaction: discord.Interaction[CiteBot], make_draft: Callable[[], Draft]) -> None:
     """Check the article, write it into the corpus folder, index it, and say how it went."""
-    bot: CiteBot = interaction.client  # type: ignore[assignment]
+    bot = interaction.client
     try:
         draft = await asyncio.to_thread(make_draft)  # HTML extraction takes a moment
         article, change = await bot.aside(bot.library.add, draft, added_by(interaction.user))
-    except (IntakeError, LibraryError) as exc:
-        await tell(interaction, f"Not added: {escape(plain_reason(str(exc)))}.")
+    except CitebotError as exc:  # the article or the change refused: the reason is for the user
+        log.info("article not added (user %s): %s", interaction.user.id, exc.detail)
+        await tell(interaction, f"Not added: {escape(plain_reason(exc.user_message))}.")
         return
     passages = next((a.passages for a in bot.engine.manifest.articles if a.slug == article.slug), 0)
     log.info("article %s added by user %s", article.slug, interaction.user.id)
@@ -109,14 +82,14 @@ class PasteArticle(discord.ui.Modal, title="Add an article"):
         )
         self.add_item(self.heading).add_item(self.body)
 
-    async def on_submit(self, interaction: discord.Interaction) -> None:
+    async def on_submit(self, interaction: discord.Interaction[CiteBot]) -> None:
         if not await allowed(interaction, changing=True):
             return
         await interaction.response.defer(thinking=True, ephemeral=True)
         title, text = self.heading.value, self.body.value
         await take(interaction, lambda: draft_from_text(title, text))
 
-    async def on_error(self, interaction: discord.Interaction, error: Exception) -> None:
+    async def on_error(self, interaction: discord.Interaction[CiteBot], error: Exception) -> None:
         log.error("adding a pasted article failed", exc_info=error)
         await tell(interaction)
 
@@ -139,7 +112,7 @@ class ConfirmRemoval(
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str], /
+        cls, interaction: discord.Interaction[CiteBot], item: discord.ui.Button, match: re.Match[str], /
     ) -> ConfirmRemoval:
         return cls(match["slug"], match["pin"], int(match["at"]))
 
@@ -155,8 +128,8 @@ class ConfirmRemoval(
             return f"Not removed: {CHANGED_SINCE}. Run `/article remove` again."
         return None
 
-    async def callback(self, interaction: discord.Interaction) -> None:
-        bot: CiteBot = interaction.client  # type: ignore[assignment]
+    async def callback(self, interaction: discord.Interaction[CiteBot]) -> None:
+        bot = interaction.client
         if not await allowed(interaction, changing=True):
             return
         refusal = await asyncio.to_thread(self.refusal, bot.library)  # hashes the article's text
@@ -166,8 +139,9 @@ class ConfirmRemoval(
         await interaction.response.defer()  # a rebuild can take longer than Discord's 3 s
         try:
             article, change = await bot.aside(bot.library.remove, self.slug, self.pin)
-        except LibraryError as exc:
-            text = f"Not removed: {escape(plain_reason(str(exc)))}."
+        except CitebotError as exc:
+            log.info("article %s not removed (user %s): %s", self.slug, interaction.user.id, exc.detail)
+            text = f"Not removed: {escape(plain_reason(exc.user_message))}."
         else:
             log.info("article %s removed by user %s", article.slug, interaction.user.id)
             text = render_removed(article, change)
@@ -184,11 +158,11 @@ class KeepArticle(discord.ui.DynamicItem[discord.ui.Button], template=r"art:keep
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str], /
+        cls, interaction: discord.Interaction[CiteBot], item: discord.ui.Button, match: re.Match[str], /
     ) -> KeepArticle:
         return cls()
 
-    async def callback(self, interaction: discord.Interaction) -> None:
+    async def callback(self, interaction: discord.Interaction[CiteBot]) -> None:
         await interaction.response.edit_message(content="Kept: nothing was removed.", view=None)
 
 
@@ -202,7 +176,7 @@ class Articles(
         self.bot = bot
         super().__init__()
 
-    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+    async def interaction_check(self, interaction: discord.Interaction[CiteBot]) -> bool:
         return await allowed(interaction)
 
     @app_commands.command(name="add")
@@ -212,7 +186,7 @@ class Articles(
     )
     async def add(
         self,
-        interaction: discord.Interaction,
+        interaction: discord.Interaction[CiteBot],
         file: discord.Attachment | None = None,
         title: app_commands.Range[str, 1, MAX_TITLE_CHARS] | None = None,
     ) -> None:
@@ -246,7 +220,7 @@ class Articles(
         await take(interaction, lambda: draft_from_file(file.filename, data, title or ""))
 
     @app_commands.command(name="list")
-    async def list(self, interaction: discord.Interaction) -> None:
+    async def list(self, interaction: discord.Interaction[CiteBot]) -> None:
         """The articles citebot answers from, with their ids, and any files it could not read."""
         library = self.bot.library
         removed = await asyncio.to_thread(removed_articles, library.folder) if library.editable else []
@@ -257,7 +231,9 @@ class Articles(
 
     @app_commands.command(name="remove")
     @app_commands.describe(id="The article's id, e.g. nk-troops (start typing to choose)")
-    async def remove(self, interaction: discord.Interaction, id: app_commands.Range[str, 1, 100]) -> None:
+    async def remove(
+        self, interaction: discord.Interaction[CiteBot], id: app_commands.Range[str, 1, 100]
+    ) -> None:
         """Remove an article (asks first); it is no longer answered from."""
         library = self.bot.library
         if not library.editable:
@@ -289,7 +265,7 @@ class Articles(
 
     @remove.autocomplete("id")
     async def article_choices(
-        self, interaction: discord.Interaction, current: str
+        self, interaction: discord.Interaction[CiteBot], current: str
     ) -> list[app_commands.Choice[str]]:
         typed = current.strip().lower()
         return [
@@ -297,3 +273,8 @@ class Articles(
             for a in self.bot.engine.manifest.articles
             if not typed or typed in a.slug or typed in a.title.lower()
         ][:25]
+
+
+async def setup(bot: CiteBot) -> None:
+    await bot.add_cog(Articles(bot))
+    bot.add_dynamic_items(ConfirmRemoval, KeepArticle)

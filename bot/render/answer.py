@@ -1,70 +1,16 @@
-"""One rendering of an Answer, shared by Discord and the console, cut to Discord's limits."""
+"""The answer's cards (the answer, a page of further passages, a passage with its neighbours)
+and the JSON line of the batch protocol: one rendering, shared by Discord and the console."""
 
 from __future__ import annotations
 
-import re
 import string
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
-from index.answer import Answer, Citation
-from index.passages import Passage
-from index.store import Manifest
+from bot.render.card import LIMITS, Card, Field, cut, escape, fit
+from index import Answer, Citation, Passage
 
-# Discord's limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits)
-LIMITS = {
-    "content": 2000,
-    "title": 256,
-    "description": 4096,
-    "field_name": 256,
-    "field_value": 1024,
-    "fields": 25,
-    "footer": 2048,
-    "total": 6000,
-}
 NOT_COVERED = "The article doesn't say."
 NO_SECTION = "Introduction"
-
-_MARKDOWN = re.compile(r"([\\*_`~|<\[\]])")  # emphasis, code, spoilers, mentions, masked links
-_LINE_START = re.compile(r"^([>#-])")
-_SPACE = re.compile(r"\s+")
-
-
-@dataclass(frozen=True)
-class Field:
-    name: str
-    value: str
-
-
-@dataclass(frozen=True)
-class Card:
-    """What one answer looks like: an embed's parts, as plain data."""
-
-    title: str
-    description: str
-    fields: tuple[Field, ...]
-    footer: str
-    answered: bool
-    icon: str = "❓"  # what the console shows before the title
-
-
-def escape(text: str) -> str:
-    """Text from the article or the asker, escaped so that it shows as typed."""
-    flat = _SPACE.sub(" ", text).strip()
-    return _LINE_START.sub(r"\\\1", _MARKDOWN.sub(r"\\\1", flat))
-
-
-def cut(text: str, limit: int) -> str:
-    """Shorten to ``limit`` characters at a word boundary, marking the cut with an ellipsis."""
-    if len(text) <= limit:
-        return text
-    head = text[: limit - 1]
-    space = head.rfind(" ")
-    if space > limit // 2:
-        head = head[:space]
-    if head.endswith("\\") and not head.endswith("\\\\"):
-        head = head[:-1]  # never leave half an escape
-    return head.rstrip() + "…"
 
 
 def section_name(section: str) -> str:
@@ -154,32 +100,6 @@ def render_card(answer: Answer) -> Card:
     )
 
 
-def total_chars(card: Card) -> int:
-    return (
-        len(card.title)
-        + len(card.description)
-        + len(card.footer)
-        + sum(len(f.name) + len(f.value) for f in card.fields)
-    )
-
-
-def fit(card: Card) -> Card:
-    """Drop trailing fields until the whole embed is within Discord's 6,000 characters."""
-    fields = list(card.fields)
-    while fields and total_chars(replace(card, fields=tuple(fields))) > LIMITS["total"]:
-        fields.pop()
-    return replace(card, fields=tuple(fields))
-
-
-def render_text(card: Card) -> str:
-    """The card as terminal text: the same words, in the same order, as the Discord embed."""
-    lines = [f"{card.icon} {card.title}", "", card.description]
-    for f in card.fields:
-        lines += ["", f.name, f.value]
-    lines += ["", f"— {card.footer}"]
-    return "\n".join(lines)
-
-
 def render_json(answer: Answer) -> dict:
     """The batch protocol of the scorers (one JSON object per question); keep it stable."""
     out = {
@@ -237,46 +157,3 @@ def render_passages(passages: list[Passage], focus_id: str) -> Card:
     title = cut(escape(focus.title) or "Passage", LIMITS["title"])
     description = f"Passage {escape(focus.id)} with the paragraphs around it."
     return fit(Card(title, description, tuple(fields[: LIMITS["fields"]]), "citebot", True, "📄"))
-
-
-def render_sources(manifest: Manifest) -> Card:
-    """The indexed articles: title, source, passages, and when the index was built."""
-    articles = manifest.articles
-    fields = [
-        Field(
-            cut(escape(a.title) or a.slug, LIMITS["field_name"]),
-            cut(escape(f"{a.source or 'no source given'} · {a.passages} passages · id {a.slug}"), 1024),
-        )
-        for a in articles[: LIMITS["fields"]]
-    ]
-    more = len(articles) - len(fields)
-    description = f"{len(articles)} article(s), {manifest.passages} passages, indexed at {manifest.built_at}."
-    if more > 0:
-        description += f" The first {len(fields)} are listed."
-    return fit(Card("Sources", description, tuple(fields), "citebot", True, "📚"))
-
-
-def example_questions(topics: Sequence[str], limit: int = 3) -> list[str]:
-    """Questions to try about ``topics`` (the sections of the indexed articles, else their
-    titles: index/catalogue.py)."""
-    return [f"What does the article say about {topic}?" for topic in topics[:limit]]
-
-
-def render_help(examples: list[str], limit_note: str = "") -> Card:
-    """How to ask, with example questions that the article answers."""
-    how = (
-        "Ask a question about the article and I answer with its own words: the sentence that answers, "
-        "in bold, inside the cited passages. If the article does not cover it, I say so.\n\n"
-        "**Ways to ask**\n"
-        "• `/ask question:…` (add `private:true` to see the answer alone)\n"
-        "• mention me followed by your question\n"
-        "• in a direct message\n\n"
-        "**Also**\n• `/passage id:…` one passage with its neighbours\n• `/sources` the indexed articles\n"
-        "• `/stats` how much citebot is asked here\n\n"
-        "**For server managers**\n• `/article add|list|remove` the articles\n"
-        "• `/gaps` what was asked and not answered\n• `/settings` citebot in this server"
-    )
-    if limit_note:
-        how += f"\n\n{limit_note}"
-    fields = (Field("Try", "\n".join(f"• {escape(q)}" for q in examples)),) if examples else ()
-    return fit(Card("How to ask citebot", cut(how, LIMITS["description"]), fields, "citebot", True, "💡"))

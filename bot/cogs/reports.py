@@ -3,23 +3,22 @@ much citebot is used, from the SQLite store."""
 
 from __future__ import annotations
 
-import time
 from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.articles import allowed
+from bot.access import allowed
 from bot.delivery import tell
-from bot.embed import NO_PINGS, card_embed
-from bot.render_reports import render_gaps, render_usage
-from index.gaps import group_asked
+from bot.render.embed import NO_PINGS, card_embed
+from bot.render.reports import render_gaps, render_usage
+from bot.stores.feedback import days_ago
+from index import group_asked
 
 if TYPE_CHECKING:
     from bot.client import CiteBot
 
-DAY = 86_400.0
 GAPS_READ = 500  # the latest questions grouped: enough to see the pattern, a second or two of work
 
 
@@ -32,13 +31,15 @@ class Reports(commands.Cog):
     @app_commands.command(name="gaps")
     @app_commands.guild_only()
     @app_commands.describe(days="How far back to look (1-90 days, default 7)")
-    async def gaps(self, interaction: discord.Interaction, days: app_commands.Range[int, 1, 90] = 7) -> None:
+    async def gaps(
+        self, interaction: discord.Interaction[CiteBot], days: app_commands.Range[int, 1, 90] = 7
+    ) -> None:
         """Questions the articles did not answer well, grouped by what they ask, most asked first."""
         if not await allowed(interaction):
             return
         bot = self.bot
         await interaction.response.defer(thinking=True, ephemeral=True)
-        gaps = await bot.database(bot.store.gaps, time.time() - days * DAY, interaction.guild_id, GAPS_READ)
+        gaps = await bot.database(bot.store.gaps, days_ago(days), interaction.guild_id, GAPS_READ)
         groups = await bot.aside(
             group_asked,
             [g.question for g in gaps],
@@ -52,16 +53,20 @@ class Reports(commands.Cog):
     @app_commands.guild_only()
     @app_commands.describe(days="How far back to look (1-90 days, default 14)")
     async def stats(
-        self, interaction: discord.Interaction, days: app_commands.Range[int, 1, 90] = 14
+        self, interaction: discord.Interaction[CiteBot], days: app_commands.Range[int, 1, 90] = 14
     ) -> None:
         """How many questions were asked here per day, the share answered, and the feedback."""
         bot = self.bot
         await interaction.response.defer(thinking=True, ephemeral=True)
-        usage = await bot.database(bot.store.usage, time.time() - days * DAY, interaction.guild_id)
+        usage = await bot.database(bot.store.usage, days_ago(days), interaction.guild_id)
         await self.send(interaction, render_usage(usage, days))
 
-    async def send(self, interaction: discord.Interaction, card) -> None:
+    async def send(self, interaction: discord.Interaction[CiteBot], card) -> None:
         try:
             await interaction.edit_original_response(embed=card_embed(card), allowed_mentions=NO_PINGS)
         except discord.HTTPException:
             await tell(interaction)
+
+
+async def setup(bot: CiteBot) -> None:
+    await bot.add_cog(Reports(bot))

@@ -3,11 +3,14 @@ restart, while the index before the change goes on answering."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from index.articles import ARTICLE_SUFFIXES
+from discord.ext import commands
+
+from index import ARTICLE_SUFFIXES
 
 if TYPE_CHECKING:
     from bot.client import CiteBot
@@ -24,8 +27,8 @@ def worth_a_look(change: object, path: str) -> bool:
     return not name.startswith(".") and Path(path).suffix.lower() in (*ARTICLE_SUFFIXES, ".yaml", ".yml")
 
 
-async def watch_corpus(bot: CiteBot) -> None:
-    """Refresh the library whenever its folder changes, until the bot stops."""
+async def watch_corpus(bot: CiteBot, stop: asyncio.Event) -> None:
+    """Refresh the library whenever its folder changes, until ``stop`` is set."""
     from watchfiles import awatch
 
     library = bot.library
@@ -35,7 +38,7 @@ async def watch_corpus(bot: CiteBot) -> None:
         async for changes in awatch(
             library.folder,
             watch_filter=worth_a_look,
-            stop_event=bot.watch_stop,
+            stop_event=stop,
             debounce=DEBOUNCE_MS,
             recursive=False,
         ):
@@ -59,3 +62,25 @@ async def watch_corpus(bot: CiteBot) -> None:
     except Exception:
         # the bot goes on answering from the index it has; only live reloading stops
         log.exception("stopped watching %s; restart citebot to pick up changes", library.folder)
+
+
+class Watcher(commands.Cog):
+    """Watches the corpus folder from the moment the cog is loaded until it is unloaded."""
+
+    def __init__(self, bot: CiteBot) -> None:
+        self.bot = bot
+        self.stop = asyncio.Event()
+        self.task: asyncio.Task[None] | None = None
+
+    async def cog_load(self) -> None:
+        if self.bot.library.folder is not None:
+            self.task = asyncio.create_task(watch_corpus(self.bot, self.stop), name="citebot-corpus-watcher")
+
+    async def cog_unload(self) -> None:
+        self.stop.set()
+        if self.task is not None:
+            await asyncio.wait([self.task], timeout=5)
+
+
+async def setup(bot: CiteBot) -> None:
+    await bot.add_cog(Watcher(bot))

@@ -9,12 +9,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from index.settings import SettingsError
+from index import ConfigError
 
 DISCORD_API_BASE = "https://discord.com/api"
 API_VERSION = "10"  # the version discord.py speaks; use_discord_at appends it
 DISCORD_GATEWAY_URL = "wss://gateway.discord.gg/"
 MAX_RETENTION_DAYS = 3650
+DAY = 86_400.0  # seconds
+PRUNE_EVERY = DAY  # seconds from one retention prune to the next
 PLACEHOLDERS = ("your-token-here", "changeme", "token", "xxx")
 _TOKEN_CHARS = re.compile(r"^[\x21-\x7e]+$")  # printable ASCII, no spaces: Discord checks the rest
 
@@ -38,7 +40,7 @@ class RateLimit:
 
 
 @dataclass(frozen=True)
-class BotSettings:
+class BotConfig:
     """Everything the Discord bot needs beyond the engine's settings."""
 
     token: str
@@ -56,7 +58,7 @@ class BotSettings:
     retention_days: int = 180  # questions and votes older than this are forgotten
 
     def __repr__(self) -> str:  # never show the token, not even in a traceback
-        return f"BotSettings(api_base={self.api_base!r}, gateway_url={self.gateway_url!r}, ...)"
+        return f"BotConfig(api_base={self.api_base!r}, gateway_url={self.gateway_url!r}, ...)"
 
 
 def _ids(env: Mapping[str, str], key: str) -> frozenset[int]:
@@ -65,7 +67,7 @@ def _ids(env: Mapping[str, str], key: str) -> frozenset[int]:
         return frozenset()
     parts = [p.strip() for p in raw.replace(";", ",").split(",") if p.strip()]
     if not all(p.isdigit() for p in parts):
-        raise SettingsError(
+        raise ConfigError(
             f"{key} must be Discord ids separated by commas, e.g. 123456789012345678,234567890123456789"
         )
     return frozenset(int(p) for p in parts)
@@ -79,21 +81,21 @@ def _bool(env: Mapping[str, str], key: str, default: bool) -> bool:
         return True
     if raw in ("0", "false", "no", "off"):
         return False
-    raise SettingsError(f"{key}={raw!r} must be true or false")
+    raise ConfigError(f"{key}={raw!r} must be true or false")
 
 
 def parse_rate_limit(raw: str, key: str = "USER_RATE_LIMIT") -> RateLimit:
     """``count/seconds`` (e.g. ``5/60``), or ``0`` for no limit.
 
     Raises:
-        SettingsError: the value has another form; the message names ``key``.
+        ConfigError: the value has another form; the message names ``key``.
     """
     raw = raw.strip()
     if raw == "0":
         return RateLimit(0, 0.0)
     match = re.fullmatch(r"(\d+)\s*/\s*(\d+(?:\.\d+)?)", raw)
     if not match or int(match.group(1)) < 1 or float(match.group(2)) <= 0:
-        raise SettingsError(f"{key}={raw!r} must look like count/seconds, e.g. 5/60, or 0 for off")
+        raise ConfigError(f"{key}={raw!r} must look like count/seconds, e.g. 5/60, or 0 for off")
     return RateLimit(int(match.group(1)), float(match.group(2)))
 
 
@@ -102,7 +104,7 @@ def _count(env: Mapping[str, str], key: str, default: int) -> int:
     if not raw:
         return default
     if not raw.isdigit() or int(raw) < 1:
-        raise SettingsError(f"{key}={raw!r} must be a whole number of 1 or more, e.g. {default}")
+        raise ConfigError(f"{key}={raw!r} must be a whole number of 1 or more, e.g. {default}")
     return int(raw)
 
 
@@ -111,7 +113,7 @@ def _retention_days(env: Mapping[str, str]) -> int:
     if not raw:
         return 180
     if not raw.isdigit() or not 1 <= int(raw) <= MAX_RETENTION_DAYS:
-        raise SettingsError(
+        raise ConfigError(
             f"RETENTION_DAYS={raw!r} must be the days questions are kept, 1-{MAX_RETENTION_DAYS}, e.g. 180"
         )
     return int(raw)
@@ -137,9 +139,9 @@ def _url(env: Mapping[str, str], key: str, default: str, secure: str, plain: str
     raw = env.get(key, "").strip() or default
     parts = urlsplit(raw)
     if parts.scheme not in (secure, plain) or not parts.hostname:
-        raise SettingsError(f"{key}={raw!r} must be a {secure}:// address (or {plain}:// to this machine)")
+        raise ConfigError(f"{key}={raw!r} must be a {secure}:// address (or {plain}:// to this machine)")
     if parts.scheme == plain and not _loopback(parts.hostname):
-        raise SettingsError(
+        raise ConfigError(
             f"{key}={raw!r} would send the bot token unencrypted to another machine: use {secure}://, "
             f"or {plain}:// only to this machine (localhost, 127.0.0.1 or [::1])"
         )
@@ -154,18 +156,18 @@ def _api_base(env: Mapping[str, str]) -> str:
         return base
     root = base[: version.start()]
     if version.group(1) != API_VERSION:
-        raise SettingsError(
+        raise ConfigError(
             f"DISCORD_API_BASE={base!r} names API version {version.group(1)}: write it without "
             f"the version, e.g. DISCORD_API_BASE={root}, and citebot adds /v{API_VERSION}"
         )
     return root
 
 
-def bot_settings(env: Mapping[str, str] | None = None) -> BotSettings:
+def bot_config(env: Mapping[str, str] | None = None) -> BotConfig:
     """Bot settings from ``env`` (default: the process environment).
 
     Raises:
-        SettingsError: the token is missing or malformed, or another value is bad; the message
+        ConfigError: the token is missing or malformed, or another value is bad; the message
             names the key and never repeats the token.
     """
     env = os.environ if env is None else env
@@ -173,17 +175,17 @@ def bot_settings(env: Mapping[str, str] | None = None) -> BotSettings:
     if token.lower().startswith("bot "):
         token = token[4:].strip()  # pasted with the Authorization header's prefix
     if not token:
-        raise SettingsError(
+        raise ConfigError(
             "DISCORD_TOKEN is not set: put the bot token from the Discord developer portal in .env"
         )
     if token.lower() in PLACEHOLDERS or not _TOKEN_CHARS.match(token):
-        raise SettingsError(
+        raise ConfigError(
             "DISCORD_TOKEN does not look like a bot token: copy it from Bot > Token in the developer portal"
         )
     dev_guild = _ids(env, "DEV_GUILD_ID")
     if len(dev_guild) > 1:
-        raise SettingsError("DEV_GUILD_ID must be a single guild id")
-    return BotSettings(
+        raise ConfigError("DEV_GUILD_ID must be a single guild id")
+    return BotConfig(
         token=token,
         api_base=_api_base(env),
         gateway_url=_url(env, "DISCORD_GATEWAY_URL", DISCORD_GATEWAY_URL, "wss", "ws"),

@@ -6,9 +6,9 @@ from __future__ import annotations
 import time
 from dataclasses import replace
 
-from bot.feedback import Usage
-from bot.render import LIMITS, Card, Field, cut, escape, fit
-from index.gaps import QuestionGroup
+from bot.render.card import LIMITS, Card, Field, cut, escape, fit
+from bot.stores.feedback import Usage
+from index import QuestionGroup
 
 GROUPS_SHOWN = 15
 
@@ -33,7 +33,12 @@ def render_gaps(groups: list[QuestionGroup], days: int) -> Card:
         value = f"{why} · last asked {when(g.last_asked)}"
         if g.variants:
             value += "\nAlso asked as: " + "; ".join(f"“{escape(v)}”" for v in g.variants[:3])
-        fields.append(Field(cut(f"{g.count}× {escape(g.wording)}", LIMITS["field_name"]), cut(value, 1024)))
+        fields.append(
+            Field(
+                cut(f"{g.count}× {escape(g.wording)}", LIMITS["field_name"]),
+                cut(value, LIMITS["field_value"]),
+            )
+        )
     description = (
         f"{asked} question(s) not answered, answered with low confidence, or given 👎, in "
         f"{len(groups)} group(s) of like questions, most asked first."

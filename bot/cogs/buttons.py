@@ -11,10 +11,10 @@ import discord
 
 from bot.batching import Busy
 from bot.delivery import BUSY, RESTARTING, tell
-from bot.embed import NO_PINGS, card_embed
-from bot.feedback import Ask
-from bot.render import render_page, render_passages
-from index.answer import ANSWER_PASSAGES
+from bot.render.answer import render_page, render_passages
+from bot.render.embed import NO_PINGS, card_embed
+from bot.stores.feedback import StoredAsk
+from index import ANSWER_PASSAGES
 
 if TYPE_CHECKING:
     from bot.client import CiteBot
@@ -42,8 +42,8 @@ class Guarded:
 
     ask_id: int
 
-    async def interaction_check(self, interaction: discord.Interaction) -> bool:
-        bot: CiteBot = interaction.client  # type: ignore[assignment]
+    async def interaction_check(self, interaction: discord.Interaction[CiteBot]) -> bool:
+        bot = interaction.client
         channel = interaction.channel
         reason = bot.refusal_for(
             interaction.guild_id, interaction.channel_id, getattr(channel, "parent_id", None)
@@ -55,8 +55,8 @@ class Guarded:
             return False
         return True
 
-    async def callback(self, interaction: discord.Interaction) -> Any:
-        bot: CiteBot = interaction.client  # type: ignore[assignment]
+    async def callback(self, interaction: discord.Interaction[CiteBot]) -> Any:
+        bot = interaction.client
         try:
             ask = await bot.database(bot.store.ask, self.ask_id)
             if ask is None:
@@ -70,7 +70,7 @@ class Guarded:
             log.exception("the %s button failed (ask %s)", type(self).__name__, self.ask_id)
             await tell(interaction)
 
-    async def act(self, bot: CiteBot, interaction: discord.Interaction, ask: Ask) -> None:
+    async def act(self, bot: CiteBot, interaction: discord.Interaction[CiteBot], ask: StoredAsk) -> None:
         raise NotImplementedError
 
 
@@ -91,11 +91,11 @@ class MoreContext(Guarded, discord.ui.DynamicItem[discord.ui.Button], template=r
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str], /
+        cls, interaction: discord.Interaction[CiteBot], item: discord.ui.Button, match: re.Match[str], /
     ) -> MoreContext:
         return cls(int(match["ask"]))
 
-    async def act(self, bot: CiteBot, interaction: discord.Interaction, ask: Ask) -> None:
+    async def act(self, bot: CiteBot, interaction: discord.Interaction[CiteBot], ask: StoredAsk) -> None:
         passages = bot.engine.neighbours(ask.focus)
         if not passages:  # the index was rebuilt without that passage
             await tell(interaction, GONE)
@@ -125,11 +125,11 @@ class NextPassage(
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str], /
+        cls, interaction: discord.Interaction[CiteBot], item: discord.ui.Button, match: re.Match[str], /
     ) -> NextPassage:
         return cls(int(match["ask"]), int(match["shown"]))
 
-    async def act(self, bot: CiteBot, interaction: discord.Interaction, ask: Ask) -> None:
+    async def act(self, bot: CiteBot, interaction: discord.Interaction[CiteBot], ask: StoredAsk) -> None:
         if bot.store.user_key(interaction.user.id) != ask.asker:
             await tell(interaction, "Only the person who asked can page through these passages. Try /ask!")
             return
@@ -177,11 +177,11 @@ class Vote(
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str], /
+        cls, interaction: discord.Interaction[CiteBot], item: discord.ui.Button, match: re.Match[str], /
     ) -> Vote:
         return cls(int(match["ask"]), 1 if match["vote"] == "up" else -1)
 
-    async def act(self, bot: CiteBot, interaction: discord.Interaction, ask: Ask) -> None:
+    async def act(self, bot: CiteBot, interaction: discord.Interaction[CiteBot], ask: StoredAsk) -> None:
         emoji = "👍" if self.vote > 0 else "👎"
         counted = await bot.database(bot.store.vote, ask, interaction.user.id, self.vote)
         text = (
@@ -190,3 +190,9 @@ class Vote(
             else f"You already gave this answer {emoji}; it counts once."
         )
         await tell(interaction, text)
+
+
+async def setup(bot: CiteBot) -> None:
+    """No commands: the answer buttons, which work for every answer ever given (their custom ids
+    carry the ask), even across restarts."""
+    bot.add_dynamic_items(MoreContext, NextPassage, Vote)
