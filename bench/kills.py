@@ -139,7 +139,7 @@ class EmbeddedTexts(logging.Handler):
 def work(data: Path, run: int, kill_at: int, kill_on: str = "", fsize: int = 0) -> int:
     """One life of the worker: open the library, wait for "go", then ask and add until killed
     (or, with ``fsize``, add once with files limited to that many bytes and report the refusal)."""
-    from bot.feedback import FeedbackStore
+    from bot.stores.feedback import FeedbackStore
     from index import onnx_encoder
     from index.library import Library, LibraryError
 

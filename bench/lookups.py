@@ -10,7 +10,7 @@ import statistics
 import time
 from collections.abc import Callable
 
-from bot.render import example_questions, render_help
+from bot.render.help import example_questions, render_help
 from index.catalogue import catalogue
 from index.passages import Passage
 

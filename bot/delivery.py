@@ -9,8 +9,8 @@ from typing import TypeVar
 
 import discord
 
-from bot.embed import NO_PINGS
-from bot.render import LIMITS, cut
+from bot.render.card import LIMITS, cut
+from bot.render.embed import NO_PINGS
 
 log = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ import time
 from collections import defaultdict, deque
 from collections.abc import Callable
 
-from bot.settings import RateLimit
+from bot.config import RateLimit
 
 
 class RateLimiter:

@@ -83,3 +83,9 @@ def library(tmp_path: Path, encoder: Encoder) -> Library:
     index_dir = tmp_path / "data" / "index"
     index, _ = open_index(folder, index_dir, encoder)
     return Library(Engine(index, encoder), folder, index_dir)
+
+
+@pytest.fixture(scope="session")
+def anyio_backend() -> str:
+    """Async tests (marked ``anyio``) and their async fixtures run on asyncio."""
+    return "asyncio"

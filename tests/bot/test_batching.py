@@ -8,6 +8,8 @@ import pytest
 
 from bot.batching import Batcher, Busy
 
+pytestmark = pytest.mark.anyio  # async tests run on asyncio (tests/conftest.py)
+
 
 class Doubler:
     """Work that doubles numbers, taking a little time per batch and noting each batch."""
@@ -112,18 +114,15 @@ def test_a_full_queue_tells_the_next_asker_busy_at_once():
     assert [n for batch in work.batches for n in batch] == [0, 1, 2, 3]
 
 
-def test_servers_are_served_in_turn_while_one_floods():
+async def test_servers_are_served_in_turn_while_one_floods():
     work = Doubler()
 
-    async def scenario() -> None:
-        batcher = Batcher(work, max_batch=2, limit=64)
-        first = asyncio.create_task(batcher.submit(0, key="a"))
-        await asyncio.sleep(0)
-        flood = [asyncio.create_task(batcher.submit(n, key="a")) for n in range(1, 9)]
-        other = asyncio.create_task(batcher.submit(100, key="b"))
-        await asyncio.gather(first, other, *flood)
-
-    asyncio.run(scenario())
+    batcher = Batcher(work, max_batch=2, limit=64)
+    first = asyncio.create_task(batcher.submit(0, key="a"))
+    await asyncio.sleep(0)
+    flood = [asyncio.create_task(batcher.submit(n, key="a")) for n in range(1, 9)]
+    other = asyncio.create_task(batcher.submit(100, key="b"))
+    await asyncio.gather(first, other, *flood)
     assert work.batches[0] == [0]
     assert 100 in work.batches[1]  # in the very next batch, ahead of the flood's queue
 

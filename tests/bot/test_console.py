@@ -126,7 +126,7 @@ def test_repl_json_toggle_and_quit(console):
 
 
 def test_gaps_and_stats_report_what_discord_asked(engine, tmp_path):
-    from bot.feedback import FeedbackStore
+    from bot.stores.feedback import FeedbackStore
 
     store = FeedbackStore(tmp_path / "feedback.sqlite3")
     for question in ("Who won the 1998 World Cup?", "Which team won the World Cup in 1998?"):

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from bot.config import RateLimit
 from bot.ratelimit import RateLimiter
-from bot.settings import RateLimit
 
 
 class Clock:

@@ -1,0 +1,59 @@
+"""Retention: questions and votes older than RETENTION_DAYS are forgotten, when the bot starts
+and every day after."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import TYPE_CHECKING
+
+from discord.ext import commands
+
+from bot import config
+from bot.stores.feedback import days_ago
+
+if TYPE_CHECKING:
+    from bot.client import CiteBot
+
+log = logging.getLogger(__name__)
+
+
+async def prune_daily(bot: CiteBot, stop: asyncio.Event) -> None:
+    """Prune now, then once a day, until ``stop`` is set."""
+    while not stop.is_set():
+        try:
+            pruned = await bot.database(bot.store.prune, days_ago(bot.config.retention_days))
+        except Exception:
+            log.exception("could not forget the questions older than %d days", bot.config.retention_days)
+        else:
+            if pruned.asks or pruned.votes:
+                log.info(
+                    "forgot %d question(s) and %d vote(s) older than %d days",
+                    pruned.asks,
+                    pruned.votes,
+                    bot.config.retention_days,
+                )
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), config.PRUNE_EVERY)
+
+
+class Retention(commands.Cog):
+    """Prunes from the moment the cog is loaded until it is unloaded."""
+
+    def __init__(self, bot: CiteBot) -> None:
+        self.bot = bot
+        self.stop = asyncio.Event()
+        self.task: asyncio.Task[None] | None = None
+
+    async def cog_load(self) -> None:
+        self.task = asyncio.create_task(prune_daily(self.bot, self.stop), name="citebot-retention")
+
+    async def cog_unload(self) -> None:
+        self.stop.set()
+        if self.task is not None:
+            await asyncio.wait([self.task], timeout=5)
+
+
+async def setup(bot: CiteBot) -> None:
+    await bot.add_cog(Retention(bot))

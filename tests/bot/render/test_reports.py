@@ -1,0 +1,76 @@
+"""The operators' cards (articles, gaps, stats, settings): within Discord's limits, and saying
+when a list was cut."""
+
+from __future__ import annotations
+
+from bot.config import RateLimit
+from bot.render.card import LIMITS, total_chars
+from bot.render.library import render_articles
+from bot.render.reports import render_gaps, render_usage
+from bot.render.settings import render_settings
+from bot.stores.feedback import Day, Usage
+from bot.stores.guild_settings import GuildSettings, Overrides
+from index.articles import Refused
+from index.gaps import QuestionGroup
+from index.store import ArticleInfo, Manifest
+
+
+def manifest(articles: int) -> Manifest:
+    infos = tuple(
+        ArticleInfo(f"a-{i}", f"Article **{i}** @everyone", "Wire", "", "", 3) for i in range(articles)
+    )
+    return Manifest(2, "m", 384, {}, "x", "", 0.3, "2026-11-27", 3 * articles, 9 * articles, infos)
+
+
+def test_a_long_article_list_says_how_many_it_shows():
+    card = render_articles(manifest(40), (Refused("bad.txt", "not UTF-8 text"),), True)
+    assert total_chars(card) <= LIMITS["total"] and len(card.fields) <= LIMITS["fields"]
+    assert card.fields[0].name == "Files not indexed" and "bad.txt" in card.fields[0].value
+    assert card.footer == f"The first {len(card.fields) - 1} of 40 articles are listed."
+    assert r"Article \*\*1\*\*" in card.fields[2].name  # markdown shown as typed
+
+
+def test_a_short_article_list_has_no_cut_notice_and_says_when_it_is_fixed():
+    card = render_articles(manifest(2), (), False)
+    assert card.footer == "citebot" and "single file" in card.description
+
+
+def test_many_long_gaps_fit_and_say_how_many_groups_are_shown():
+    groups = [
+        QuestionGroup(
+            "Why " + "very " * 60 + f"long {i}?", 40 - i, ("x " * 300,), 1.0e9, (("not answered", 3),)
+        )
+        for i in range(40)
+    ]
+    card = render_gaps(groups, 7)
+    assert total_chars(card) <= LIMITS["total"]
+    assert card.footer == f"The {len(card.fields)} most asked of 40 groups are shown."
+    assert card.fields[0].name.startswith("40× Why")
+
+
+def test_no_gaps_and_no_questions_are_said_plainly():
+    assert "Nothing to report" in render_gaps([], 7).description
+    assert (
+        render_usage(Usage(0.0, (), 0, 0, 0, 0, 0), 14).description == "No questions in the last 14 day(s)."
+    )
+
+
+def test_usage_gives_the_share_answered_per_day():
+    usage = Usage(0.0, (Day("2026-11-27", 4, 3), Day("2026-11-26", 1, 0)), 5, 3, 1, 2, 1)
+    card = render_usage(usage, 14)
+    assert "5 question(s) from 1 person; 3 answered (60%)" in card.description
+    assert "👍 2 · 👎 1" in card.description
+    assert card.fields[0].value.splitlines() == [
+        "`2026-11-27` 4 asked · 3 answered",
+        "`2026-11-26` 1 asked · 0 answered",
+    ]
+
+
+def test_settings_say_which_are_this_servers_own():
+    current = GuildSettings(frozenset({5}), True, RateLimit(0, 0.0), 2, False, None)
+    card = render_settings(current, Overrides(threads=True, cooldown="0"), content_intent=False)
+    names = [f.name for f in card.fields]
+    assert "Answers in threads (this server)" in names and "Cooldown (this server)" in names
+    assert "Answer channels (default)" in names
+    channels = card.fields[0].value
+    assert "<#5>" in channels and "Message Content" in channels
