@@ -32,7 +32,9 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from bot.stores.database import DATABASE_FILE
 from index import store
 from index.articles import Article, corpus_checksum, read_corpus
 from index.build import context_text
@@ -40,11 +42,14 @@ from index.intake import Draft, draft_from_text
 from index.passages import DEFAULT_CHUNKING, chunk_corpus
 from index.vocabulary import Vocabulary, embeddable
 
+if TYPE_CHECKING:
+    from index.encoder import Encoder
+
 ROOT = Path(__file__).resolve().parents[1]
 INDEX = "index"
 ARTICLES = "articles"
 ONNX = "onnx-model"
-FEEDBACK = "feedback.sqlite3"  # as bot/__main__.py names it
+FEEDBACK = DATABASE_FILE  # where the bot keeps what was asked
 QUESTION = "What happened to the harbour in Wonsan?"
 SPAN = 90  # kill points are drawn among the first SPAN writes of a life: a start and about three adds
 MAX_DELAY = 4.0  # seconds, for kills by the clock
@@ -368,15 +373,15 @@ def live(data: Path, run: int, plan: Plan, ledger: Ledger, before: Before | None
     return life
 
 
-def prepare(data: Path, encoder: object) -> None:
+def prepare(data: Path, encoder: Encoder) -> None:
     """A data folder as a first start leaves it: the built-in article, its index, the export."""
     from index import onnx_encoder
     from index.build import open_index
     from index.library import corpus_folder
 
     folder = corpus_folder(None, data)
-    open_index(folder, data / INDEX, encoder)  # type: ignore[arg-type]
-    if onnx_encoder.export(data / ONNX, encoder) is None:  # type: ignore[arg-type]
+    open_index(folder, data / INDEX, encoder)
+    if onnx_encoder.export(data / ONNX, encoder) is None:
         raise SystemExit("the ONNX export failed: the workers need it")
 
 
