@@ -1,4 +1,5 @@
-"""Bot settings: every bad value is one line naming its key, and the token never shows."""
+"""The bot's configuration: every bad value is one line naming its key, and the token never shows;
+``.env.example`` and the README document the same settings."""
 
 import re
 from pathlib import Path
