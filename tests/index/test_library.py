@@ -7,12 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from index import build
+from index import build, calibration
 from index.articles import BUILTIN_CORPUS
 from index.build import open_index
 from index.engine import Engine
 from index.intake import draft_from_text
 from index.library import Library, LibraryError, corpus_folder
+from index.terms import words
 
 HARBOUR = draft_from_text(
     "Wonsan harbour freezes",
@@ -33,23 +34,27 @@ def test_the_data_folder_starts_with_a_copy_of_the_builtin_article(tmp_path):
 def test_an_added_article_is_answered_and_only_its_texts_are_embedded(library, monkeypatch):
     before = library.engine
     assert not before.answer(FISH).answered
-    embedded: list[str] = []
-    encode = build.encode_texts
+    already = set(build.known_vectors(before.index))  # every text the index before it embedded
+    reached: list[str] = []  # what reaches the model itself
+    encoder, encode = before.encoder, before.encoder.encode
 
-    def counting(encoder, texts, what, known=None):
-        embedded.extend(t for t in set(texts) if t not in (known or {}))
-        return encode(encoder, texts, what, known)
+    def spy(texts, *args, **kwargs):
+        reached.extend(texts)
+        return encode(texts, *args, **kwargs)
 
-    monkeypatch.setattr(build, "encode_texts", counting)
+    monkeypatch.setattr(encoder, "encode", spy)
     article, change = library.add(HARBOUR, added_by="mod")
+    monkeypatch.undo()  # the questions below are encoded too; only the build is counted
     assert change.added == (article.slug,) and change.removed == ()
-    from index.terms import words
-
+    added = [p for p in library.engine.index.passages if p.article == article.slug]
+    its_texts = {build.context_text(p) for p in added} | {s for p in added for s in p.sentence_texts()}
     new_words = set(words(HARBOUR.title + " " + HARBOUR.text))  # its vocabulary, a vector a word
-    assert all(
-        "harbour" in t.lower() or "fish" in t.lower() or "wonsan" in t.lower() or t in new_words
-        for t in embedded
-    )
+    # the calibration's questions are asked anew of every build: a fixed number, whatever the corpus
+    _, near = calibration.near_topic_probes(library.engine.index)
+    probes = set(calibration.OFF_TOPIC_PROBES) | set(near)
+    assert its_texts <= set(reached)  # the new article was embedded...
+    assert set(reached) <= its_texts | new_words | probes  # ...and nothing else
+    assert not already & set(reached)  # not one text of the article indexed before
     answer = library.engine.answer(FISH)
     assert answer.answered and "price of fish doubled" in answer.sentence
     assert answer.citations[0].article == article.slug
