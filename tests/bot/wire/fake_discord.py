@@ -295,8 +295,13 @@ class FakeDiscord:
         mentions_bot: bool = False,
         channel_id: str | None = None,
         guild: bool = True,
+        webhook_id: str | None = None,
+        kind: int = 0,
     ) -> dict:
-        """Dispatch MESSAGE_CREATE as if ``author`` wrote ``content``."""
+        """Dispatch MESSAGE_CREATE as if ``author`` wrote ``content``: posted through a webhook
+        when ``webhook_id`` is given (then ``author`` is the webhook's name and id, and there is
+        no member), and of message type ``kind`` (0 a message, 19 a reply; others are Discord's
+        system messages, e.g. 7 a member joined, 18 a thread was started)."""
         author = author or self.user()
         data = {
             "id": snowflake(),
@@ -312,11 +317,14 @@ class FakeDiscord:
             "attachments": [],
             "embeds": [],
             "pinned": False,
-            "type": 0,
+            "type": kind,
             "flags": 0,
         }
+        if webhook_id is not None:
+            data["webhook_id"] = webhook_id
         if guild:
             data["guild_id"] = self.guild_id
+        if guild and webhook_id is None:
             data["member"] = {
                 "roles": [],
                 "joined_at": "2024-01-01T00:00:00+00:00",

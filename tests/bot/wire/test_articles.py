@@ -1,5 +1,5 @@
-"""/article add|list|remove and the watched corpus folder, over the wire: the real bot, a real
-folder and index, the real model."""
+"""/article add|list|remove over the wire: the real bot, a real folder and index, the real model
+(the watched corpus folder: test_watcher.py)."""
 
 from __future__ import annotations
 
@@ -117,27 +117,6 @@ async def test_the_list_names_files_that_are_not_indexed(library, tmp_path, fake
         listed = await fake.slash("article list")
         embeds = str((await fake.response(listed)).json["data"]["embeds"])
         assert "notes.txt" in embeds and "UTF-16" in embeds and "nk-troops" in embeds
-
-
-async def test_a_file_dropped_into_the_folder_is_answered_without_a_restart(library, tmp_path, fake):
-    async with running(library, tmp_path, fake):
-        await asyncio.sleep(0.5)  # the watcher is up
-        (library.folder / "harbour.md").write_text(
-            "---\ntitle: Wonsan harbour freezes\n---\n"
-            "The harbour of Wonsan froze over in March.\n\n"
-            "Local traders said the price of fish doubled during the freeze.\n"
-        )
-        for _ in range(300):
-            if library.find("harbour"):
-                break
-            await asyncio.sleep(0.1)
-        assert "price of fish doubled" in (await asked(fake, FISH))["description"]
-        (library.folder / "harbour.md").unlink()
-        for _ in range(300):
-            if not library.find("harbour"):
-                break
-            await asyncio.sleep(0.1)
-        assert "price of fish doubled" not in str(await asked(fake, FISH))
 
 
 async def test_questions_are_answered_from_the_old_index_while_a_rebuild_runs(

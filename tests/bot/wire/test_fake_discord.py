@@ -68,11 +68,6 @@ async def echo_session(fake: FakeDiscord) -> None:
         await asyncio.wait_for(runner, 10)
 
 
-async def test_real_client_round_trip_over_loopback(pointed):
-    fake = FakeDiscord()
-    await fake.start()
+async def test_real_client_round_trip_over_loopback(pointed, fake):
     pointed(fake)
-    try:
-        await echo_session(fake)
-    finally:
-        await fake.stop()
+    await echo_session(fake)

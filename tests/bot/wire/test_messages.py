@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 
 from bot.render.answer import render_card
 from bot.render.embed import card_embed
+from tests.bot.wire.fake_discord import snowflake
 from tests.bot.wire.harness import fake_discord, posts, reply_to, running
 
 pytestmark = pytest.mark.anyio  # async tests run on asyncio (tests/conftest.py)
@@ -83,7 +82,7 @@ async def test_direct_messages_are_answered_unless_turned_off(engine, tmp_path, 
         asked = await fake.message(QUESTION, guild=False, channel_id="42")
         call = await reply_to(fake, asked)
         assert call.path == "/channels/42/messages"
-    async with running(engine, tmp_path, fake, ANSWER_DMS="false"):
+    async with fake_discord() as fake, running(engine, tmp_path, fake, ANSWER_DMS="false"):
         await fake.message(QUESTION, guild=False, channel_id="42")
         marker = await fake.message(f"<@{fake.app_id}> {QUESTION}", mentions_bot=True)
         await reply_to(fake, marker)
@@ -97,11 +96,34 @@ async def test_allow_lists_keep_the_bot_out_of_other_channels(engine, tmp_path, 
         call = await fake.response(interaction)
         assert call.json["data"]["content"] == "citebot is not enabled in this channel."
         assert call.json["data"]["flags"] == 64
-        await asyncio.sleep(0.3)
-        assert not posts(fake) and len(fake.callbacks(interaction)) == 1
+        marker = await fake.message(QUESTION, guild=False, channel_id="42")  # DMs are not a channel
+        await reply_to(fake, marker)
+        assert [c.path for c in posts(fake)] == ["/channels/42/messages"]  # only the marker's answer
+        assert len(fake.callbacks(interaction)) == 1
 
 
 async def test_a_mention_in_the_text_counts_even_without_the_mentions_list(engine, tmp_path, fake):
     async with running(engine, tmp_path, fake):
         asked = await fake.message(f"<@!{fake.app_id}> {QUESTION}", mentions_bot=False)
         assert (await reply_to(fake, asked)).json["embeds"][0]["title"] == QUESTION
+
+
+async def test_webhook_system_and_own_messages_are_ignored(engine, tmp_path, fake):
+    here = fake.other_channel_id  # an answer channel: there every message is a question
+    async with running(engine, tmp_path, fake, ANSWER_CHANNEL_IDS=here):
+        # not a bot account (so only the webhook check can stop it), posted through a webhook
+        hook = await fake.message(
+            QUESTION, author=fake.user("Captain Hook"), channel_id=here, webhook_id=snowflake()
+        )
+        # "… started a thread": a system message whose content is the thread's name
+        system = await fake.message(QUESTION, channel_id=here, kind=18)
+        own = await fake.message(QUESTION, author=fake.bot_user, channel_id=here)
+        marker = await fake.message(QUESTION, channel_id=here)
+        await reply_to(fake, marker)
+        answered = [str(c.json["message_reference"]["message_id"]) for c in posts(fake)]
+        assert answered == [marker["id"]], {
+            "webhook": hook["id"],
+            "system": system["id"],
+            "own": own["id"],
+            "answered": answered,
+        }

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import sqlite3
 import time
 
 import pytest
 
+from bot import delivery
 from bot.render.card import LIMITS
 from index.build import open_index
 from index.engine import Engine
-from tests.bot.wire.fake_discord import FakeDiscord
-from tests.bot.wire.harness import posts, reply_to, running, sent_messages, slowed
+from tests.bot.wire.fake_discord import Call, FakeDiscord
+from tests.bot.wire.harness import fake_discord, posts, reply_to, running, sent_messages, slowed
 
 pytestmark = pytest.mark.anyio  # async tests run on asyncio (tests/conftest.py)
 
@@ -113,19 +115,26 @@ async def test_rate_limit_answers_past_the_limit_with_a_notice(engine, tmp_path,
         no_pings(fake)
 
 
+def replies(fake: FakeDiscord, message: dict) -> list[Call]:
+    """Every message the bot tried to send in reply to ``message``, refused ones too."""
+    return [
+        c
+        for c in posts(fake)
+        if str((c.json.get("message_reference") or {}).get("message_id")) == message["id"]
+    ]
+
+
 @pytest.mark.parametrize("via", [True, False], ids=["by-discord.py", "without-discords-headers"])
 async def test_a_429_on_the_message_route_is_retried(engine, tmp_path, via):
-    fake = FakeDiscord(rate_limit_via=via)
-    await fake.start()
-    async with running(engine, tmp_path, fake):
+    async with fake_discord(rate_limit_via=via) as fake, running(engine, tmp_path, fake):
         fake.fail_next[rf"/channels/{fake.channel_id}/messages"] = [429]
         asked = await fake.message(f"<@{fake.app_id}> {QUESTION}", mentions_bot=True)
-        await reply_to(fake, asked)
-        await asyncio.sleep(0.2)
-        assert len(posts(fake)) == 2  # the refused one and the retry
-        first, retry = ({k: v for k, v in c.json.items() if k != "nonce"} for c in posts(fake))
+        await fake.wait_for(lambda c: len(replies(fake, asked)) >= 2)  # the refused one and the retry
+        marker = await fake.message(f"<@{fake.app_id}> {QUESTION}", mentions_bot=True)
+        await reply_to(fake, marker)
+        assert len(replies(fake, asked)) == 2  # no more than one retry
+        first, retry = ({k: v for k, v in c.json.items() if k != "nonce"} for c in replies(fake, asked))
         assert first == retry
-    await fake.stop()
 
 
 async def test_other_servers_are_ignored_with_allowed_guild_ids(engine, tmp_path, fake):
@@ -136,27 +145,47 @@ async def test_other_servers_are_ignored_with_allowed_guild_ids(engine, tmp_path
         assert len(posts(fake)) == 1
 
 
-async def test_a_403_is_never_retried_and_the_bot_goes_on(engine, tmp_path, fake):
+async def test_a_403_is_never_retried_and_the_bot_goes_on(engine, tmp_path, fake, caplog, monkeypatch):
+    # were a 403 retried, the retry would be sent at once, before the next question's answer
+    monkeypatch.setattr(delivery, "_retry_after", lambda exc: 0.0)
+    caplog.set_level(logging.WARNING, logger="bot.delivery")
     async with running(engine, tmp_path, fake):
         fake.fail_next[rf"/channels/{fake.channel_id}/messages"] = [403]
-        await fake.message(f"<@{fake.app_id}> {QUESTION}", mentions_bot=True)
-        await fake.wait_for(lambda c: c.path.endswith("/messages"))
-        await asyncio.sleep(0.5)
-        assert len(posts(fake)) == 1
+        refused = await fake.message(f"<@{fake.app_id}> {QUESTION}", mentions_bot=True)
+        await reply_to(fake, refused)
         asked = await fake.message(f"<@{fake.app_id}> {QUESTION}", mentions_bot=True)
         assert (await reply_to(fake, asked)).json["embeds"]
+        assert len(replies(fake, refused)) == 1 and len(posts(fake)) == 2
+    said = [r.getMessage() for r in caplog.records if r.name == "bot.delivery"]
+    assert said == [
+        f"Discord refused a message in channel {fake.channel_id} (403: Missing Permissions); not retrying"
+    ]
 
 
 async def test_without_embed_permission_the_answer_is_plain_text(engine, tmp_path):
     send_only = (1 << 10) | (1 << 11) | (1 << 16) | (1 << 38)  # view, send, history, send in threads
-    fake = FakeDiscord(permissions=send_only)
-    await fake.start()
-    async with running(engine, tmp_path, fake):
+    async with fake_discord(permissions=send_only) as fake, running(engine, tmp_path, fake):
         asked = await fake.message(f"<@{fake.app_id}> {QUESTION}", mentions_bot=True)
         body = (await reply_to(fake, asked)).json
         assert "embeds" not in body and QUESTION in body["content"] and len(body["content"]) <= 2000
         assert engine.answer(QUESTION).sentence[:40] in body["content"]
-    await fake.stop()
+
+
+async def test_where_the_bot_may_not_send_it_says_nothing(engine, tmp_path, caplog):
+    no_send = (1 << 10) | (1 << 14) | (1 << 16) | (1 << 38)  # view, embed, history, send in threads
+    caplog.set_level(logging.WARNING)
+    async with fake_discord(permissions=no_send) as fake, running(engine, tmp_path, fake):
+        await fake.message(f"<@{fake.app_id}> {QUESTION}", mentions_bot=True)
+        await fake.message(f"<@{fake.app_id}>", mentions_bot=True)  # a bare mention: the how-to
+        marker = await fake.message(QUESTION, guild=False, channel_id="42")  # a DM may be answered
+        await reply_to(fake, marker)
+        # no answer, no how-to, no apology, not even "typing…" where it may not send
+        assert not [c for c in fake.calls if c.path.startswith(f"/channels/{fake.channel_id}/")]
+        assert [c.path for c in posts(fake)] == ["/channels/42/messages"]
+    warned = [
+        r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING and r.name.startswith("bot.")
+    ]
+    assert warned == [f"no permission to send in channel {fake.channel_id}; saying nothing"], warned
 
 
 class Faulty(Engine):
@@ -240,9 +269,7 @@ async def test_a_burst_of_twenty_questions_from_five_users_is_answered_in_full(e
 async def test_the_heartbeat_keeps_beating_while_the_model_works(engine, tmp_path):
     slow = slowed(engine, 1.0)
 
-    fake = FakeDiscord(heartbeat_ms=200)
-    await fake.start()
-    async with running(slow, tmp_path, fake) as bot:
+    async with fake_discord(heartbeat_ms=200) as fake, running(slow, tmp_path, fake) as bot:
         users = [fake.user(f"user{n}") for n in range(4)]
         started = time.monotonic()
         asked = [
@@ -256,4 +283,3 @@ async def test_the_heartbeat_keeps_beating_while_the_model_works(engine, tmp_pat
         assert sum(bot.batcher.sizes) == 4 and max(bot.batcher.sizes) > 1, bot.batcher.sizes
         assert len(beats) >= 8  # two seconds or more of answering at five beats a second
         assert max(gaps) < 0.8, gaps  # a model call on the loop would stall it for 1 s at a time
-    await fake.stop()
