@@ -13,6 +13,7 @@ import pytest
 
 from index import onnx_encoder
 from index.articles import BUILTIN_CORPUS
+from index.build import open_index
 from index.engine import Engine
 from index.library import Library
 from index.onnx_encoder import MANIFEST_FILE, MODEL_FILE, OnnxEncoder
@@ -126,3 +127,40 @@ def test_without_an_export_questions_use_torch_on_one_thread(encoder, tmp_path, 
         assert "encoded with torch (1 thread)" in caplog.text
     finally:
         torch.set_num_threads(before)
+
+
+def test_an_export_that_disagrees_with_torch_is_rejected_and_torch_answers(
+    builtin_index_dir, exported, encoder, tmp_path, monkeypatch, caplog
+):
+    """A graph that drifts from the model (cosine about 0.995: close, but not the model) is
+    never kept, and questions go through torch instead."""
+    import torch
+
+    from index.engine import query_encoder
+
+    real = OnnxEncoder.encode
+
+    def drifting(self, texts, batch_size=64):
+        vectors = real(self, texts, batch_size)
+        noise = np.random.default_rng(0).standard_normal(vectors.shape).astype(np.float32)
+        drifted = vectors + 0.1 / np.sqrt(vectors.shape[1]) * noise
+        return drifted / np.linalg.norm(drifted, axis=1, keepdims=True)
+
+    def traced_before(torch, model, dummy, axes, target):  # the same graph, without tracing again
+        shutil.copy(exported / MODEL_FILE, target)
+
+    monkeypatch.setattr(OnnxEncoder, "encode", drifting)
+    monkeypatch.setattr(onnx_encoder, "_export", traced_before)
+    index_dir = tmp_path / "index"
+    shutil.copytree(builtin_index_dir, index_dir)
+    shutil.rmtree(onnx_encoder.onnx_dir(index_dir), ignore_errors=True)
+    threads = torch.get_num_threads()
+    try:
+        chosen = query_encoder(index_dir)
+    finally:
+        torch.set_num_threads(threads)
+    assert chosen is encoder  # torch, not the export
+    assert "disagrees with the model" in caplog.text
+    assert not onnx_encoder.onnx_dir(index_dir).exists()  # nothing kept to be loaded next time
+    index, _ = open_index(BUILTIN_CORPUS, index_dir, chosen)
+    assert Engine(index, chosen).answer(QUESTIONS[0]).answered
