@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 
 import pytest
@@ -41,8 +42,16 @@ async def test_commands_sync_once_then_only_when_changed_or_forced(engine, tmp_p
             assert {o["name"] for o in commands["article"]["options"]} == {"add", "list", "remove"}
         async with running(engine, tmp_path, fake):  # a restart with the same commands
             assert len(puts(fake)) == 1
-        async with running(engine, tmp_path, fake, force_sync=True):  # python -m bot --sync
+        record = tmp_path / "commands.json"  # as if the last sync had sent other commands
+        synced = json.loads(record.read_text(encoding="utf-8"))
+        assert list(synced) == [f"{fake.app_id}:global"]
+        record.write_text(json.dumps(dict.fromkeys(synced, "0" * 64)), encoding="utf-8")
+        async with running(engine, tmp_path, fake):  # a restart with changed commands
+            assert len(puts(fake)) == 2 and puts(fake)[-1].json == first.json
+        async with running(engine, tmp_path, fake):  # and the change recorded
             assert len(puts(fake)) == 2
+        async with running(engine, tmp_path, fake, force_sync=True):  # python -m bot --sync
+            assert len(puts(fake)) == 3
     async with fake_discord() as other, running(engine, tmp_path, other):  # another application
         assert len(puts(other)) == 1
 
@@ -54,16 +63,13 @@ async def test_a_dev_guild_gets_the_commands_instantly_and_global_is_left_alone(
         assert {c["name"] for c in put.json} == COMMANDS
 
 
-async def test_a_refused_sync_is_logged_and_the_bot_runs_on(engine, tmp_path, caplog):
-    fake = FakeDiscord()
+async def test_a_refused_sync_is_logged_and_the_bot_runs_on(engine, tmp_path, caplog, fake):
     fake.fail_next[r"/applications/\d+/commands"] = [403]
-    await fake.start()
     async with running(engine, tmp_path, fake):
         asked = await fake.message(f"<@{fake.app_id}> {QUESTION}", mentions_bot=True)
         assert (await reply_to(fake, asked)).json["embeds"]
     async with running(engine, tmp_path, fake):  # tried again on the next start
         assert len(puts(fake)) == 2
-    await fake.stop()
     assert "could not sync slash commands" in caplog.text
 
 

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import threading
 import time
+from collections.abc import Callable, Iterator
 
 import pytest
 
 from bot.render.answer import render_card
 from bot.render.embed import card_embed
+from index.engine import Engine
 from tests.bot.wire.harness import running
 
 pytestmark = pytest.mark.anyio  # async tests run on asyncio (tests/conftest.py)
@@ -17,14 +21,56 @@ pytestmark = pytest.mark.anyio  # async tests run on asyncio (tests/conftest.py)
 QUESTION = "Where could North Korean troops be deployed?"
 
 
+class Held(Engine):
+    """The real engine, whose passes through the model wait while a test holds them: what
+    the bot says while the model works is then seen while it works, however fast the model."""
+
+    def __init__(self, engine: Engine) -> None:
+        super().__init__(engine.index, engine.encoder, background=engine.background)
+        self.working = threading.Event()  # a pass has begun (and waits, while held)
+        self.free = threading.Event()
+        self.free.set()
+
+    def answer_many(self, questions, ks=None):
+        self.working.set()
+        if not self.free.wait(30):
+            raise TimeoutError("the test never let the model go on")
+        return super().answer_many(questions, ks)
+
+    @contextlib.contextmanager
+    def held(self) -> Iterator[None]:
+        """Passes through the model wait until the block ends (a failing test lets them go too,
+        or the bot's close would wait for them)."""
+        self.working.clear()
+        self.free.clear()
+        try:
+            yield
+        finally:
+            self.free.set()
+
+    async def wait_working(self, timeout: float = 15.0) -> None:
+        assert await asyncio.to_thread(self.working.wait, timeout), "the model was never asked"
+
+
+async def until(condition: Callable[[], bool], timeout: float = 10.0) -> None:
+    """Wait for ``condition`` (something the bot does that sends nothing, e.g. a log line)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "the condition never came true"
+        await asyncio.sleep(0.01)
+
+
 async def test_ask_defers_within_three_seconds_then_follows_up_with_the_answer(engine, tmp_path, fake):
-    async with running(engine, tmp_path, fake):
-        sent_at = time.monotonic()
-        interaction = await fake.slash("ask", question=QUESTION)
+    held = Held(engine)
+    async with running(held, tmp_path, fake):
+        with held.held():  # however long the model takes, "thinking…" comes at once
+            interaction = await fake.slash("ask", question=QUESTION)
+            first = await fake.response(interaction, timeout=3.0)
+            assert first.json["type"] == 5  # thinking…
+            await held.wait_working()  # the model is on it, and kept on it
+            assert fake.callbacks(interaction) == [first]  # no answer yet: it comes after
         followup = await fake.followup(interaction)
-        first, *rest = fake.callbacks(interaction)
-        assert first.path.endswith("/callback") and first.json["type"] == 5  # thinking…
-        assert first.at - sent_at < 3.0 and first.at <= followup.at
+        assert fake.callbacks(interaction) == [first, followup]
         assert followup.query.get("wait") in ("true", "1")
         expected = card_embed(render_card(engine.answer(QUESTION, 3))).to_dict()
         assert followup.json["embeds"][0]["description"] == expected["description"]
@@ -95,8 +141,8 @@ async def test_an_expired_interaction_is_one_warning_not_a_traceback(engine, tmp
         fake.fail_next[r"/interactions/\d+/[^/]+/callback"] = [(404, 10062, "Unknown interaction")]
         interaction = await fake.slash("ask", question=QUESTION)
         await fake.response(interaction)
-        await asyncio.sleep(0.3)
-        assert len(fake.callbacks(interaction)) == 1  # no second try at a dead interaction
+        await until(lambda: "expired before the answer" in caplog.text)  # its handling ended there
         again = await fake.slash("ask", question=QUESTION)
         assert (await fake.followup(again)).json["embeds"]
+        assert len(fake.callbacks(interaction)) == 1  # no second try at a dead interaction
     assert "expired before the answer" in caplog.text and "Traceback" not in caplog.text
