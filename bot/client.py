@@ -30,6 +30,9 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 SHUTDOWN_GRACE = 10.0  # seconds pending answers get to finish when the bot is stopped
 MAX_RESULTS = 10
+# seconds discord.py waits after the last server streamed in before the bot is ready (its own
+# default: servers arrive one by one from Discord; the wire tests' fake sends them at once)
+GUILD_READY_TIMEOUT = 2.0
 # the bot's areas, loaded by name in this order (each module ends in ``setup(bot)``)
 EXTENSIONS = (
     "bot.cogs.asking",
@@ -128,6 +131,7 @@ class CiteBot(commands.Bot):
         force_sync: bool = False,
         guild_store: GuildSettingsStore | None = None,
         message_content: bool = True,
+        guild_ready_timeout: float = GUILD_READY_TIMEOUT,
     ) -> None:
         # citebot never joins voice: skip discord.py's start-up warnings about voice libraries
         discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
@@ -141,6 +145,7 @@ class CiteBot(commands.Bot):
             tree_cls=CiteTree,
             max_messages=None,
             chunk_guilds_at_startup=False,
+            guild_ready_timeout=guild_ready_timeout,
         )
         self.library, self.config, self.store = library, config, store
         self.data_dir, self.results, self.force_sync = data_dir, results, force_sync

@@ -8,8 +8,9 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +36,37 @@ class SlowEngine(Engine):
     def answer_many(self, questions, ks=None):
         time.sleep(self.delay)  # once per pass through the model, as the real work is
         return super().answer_many(questions, ks)
+
+
+class Held(Engine):
+    """The real engine, whose passes through the model wait while a test holds them: what
+    the bot says while the model works is then seen while it works, however fast the model."""
+
+    def __init__(self, engine: Engine) -> None:
+        super().__init__(engine.index, engine.encoder, background=engine.background)
+        self.working = threading.Event()  # a pass has begun (and waits, while held)
+        self.free = threading.Event()
+        self.free.set()
+
+    def answer_many(self, questions, ks=None):
+        self.working.set()
+        if not self.free.wait(30):
+            raise TimeoutError("the test never let the model go on")
+        return super().answer_many(questions, ks)
+
+    @contextlib.contextmanager
+    def held(self) -> Iterator[None]:
+        """Passes through the model wait until the block ends (a failing test lets them go too,
+        or the bot's close would wait for them)."""
+        self.working.clear()
+        self.free.clear()
+        try:
+            yield
+        finally:
+            self.free.set()
+
+    async def wait_working(self, timeout: float = 15.0) -> None:
+        assert await asyncio.to_thread(self.working.wait, timeout), "the model was never asked"
 
 
 def slowed(engine: Engine, delay: float) -> SlowEngine:
@@ -80,6 +112,7 @@ async def running(
         data_dir=data_dir,
         results=3,
         force_sync=force_sync,
+        guild_ready_timeout=0.1,  # the fake sends every server at once, right after READY
     )
     runner = asyncio.create_task(bot.start(fake.token))
     try:

@@ -8,8 +8,7 @@ import pytest
 
 from index.engine import Engine
 from tests.bot.wire.harness import BUTTONS_QUESTION as QUESTION
-from tests.bot.wire.harness import ask, buttons, posts, reply_to, running
-from tests.bot.wire.test_slash import Held
+from tests.bot.wire.harness import Held, ask, buttons, posts, reply_to, running
 
 pytestmark = pytest.mark.anyio  # async tests run on asyncio (tests/conftest.py)
 

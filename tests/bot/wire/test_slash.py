@@ -3,53 +3,19 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 
 from bot.render.answer import render_card
 from bot.render.embed import card_embed
-from index.engine import Engine
-from tests.bot.wire.harness import running
+from tests.bot.wire.harness import Held, running
 
 pytestmark = pytest.mark.anyio  # async tests run on asyncio (tests/conftest.py)
 
 
 QUESTION = "Where could North Korean troops be deployed?"
-
-
-class Held(Engine):
-    """The real engine, whose passes through the model wait while a test holds them: what
-    the bot says while the model works is then seen while it works, however fast the model."""
-
-    def __init__(self, engine: Engine) -> None:
-        super().__init__(engine.index, engine.encoder, background=engine.background)
-        self.working = threading.Event()  # a pass has begun (and waits, while held)
-        self.free = threading.Event()
-        self.free.set()
-
-    def answer_many(self, questions, ks=None):
-        self.working.set()
-        if not self.free.wait(30):
-            raise TimeoutError("the test never let the model go on")
-        return super().answer_many(questions, ks)
-
-    @contextlib.contextmanager
-    def held(self) -> Iterator[None]:
-        """Passes through the model wait until the block ends (a failing test lets them go too,
-        or the bot's close would wait for them)."""
-        self.working.clear()
-        self.free.clear()
-        try:
-            yield
-        finally:
-            self.free.set()
-
-    async def wait_working(self, timeout: float = 15.0) -> None:
-        assert await asyncio.to_thread(self.working.wait, timeout), "the model was never asked"
 
 
 async def until(condition: Callable[[], bool], timeout: float = 10.0) -> None:
