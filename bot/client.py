@@ -175,7 +175,7 @@ class CiteBot(commands.Bot):
             await self.load_extension(extension)
         await sync_commands(
             self.tree,
-            SyncRecord(self.data_dir / "commands.json"),
+            SyncRecord.in_folder(self.data_dir),
             self.config.dev_guild_id,
             self.force_sync,
         )

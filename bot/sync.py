@@ -13,6 +13,8 @@ from discord import app_commands
 
 log = logging.getLogger(__name__)
 
+RECORD_FILE = "commands.json"  # in the data folder
+
 
 def command_hash(tree: app_commands.CommandTree, guild: discord.abc.Snowflake | None = None) -> str:
     """A fingerprint of the commands that would be sent for ``guild`` (None: global)."""
@@ -25,6 +27,11 @@ class SyncRecord:
 
     def __init__(self, path: Path) -> None:
         self.path = path
+
+    @classmethod
+    def in_folder(cls, data_dir: Path) -> SyncRecord:
+        """The record the bot keeps in its data folder."""
+        return cls(data_dir / RECORD_FILE)
 
     def _read(self) -> dict[str, str]:
         try:

@@ -8,6 +8,7 @@ import sqlite3
 import pytest
 
 from bot.delivery import RESTARTING
+from bot.sync import SyncRecord
 from tests.bot.wire.fake_discord import FakeDiscord
 from tests.bot.wire.harness import fake_discord, reply_to, running, slowed
 
@@ -42,7 +43,7 @@ async def test_commands_sync_once_then_only_when_changed_or_forced(engine, tmp_p
             assert {o["name"] for o in commands["article"]["options"]} == {"add", "list", "remove"}
         async with running(engine, tmp_path, fake):  # a restart with the same commands
             assert len(puts(fake)) == 1
-        record = tmp_path / "commands.json"  # as if the last sync had sent other commands
+        record = SyncRecord.in_folder(tmp_path).path  # as if the last sync had sent other commands
         synced = json.loads(record.read_text(encoding="utf-8"))
         assert list(synced) == [f"{fake.app_id}:global"]
         record.write_text(json.dumps(dict.fromkeys(synced, "0" * 64)), encoding="utf-8")
