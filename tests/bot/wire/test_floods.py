@@ -3,11 +3,9 @@ across servers and DMs; the wait for the model is bounded; a database fault lose
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 
-from tests.bot.wire.harness import ask, buttons, posts, reply_to, running, slowed
+from tests.bot.wire.harness import Held, ask, buttons, posts, reply_to, running
 
 pytestmark = pytest.mark.anyio  # async tests run on asyncio (tests/conftest.py)
 
@@ -64,19 +62,31 @@ async def test_a_server_cannot_loosen_the_operators_limit(engine, tmp_path, fake
 
 
 async def test_past_the_queue_limit_an_asker_is_told_busy_at_once(engine, tmp_path, fake):
-    slow = slowed(engine, 1.0)
-    async with running(slow, tmp_path, fake, USER_RATE_LIMIT="0", QUEUE_LIMIT="1"):
-        asked = []
-        for name in ("ann", "ben", "cat"):
-            asked.append(
-                await fake.message(f"<@{fake.app_id}> {QUESTION}", author=fake.user(name), mentions_bot=True)
-            )
-            await asyncio.sleep(0.1)  # ann's is being answered; ben's waits; cat's finds it full
-        told = await reply_to(fake, asked[2])
-        assert "busy" in (told.json.get("content") or "")
-        assert not [c for c in posts(fake) if c.json.get("embeds")]  # told before any answer came
+    held = Held(engine)
+    async with running(held, tmp_path, fake, USER_RATE_LIMIT="0", QUEUE_LIMIT="1"):
+        with held.held():
+            ask = [
+                lambda name=name: fake.message(
+                    f"<@{fake.app_id}> {QUESTION}", author=fake.user(name), mentions_bot=True
+                )
+                for name in ("ann", "ben", "cat")
+            ]
+            asked = [await ask[0]()]
+            await held.wait_working()  # ann's is being answered
+            asked.append(await ask[1]())
+            await fake.wait_for(
+                lambda c: c.path.endswith("/typing") and len(typing(fake)) == 2
+            )  # ben's waits
+            asked.append(await ask[2]())  # cat's finds the wait full
+            told = await reply_to(fake, asked[2])
+            assert "busy" in (told.json.get("content") or "")
+            assert not [c for c in posts(fake) if c.json.get("embeds")]  # told before any answer came
         for message in asked[:2]:
             assert (await reply_to(fake, message)).json.get("embeds")
+
+
+def typing(fake) -> list:
+    return [c for c in fake.calls if c.method == "POST" and c.path.endswith("/typing")]
 
 
 async def test_a_database_fault_still_answers_everyone_without_buttons(engine, tmp_path, fake):
