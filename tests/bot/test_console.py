@@ -9,6 +9,7 @@ import sys
 import pytest
 
 from bot.console import Console, main
+from tests.bot.stores import asks
 
 
 def run_console(args, stdin, tmp_path):
@@ -130,26 +131,8 @@ def test_gaps_and_stats_report_what_discord_asked(engine, tmp_path):
 
     store = FeedbackStore(tmp_path / "feedback.sqlite3")
     for question in ("Who won the 1998 World Cup?", "Which team won the World Cup in 1998?"):
-        store.record_ask(
-            question,
-            passage_ids=[],
-            focus="",
-            answered=False,
-            results=3,
-            user_id=1,
-            confidence="not covered",
-            guild_id=10,
-        )
-    store.record_ask(
-        "When did Russia invade Ukraine?",
-        passage_ids=["x#p1"],
-        focus="x#p1",
-        answered=True,
-        results=3,
-        user_id=2,
-        confidence="high confidence",
-        guild_id=10,
-    )
+        asks.refused(store, question, guild_id=10)
+    asks.answered(store, "When did Russia invade Ukraine?", "x#p1", user_id=2, guild_id=10)
     store.close()
     out = io.StringIO()
     console = Console(engine, 3, False, out, store_path=tmp_path / "feedback.sqlite3")

@@ -8,6 +8,7 @@ import time
 import pytest
 
 from bot.stores.feedback import SCHEMA, Day, FeedbackStore
+from tests.bot.stores import asks
 
 
 @pytest.fixture
@@ -29,9 +30,7 @@ def test_an_ask_round_trips_with_the_asker_hashed(store):
 
 
 def test_one_vote_per_person_which_a_changed_mind_replaces(store):
-    ask = store.ask(
-        store.record_ask("Who?", passage_ids=["a#p1"], focus="a#p1", answered=True, results=3, user_id=1)
-    )
+    ask = store.ask(asks.answered(store, "Who?"))
     assert store.vote(ask, 7, 1) is True
     assert store.vote(ask, 7, 1) is False
     assert store.vote(ask, 8, 1) is True
@@ -54,7 +53,7 @@ def test_the_hash_secret_survives_a_reopen_and_differs_between_databases(tmp_pat
 
 
 def test_the_secret_lives_outside_the_database_readable_by_the_owner_only(store):
-    store.record_ask("Who?", passage_ids=["a#p1"], focus="a#p1", answered=True, results=3, user_id=1)
+    asks.answered(store, "Who?")
     assert store.secret_path.stat().st_mode & 0o777 == 0o600
     assert store.secret_path.read_text().encode() not in store.path.read_bytes()
 
@@ -78,62 +77,13 @@ def test_rows_hold_question_passages_vote_user_and_time(store):
 
 
 def test_gaps_are_refused_low_confidence_or_downvoted_questions_in_one_server(store):
-    store.record_ask(
-        "Who won?",
-        passage_ids=[],
-        focus="",
-        answered=False,
-        results=3,
-        user_id=1,
-        confidence="not covered",
-        guild_id=10,
-    )
-    store.record_ask(
-        "Why so?",
-        passage_ids=["a#p1"],
-        focus="a#p1",
-        answered=True,
-        results=3,
-        user_id=1,
-        confidence="low confidence",
-        guild_id=10,
-    )
-    liked = store.ask(
-        store.record_ask(
-            "When?",
-            passage_ids=["a#p2"],
-            focus="a#p2",
-            answered=True,
-            results=3,
-            user_id=2,
-            confidence="high confidence",
-            guild_id=10,
-        )
-    )
-    disliked = store.ask(
-        store.record_ask(
-            "Where?",
-            passage_ids=["a#p3"],
-            focus="a#p3",
-            answered=True,
-            results=3,
-            user_id=2,
-            confidence="high confidence",
-            guild_id=10,
-        )
-    )
+    asks.refused(store, "Who won?", guild_id=10)
+    asks.answered(store, "Why so?", guild_id=10, confidence="low confidence")
+    liked = store.ask(asks.answered(store, "When?", "a#p2", user_id=2, guild_id=10))
+    disliked = store.ask(asks.answered(store, "Where?", "a#p3", user_id=2, guild_id=10))
     store.vote(liked, 5, 1)
     store.vote(disliked, 5, -1)
-    store.record_ask(
-        "Elsewhere?",
-        passage_ids=[],
-        focus="",
-        answered=False,
-        results=3,
-        user_id=3,
-        confidence="not covered",
-        guild_id=20,
-    )
+    asks.refused(store, "Elsewhere?", user_id=3, guild_id=20)
     gaps = store.gaps(0.0, guild_id=10)
     assert [(g.question, g.reason) for g in gaps] == [
         ("Where?", "👎"),
@@ -149,11 +99,7 @@ def test_usage_counts_questions_per_day_answers_people_and_votes(store):
         store.record_ask(
             "Q?", passage_ids=["a#p1"], focus="a#p1", answered=answered, results=3, user_id=user, guild_id=10
         )
-    ask = store.ask(
-        store.record_ask(
-            "Q?", passage_ids=["a#p1"], focus="a#p1", answered=True, results=3, user_id=3, guild_id=10
-        )
-    )
+    ask = store.ask(asks.answered(store, "Q?", user_id=3, guild_id=10))
     store.vote(ask, 1, -1)
     store.vote(ask, 2, 1)
     usage = store.usage(0.0, guild_id=10)
@@ -175,15 +121,6 @@ def test_a_schema_1_database_gains_the_new_columns_and_keeps_its_asks(tmp_path):
     old.close()
     store = FeedbackStore(path)
     assert [g.question for g in store.gaps(0.0)] == ["Old?"]
-    store.record_ask(
-        "New?",
-        passage_ids=[],
-        focus="",
-        answered=False,
-        results=3,
-        user_id=1,
-        confidence="not covered",
-        guild_id=5,
-    )
+    asks.refused(store, "New?", guild_id=5)
     assert [g.question for g in store.gaps(0.0, guild_id=5)] == ["New?"]
     store.close()

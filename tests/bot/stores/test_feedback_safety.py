@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.stores.feedback import FeedbackStore
+from tests.bot.stores import asks
 from tests.bot.wire.harness import bot_env
 
 
@@ -37,7 +38,7 @@ def test_a_damaged_key_is_made_anew_while_no_ask_was_hashed_with_it(tmp_path, te
 @pytest.mark.parametrize("text", ["", "abcd"], ids=["empty", "short"])
 def test_a_damaged_key_under_recorded_asks_stops_with_one_line_and_is_kept(tmp_path, text):
     store = FeedbackStore(tmp_path / "feedback.sqlite3")
-    store.record_ask("Who?", passage_ids=["a#p1"], focus="a#p1", answered=True, results=3, user_id=1)
+    asks.answered(store, "Who?")
     path = damage_key(store, text)
     with pytest.raises(OSError) as caught:
         FeedbackStore(tmp_path / "feedback.sqlite3")
@@ -76,7 +77,7 @@ def test_the_bot_stops_with_exit_2_on_a_damaged_key_under_recorded_asks(tmp_path
     )
     data = tmp_path / "data"
     store = FeedbackStore(data / "feedback.sqlite3")
-    store.record_ask("Who?", passage_ids=["a#p1"], focus="a#p1", answered=True, results=3, user_id=1)
+    asks.answered(store, "Who?")
     damage_key(store, "")
     done = subprocess.run(
         [sys.executable, "-m", "bot"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300
@@ -99,9 +100,7 @@ def test_the_database_and_its_wal_and_shm_files_are_owner_only(tmp_path):
     old = os.umask(0o022)  # the usual umask: new files world-readable
     try:
         store = FeedbackStore(tmp_path / "feedback.sqlite3")
-        store.record_ask(
-            "Who asked this?", passage_ids=["a#p1"], focus="a#p1", answered=True, results=3, user_id=1
-        )
+        asks.answered(store, "Who asked this?")
         assert all(path.exists() for path in files_of(store))
         assert [path.stat().st_mode & 0o777 for path in files_of(store)] == [0o600] * 3
         store.close()
@@ -111,9 +110,7 @@ def test_the_database_and_its_wal_and_shm_files_are_owner_only(tmp_path):
 
 def test_a_world_readable_database_from_before_is_made_owner_only(tmp_path):
     store = FeedbackStore(tmp_path / "feedback.sqlite3")
-    store.record_ask(
-        "Who asked this?", passage_ids=["a#p1"], focus="a#p1", answered=True, results=3, user_id=1
-    )
+    asks.answered(store, "Who asked this?")
     for path in files_of(store):
         path.chmod(0o644)
     store.close()
@@ -142,11 +139,7 @@ def test_gaps_read_only_their_window_however_much_is_older(tmp_path):
     store = FeedbackStore(tmp_path / "feedback.sqlite3")
     now = time.time()
     for n in range(5):
-        ask = store.ask(
-            store.record_ask(
-                f"Recent {n}?", passage_ids=["a#p1"], focus="a#p1", answered=True, results=3, user_id=n
-            )
-        )
+        ask = store.ask(asks.answered(store, f"Recent {n}?", user_id=n))
         store.vote(ask, n, -1)
     before = gaps_steps(store, now - 3600)
     old = [(f"Old {n}?", "[]", "", 0, 3, "x", now - 30 * 86_400) for n in range(20_000)]
@@ -169,15 +162,7 @@ def test_gaps_read_only_their_window_however_much_is_older(tmp_path):
 
 def test_a_missing_key_under_recorded_asks_is_made_anew_and_said_in_the_log(tmp_path, caplog):
     store = FeedbackStore(tmp_path / "feedback.sqlite3")
-    store.record_ask(
-        "Who?",
-        passage_ids=["a#p1"],
-        focus="a#p1",
-        answered=True,
-        results=3,
-        user_id=42,
-        confidence="high confidence",
-    )
+    asks.answered(store, "Who?", user_id=42)
     secret = store.secret_path
     store.close()
     secret.unlink()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.bot.stores import asks
 from tests.bot.wire.harness import running
 
 pytestmark = pytest.mark.anyio  # async tests run on asyncio (tests/conftest.py)
@@ -55,16 +56,7 @@ async def test_stats_counts_questions_answers_and_feedback(engine, tmp_path, fak
 
 async def test_gaps_is_for_managers_and_reports_only_this_server(engine, tmp_path, fake):
     async with running(engine, tmp_path, fake) as bot:
-        bot.store.record_ask(
-            "Asked in another server?",
-            passage_ids=[],
-            focus="",
-            answered=False,
-            results=3,
-            user_id=9,
-            confidence="not covered",
-            guild_id=1,
-        )
+        asks.refused(bot.store, "Asked in another server?", user_id=9, guild_id=1)
         member = fake.plain_member()
         refused = await fake.slash("gaps", user=member)
         assert "Manage Server" in (await fake.response(refused)).json["data"]["content"]

@@ -14,6 +14,7 @@ import bot.config
 from bot.config import DAY, bot_config
 from bot.stores.feedback import FeedbackStore, Pruned
 from index.config import ConfigError
+from tests.bot.stores import asks
 from tests.bot.wire.harness import running
 
 pytestmark = pytest.mark.anyio  # async tests run on asyncio (tests/conftest.py)
@@ -24,9 +25,7 @@ TOKEN = "MTIzNDU2Nzg5MDEyMzQ1Njc4.GabcDE.abcdefghijklmnopqrstuvwxyz0123456789AB"
 
 def ask_at(store: FeedbackStore, question: str, created: float, voters: tuple[int, ...] = ()) -> int:
     """An ask (and votes on it) recorded ``created`` seconds after the epoch."""
-    ask = store.ask(
-        store.record_ask(question, passage_ids=["a#p1"], focus="a#p1", answered=True, results=3, user_id=1)
-    )
+    ask = store.ask(asks.answered(store, question))
     for voter in voters:
         store.vote(ask, voter, -1)
     with sqlite3.connect(store.path) as db:
