@@ -8,9 +8,8 @@ import contextlib
 import logging
 from typing import TYPE_CHECKING
 
-from discord.ext import commands
-
 from bot import config
+from bot.cogs import Background
 from bot.stores.feedback import days_ago
 
 if TYPE_CHECKING:
@@ -38,21 +37,11 @@ async def prune_daily(bot: CiteBot, stop: asyncio.Event) -> None:
             await asyncio.wait_for(stop.wait(), config.PRUNE_EVERY)
 
 
-class Retention(commands.Cog):
+class Retention(Background):
     """Prunes from the moment the cog is loaded until it is unloaded."""
 
     def __init__(self, bot: CiteBot) -> None:
-        self.bot = bot
-        self.stop = asyncio.Event()
-        self.task: asyncio.Task[None] | None = None
-
-    async def cog_load(self) -> None:
-        self.task = asyncio.create_task(prune_daily(self.bot, self.stop), name="citebot-retention")
-
-    async def cog_unload(self) -> None:
-        self.stop.set()
-        if self.task is not None:
-            await asyncio.wait([self.task], timeout=5)
+        super().__init__(bot, prune_daily, "citebot-retention")
 
 
 async def setup(bot: CiteBot) -> None:

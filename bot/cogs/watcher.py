@@ -8,8 +8,7 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from discord.ext import commands
-
+from bot.cogs import Background
 from index import ARTICLE_SUFFIXES
 
 if TYPE_CHECKING:
@@ -64,22 +63,11 @@ async def watch_corpus(bot: CiteBot, stop: asyncio.Event) -> None:
         log.exception("stopped watching %s; restart citebot to pick up changes", library.folder)
 
 
-class Watcher(commands.Cog):
+class Watcher(Background):
     """Watches the corpus folder from the moment the cog is loaded until it is unloaded."""
 
     def __init__(self, bot: CiteBot) -> None:
-        self.bot = bot
-        self.stop = asyncio.Event()
-        self.task: asyncio.Task[None] | None = None
-
-    async def cog_load(self) -> None:
-        if self.bot.library.folder is not None:
-            self.task = asyncio.create_task(watch_corpus(self.bot, self.stop), name="citebot-corpus-watcher")
-
-    async def cog_unload(self) -> None:
-        self.stop.set()
-        if self.task is not None:
-            await asyncio.wait([self.task], timeout=5)
+        super().__init__(bot, watch_corpus, "citebot-corpus-watcher")
 
 
 async def setup(bot: CiteBot) -> None:
