@@ -41,7 +41,9 @@ def same_host_links(html: bytes | str, base_url: str, limit: int) -> list[str]:
         return []
     data = html.encode("utf-8") if isinstance(html, str) else html
     data = data[:MAX_LINKS_PAGE_BYTES]
-    parser = lxml.html.HTMLParser(encoding="utf-8") if isinstance(html, str) else None
+    # lxml takes bytes with no declared charset for Latin-1 (HTML 4's default); bytes that
+    # are valid UTF-8 are UTF-8 (as a str is, once encoded)
+    parser = lxml.html.HTMLParser(encoding="utf-8") if _is_utf8(data) else None
     try:
         document = lxml.html.document_fromstring(data, parser=parser)
     except (ParserError, ValueError):
@@ -100,3 +102,12 @@ def _key(url: str) -> tuple[str, int | None, str, str] | None:
     host = parts.hostname.rstrip(".")
     # http://host:80/ and https://host/ are the host's own pages; another port is another site
     return host, None if port in (80, 443) else port, parts.path or "/", parts.query
+
+
+def _is_utf8(data: bytes) -> bool:
+    """Whether ``data`` is UTF-8, its last character perhaps cut by the cap."""
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        return error.reason == "unexpected end of data" and error.start >= len(data) - 3
+    return True
