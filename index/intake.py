@@ -12,7 +12,15 @@ from pathlib import Path
 
 import yaml
 
-from index.articles import MAX_ARTICLE_BYTES, UTF16_BOMS, Article, CorpusError, read_article, slugify
+from index.articles import (
+    MAX_ARTICLE_BYTES,
+    UTF16_BOMS,
+    Article,
+    CorpusError,
+    _split_front_matter,
+    read_article,
+    slugify,
+)
 from index.errors import CitebotError
 from index.question import clean_line
 
@@ -35,7 +43,9 @@ class Draft:
     title: str
     text: str
     source: str = ""
-    url: str = ""
+    url: str = ""  # where it was fetched from (after redirects), for citations that link
+    date: str = ""
+    author: str = ""
 
 
 def draft_from_file(name: str, data: bytes, title: str = "") -> Draft:
@@ -108,15 +118,25 @@ def _first_heading(text: str) -> str:
     return first.lstrip("#").strip() if first.startswith("#") else ""
 
 
+def _front_matter(draft: Draft, **extra: str) -> str:
+    meta = {"title": draft.title, **{k: v for k, v in extra.items() if k == "slug" and v}}
+    meta["added"] = extra.get("added") or datetime.now(UTC).isoformat(timespec="seconds")
+    fields = (
+        ("source", draft.source),
+        ("url", draft.url),
+        ("date", draft.date),
+        ("author", draft.author),
+        ("added_by", extra.get("added_by", "")),
+    )
+    meta.update({k: v for k, v in fields if v})
+    return f"---\n{yaml.safe_dump(meta, allow_unicode=True, sort_keys=False)}---\n{draft.text}\n"
+
+
 def write_article(folder: Path, draft: Draft, added_by: str = "") -> Article:
     """Write ``draft`` into ``folder`` as a new ``.md`` file with YAML front matter, under a name
     no other file has, and read it back as the corpus will; nothing is left behind on failure."""
     folder.mkdir(parents=True, exist_ok=True)
-    meta = {"title": draft.title, "added": datetime.now(UTC).isoformat(timespec="seconds")}
-    meta.update(
-        {k: v for k, v in (("source", draft.source), ("url", draft.url), ("added_by", added_by)) if v}
-    )
-    body = f"---\n{yaml.safe_dump(meta, allow_unicode=True, sort_keys=False)}---\n{draft.text}\n"
+    body = _front_matter(draft, added_by=added_by)
     fd, tmp = tempfile.mkstemp(prefix=".adding-", suffix=".tmp", dir=folder)
     target: Path | None = None
     try:
@@ -131,6 +151,41 @@ def write_article(folder: Path, draft: Draft, added_by: str = "") -> Article:
         raise IntakeError(f"could not add the article: {reason}") from exc  # no server paths
     finally:
         Path(tmp).unlink(missing_ok=True)
+
+
+def restore_text(article: Article) -> None:
+    """Put ``article``'s file back as it was read, in one step."""
+    _replace(Path(article.path), article.raw)
+
+
+def _replace(path: Path, text: str) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=".updating-", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+
+
+def rewrite_article(article: Article, draft: Draft) -> Article:
+    """Put ``draft`` in place of ``article``'s text in one step (a watcher sees the old file or
+    the new, never half), keeping its id and when it was added: a page that changed upstream.
+    """
+    path = Path(article.path)
+    kept = _split_front_matter(article.raw)[0] if article.body_start else {}
+    body = _front_matter(
+        draft,
+        slug=article.slug,
+        added=str(kept.get("added") or ""),
+        added_by=str(kept.get("added_by") or ""),
+    )
+    try:
+        _replace(path, body)
+        return read_article(path)
+    except (OSError, CorpusError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise IntakeError(f"could not update the article: {reason}") from exc
 
 
 def _link_new(tmp: Path, folder: Path, stem: str) -> Path:

@@ -17,7 +17,7 @@ from index.background import background_words
 from index.build import build_index, open_index
 from index.engine import Engine, QueryEncoder, query_encoder
 from index.errors import CitebotError
-from index.intake import Draft, IntakeError, write_article
+from index.intake import Draft, IntakeError, restore_text, rewrite_article, write_article
 from index.passages import DEFAULT_CHUNKING
 from index.removed import put_back, removal_pin, set_aside
 from index.store import IndexUnusable
@@ -67,6 +67,16 @@ def _remove_unfinished_adds(folder: Path) -> None:
     for path in folder.glob(".adding-*.tmp"):
         log.warning("removing %s, left by an add that did not finish", path.name)
         path.unlink(missing_ok=True)
+
+
+@dataclass(frozen=True)
+class Added:
+    """Articles added together: those answered from now, those refused (a name or URL and
+    why), and the one rebuild that indexed them."""
+
+    articles: tuple[Article, ...]
+    refused: tuple[tuple[str, str], ...]
+    change: Refresh
 
 
 class Library:
@@ -227,6 +237,74 @@ class Library:
             reason = result.error or "it has no paragraphs of text to answer from"
             raise LibraryError(f"the article could not be indexed: {reason}")
         return article, result
+
+    def add_many(self, drafts: Sequence[Draft], added_by: str = "") -> Added:
+        """Write every draft into the folder and index them once (a whole site: one rebuild,
+        not one per page); the drafts that cannot be written or have nothing to answer from are
+        taken out again and said, each with its reason.
+
+        Raises:
+            LibraryError: articles cannot be added here, or the new index could not be made
+                (every file written is taken out again).
+        """
+        if not self.editable:
+            raise LibraryError(_NOT_EDITABLE)
+        assert self.folder is not None
+        written: list[tuple[Draft, Article]] = []
+        refused: list[tuple[str, str]] = []
+        for draft in drafts:
+            try:
+                written.append((draft, write_article(self.folder, draft, added_by)))
+            except IntakeError as exc:
+                refused.append((draft.url or draft.title, exc.user_message))
+        if not written:
+            return Added((), tuple(refused), Refresh(False, (), (), (), self.refused, 0.0))
+        result = self.refresh()
+        if result.error:
+            for _, article in written:
+                Path(article.path).unlink(missing_ok=True)
+            self.refresh()
+            raise LibraryError(f"the articles could not be indexed: {result.error}")
+        indexed = {a.slug for a in self.engine.manifest.articles if a.passages}
+        added, empty = [], []
+        for draft, article in written:
+            now = next((a for a in self._articles.values() if a.path == article.path), None)
+            if now is not None and now.slug in indexed:
+                added.append(now)
+            else:
+                empty.append(article)
+                refused.append((draft.url or draft.title, "it has no paragraphs of text to answer from"))
+        if empty:
+            for article in empty:
+                Path(article.path).unlink(missing_ok=True)
+            result = self.refresh()
+        return Added(tuple(added), tuple(refused), result)
+
+    def update(self, slug: str, draft: Draft) -> tuple[Article, Refresh]:
+        """Put ``draft`` in place of an article's text (its page changed upstream), keeping its
+        id, and index it; only its new texts are embedded.
+
+        Raises:
+            LibraryError: no article has this id, or the new text could not be indexed (then the
+                old text is put back).
+        """
+        if not self.editable:
+            raise LibraryError(_NOT_EDITABLE)
+        article = self.find(slug)
+        if article is None:
+            raise LibraryError(f"no article has the id “{slug.strip()[:80]}”")
+        try:
+            rewrite_article(article, draft)
+        except IntakeError as exc:
+            raise LibraryError(exc.user_message) from exc
+        result = self.refresh()
+        now = self.find(article.slug)
+        answered = any(a.slug == article.slug and a.passages for a in self.engine.manifest.articles)
+        if result.error or now is None or not answered:
+            restore_text(article)
+            self.refresh()
+            raise LibraryError(f"the new text could not be indexed: {result.error or 'it has no text'}")
+        return now, result
 
     def remove(self, slug: str, pin: str | None = None) -> tuple[Article, Refresh]:
         """Move an article's file (and its metadata file) into the removed folder, where an

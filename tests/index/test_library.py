@@ -8,10 +8,11 @@ from pathlib import Path
 import pytest
 
 from index import build, calibration
+from index import library as index_library
 from index.articles import BUILTIN_CORPUS
 from index.build import open_index
 from index.engine import Engine
-from index.intake import draft_from_text
+from index.intake import Draft, draft_from_text
 from index.library import Library, LibraryError, corpus_folder
 from index.terms import words
 
@@ -22,6 +23,7 @@ HARBOUR = draft_from_text(
     "Local traders said the price of fish doubled during the freeze.",
 )
 FISH = "What happened to the price of fish in Wonsan?"
+HARBOUR_URL = "https://example.com/harbour"
 
 
 def test_the_data_folder_starts_with_a_copy_of_the_builtin_article(tmp_path):
@@ -173,3 +175,58 @@ def test_a_hidden_draft_is_not_indexed(library):
     library.refresh()  # as the next change to the folder would
     assert [a.slug for a in library.articles()] == ["nk-troops"]
     assert not library.engine.answer(FISH).answered
+
+
+def test_a_site_is_added_with_one_rebuild_and_its_empty_pages_refused(library, monkeypatch):
+    rebuilds = []
+    real = build.build_index
+
+    def counted(*args, **kwargs):
+        rebuilds.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(index_library, "build_index", counted)
+    pages = [
+        Draft(
+            HARBOUR.title, HARBOUR.text, "The Daily", "https://example.com/harbour", "2026-03-03", "A. Writer"
+        ),
+        Draft(
+            "Ferries", "The ferry to Wonsan sails twice a week in summer.", url="https://example.com/ferries"
+        ),
+        Draft("Only a heading", "# Nothing below", url="https://example.com/empty"),
+    ]
+    added = library.add_many(pages, added_by="mod")
+    assert [a.title for a in added.articles] == ["Wonsan harbour freezes", "Ferries"]
+    assert added.refused == (("https://example.com/empty", "it has no paragraphs of text to answer from"),)
+    assert len(rebuilds) == 2  # the site in one rebuild, and one more taking the empty page out
+    harbour = added.articles[0]
+    assert (harbour.url, harbour.source, harbour.date) == (
+        "https://example.com/harbour",
+        "The Daily",
+        "2026-03-03",
+    )
+    assert "author: A. Writer" in harbour.raw and "added_by: mod" in harbour.raw
+    assert library.engine.answer(FISH).answered
+    assert sorted(p.name for p in library.folder.iterdir() if p.suffix == ".md") == [
+        "ferries.md",
+        "wonsan-harbour-freezes.md",
+    ]
+
+
+def test_an_article_updated_upstream_keeps_its_id_and_is_answered_anew(library):
+    added = library.add_many([Draft(HARBOUR.title, HARBOUR.text, url="https://example.com/harbour")])
+    (before,) = added.articles
+    changed = HARBOUR.text.replace("the price of fish doubled", "the price of fish tripled")
+    now, change = library.update(before.slug, Draft("Wonsan harbour thaws", changed, url=before.url))
+    assert now.slug == before.slug and now.path == before.path and now.title == "Wonsan harbour thaws"
+    assert change.updated == (before.slug,) and not change.added
+    assert "tripled" in library.engine.answer(FISH).sentence
+    assert [p.name for p in library.folder.iterdir() if p.name.startswith(".")] == []  # no temporary left
+
+
+def test_an_update_that_cannot_be_indexed_puts_the_old_text_back(library):
+    (before,) = library.add_many([Draft(HARBOUR.title, HARBOUR.text)]).articles
+    with pytest.raises(LibraryError, match="could not be indexed"):
+        library.update(before.slug, Draft(HARBOUR.title, "# Only a heading now"))
+    assert Path(before.path).read_text(encoding="utf-8") == before.raw
+    assert "doubled" in library.engine.answer(FISH).sentence
