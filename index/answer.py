@@ -39,6 +39,9 @@ class Citation:
     paragraph: int
     highlight: tuple[int, int] | None  # the answer sentence's span in ``text``, if it is here
     answer_span: tuple[int, int] | None = None  # the name, number or date answering, in ``text``
+    page: int | None = None  # the page of a paged article (a PDF's) the passage stands on
+    url: str = ""  # where the article lives on the web, from its front matter, if anywhere
+    quoted: tuple[int, int] | None = None  # the sentence a link points at: the answer's, else the first
 
 
 @dataclass(frozen=True)
@@ -155,16 +158,20 @@ def compose(
     threshold: float,
     sources: dict[str, str],
     timings: dict[str, float],
+    urls: dict[str, str] | None = None,
     k: int | None = None,
     refusal: str | None = None,
     read_as: str | None = None,
 ) -> Answer:
     """Put hits, the chosen sentence and the verdict together into an Answer citing ``k`` hits.
 
+    ``sources`` and ``urls`` give each article's source name and web address by its slug.
+
     A question is answered when ``confidence`` reaches ``threshold`` and a sentence was chosen.
     The passage holding the answer is cited first; the others follow in their order.
     """
     answered = bool(hits) and chosen is not None and confidence >= threshold
+    urls = urls or {}
     if not answered:
         chosen = None
     k = len(hits) if k is None else k
@@ -196,6 +203,9 @@ def compose(
                 paragraph=p.paragraph,
                 highlight=span,
                 answer_span=absolute,
+                page=p.page,
+                url=urls.get(p.article, ""),
+                quoted=span or (p.sentences[0] if p.sentences else None),
             )
         )
     return Answer(

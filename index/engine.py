@@ -76,6 +76,7 @@ class Engine:
         self.threshold = index.manifest.threshold if threshold is None else threshold
         self._by_id = {p.id: i for i, p in enumerate(index.passages)}
         self._sources = {a.slug: a.source for a in index.manifest.articles}
+        self._urls = {a.slug: a.url for a in index.manifest.articles if a.url}
         self._speller = Speller(index.vocabulary)
         self._off_topic = float(index.manifest.calibration.get("off_topic_median", 0.0))
         self._scripts = set(scripts(" ".join(index.vocabulary.words)))
@@ -228,6 +229,7 @@ class Engine:
             threshold=self.threshold,
             sources=self._sources,
             timings=timings,
+            urls=self._urls,
             k=k,
             refusal=refusal_message(text, evidence),
             read_as=text if text != question else None,

@@ -14,6 +14,10 @@ from index.sentences import Span, split_sentences
 # so changing it rebuilds every index. Discord's limits are rendering's (bot/render/card.py),
 # which cuts whatever it is given to them.
 MAX_PASSAGE_CHARS = 1024
+# A line that starts a page of a PDF stored as markdown (index/web/pdf.py writes them): never
+# text, it ends a paragraph, and the passages after it are on that page. Nine digits at most, so
+# a page number is always a small int; ASCII digits, so ids stay plain.
+PAGE_MARKER = re.compile(r"^<!-- page (\d{1,9}) -->$", re.M | re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -36,7 +40,9 @@ class Passage:
     """A citable run of whole sentences from one paragraph.
 
     ``start``/``end`` are offsets into the article's source file, so ``text`` is exactly
-    ``raw[start:end]``; ``sentences`` are spans into ``text``.
+    ``raw[start:end]``; ``sentences`` are spans into ``text``. ``page`` is the page a passage of
+    a paged article (a PDF's) stands on, None elsewhere; ``paragraph`` then counts from 1 on
+    each page.
     """
 
     id: str
@@ -49,6 +55,7 @@ class Passage:
     end: int
     text: str
     sentences: tuple[Span, ...]
+    page: int | None = None
 
     def sentence_texts(self) -> list[str]:
         return [self.text[a:b] for a, b in self.sentences]
@@ -66,7 +73,7 @@ class _Block:
     start: int
     end: int
     text: str
-    kind: str = "paragraph"  # or "heading"
+    kind: str = "paragraph"  # or "heading", or "page" (its text the page number)
 
 
 # How a site's own furniture opens: newsletter boxes, share bars, copyright lines. Only short
@@ -135,6 +142,11 @@ def _blocks(article: Article) -> list[_Block]:
         if not line.strip():
             flush()
             continue
+        marker = PAGE_MARKER.fullmatch(line)
+        if marker:
+            flush()
+            blocks.append(_Block(start, end, marker[1], "page"))
+            continue
         heading = _heading_text(line)
         if heading is not None:
             flush()
@@ -149,15 +161,19 @@ def _blocks(article: Article) -> list[_Block]:
 
 def _drop_footer(blocks: list[_Block]) -> list[_Block]:
     """Drop the short site-furniture blocks (newsletter, share, copyright) that end a page."""
-    end = len(blocks)
-    while end > 0 and len(blocks) - end < _FOOTER_MAX_BLOCKS:
+    end, seen = len(blocks), 0
+    while end > 0 and seen < _FOOTER_MAX_BLOCKS:
         block = blocks[end - 1]
+        if block.kind == "page":  # a page marker is not a block of the page's furniture
+            end -= 1
+            continue
+        seen += 1
         short = len(block.text.strip()) <= _FOOTER_MAX_CHARS
         if block.kind == "heading" or (short and _FOOTER_CUES.search(block.text)):
             end -= 1
             continue
         break
-    while end > 0 and blocks[end - 1].kind == "heading":  # a heading with nothing under it
+    while end > 0 and blocks[end - 1].kind in ("heading", "page"):  # nothing under it
         end -= 1
     return blocks[:end]
 
@@ -182,15 +198,24 @@ def _windows(sentences: list[Span], settings: ChunkSettings) -> list[list[Span]]
 
 
 def chunk_article(article: Article, settings: ChunkSettings = DEFAULT_CHUNKING) -> list[Passage]:
-    """Cut one article into passages: one per paragraph, or sentence windows for long ones."""
+    """Cut one article into passages: one per paragraph, or sentence windows for long ones.
+
+    Paragraphs are numbered through the article, or from 1 on each page of a paged one (a page
+    marker's number seen again goes on counting where that page left off, so ids stay unique).
+    """
     passages: list[Passage] = []
     section = ""
-    paragraph = 0
+    page: int | None = None
+    counts: dict[int | None, int] = {}  # paragraphs so far on each page (None: before any)
     for block in _blocks(article):
         if block.kind == "heading":
             section = block.text
             continue
-        paragraph += 1
+        if block.kind == "page":
+            page = int(block.text)
+            continue
+        paragraph = counts[page] = counts.get(page, 0) + 1
+        place = f"p{paragraph}" if page is None else f"pg{page}p{paragraph}"
         spans = split_sentences(block.text, settings.max_chars)
         if not spans:
             continue
@@ -200,7 +225,7 @@ def chunk_article(article: Article, settings: ChunkSettings = DEFAULT_CHUNKING) 
             suffix = f".{part}" if len(groups) > 1 else ""
             passages.append(
                 Passage(
-                    id=f"{article.slug}#p{paragraph}{suffix}",
+                    id=f"{article.slug}#{place}{suffix}",
                     article=article.slug,
                     title=article.title,
                     section=section,
@@ -210,6 +235,7 @@ def chunk_article(article: Article, settings: ChunkSettings = DEFAULT_CHUNKING) 
                     end=block.start + hi,
                     text=block.text[lo:hi],
                     sentences=tuple((a - lo, b - lo) for a, b in group),
+                    page=page,
                 )
             )
     return passages

@@ -27,7 +27,9 @@ from index.vocabulary import Vocabulary
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 3  # 3: the corpus vocabulary and its word vectors; the refusal calibration
+# 3: the corpus vocabulary and its word vectors; the refusal calibration. 4: a passage keeps
+# the page it stands on (PDFs' page markers), paragraphs counted from 1 on each page
+FORMAT_VERSION = 4
 MANIFEST = "manifest.json"
 PASSAGES = "passages.jsonl"
 PASSAGE_VECTORS = "passages.faiss"

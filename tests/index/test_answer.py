@@ -133,3 +133,41 @@ def test_answering_several_at_once_gives_each_the_answer_it_gets_alone(engine):
         assert [c.id for c in a.citations] == [c.id for c in b.citations]
         assert a.answered == b.answered
         assert a.confidence == pytest.approx(b.confidence, abs=1e-4)
+
+
+REPORT = (
+    "---\ntitle: Harbour authority annual report\nurl: https://example.com/report\n---\n"
+    "# Harbour authority annual report\n\n"
+    "<!-- page 1 -->\n\n"
+    "The harbour authority looks after the port of Wonsan and its lighthouses.\n\n"
+    "Its board meets four times a year to set fees for ships.\n\n"
+    "<!-- page 2 -->\n\n"
+    "## Finances\n\n"
+    "Revenue from port fees rose to 12 million euros in 2023.\n\n"
+    "The new icebreaker cost 4 million euros and arrived in November.\n"
+)
+
+
+def test_a_citation_from_a_paged_article_with_a_url_carries_its_page_and_url(tmp_path, encoder):
+    from index.build import open_index
+    from index.engine import Engine
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "report.md").write_text(REPORT, encoding="utf-8")
+    (corpus / "plain.md").write_text(
+        "---\ntitle: Fishing news\n---\nTrawlers landed a record catch of cod this spring.\n",
+        encoding="utf-8",
+    )
+    index, _ = open_index(corpus, tmp_path / "index", encoder)
+    engine = Engine(index, encoder)
+    answer = engine.answer("How much did the new icebreaker cost?", k=5)
+    first = answer.citations[0]
+    assert first.id == "report#pg2p2" and "icebreaker cost" in first.text
+    assert first.page == 2 and first.paragraph == 2
+    assert first.url == "https://example.com/report"
+    assert answer.answered and first.quoted == first.highlight  # the link points at the answer
+    plain = next(c for c in answer.citations if c.article == "plain")
+    assert plain.page is None and plain.url == "" and plain.paragraph == 1
+    other = next(c for c in answer.citations if c.article == "report" and c.highlight is None)
+    assert other.quoted == (0, len(other.text))  # its first (and only) sentence

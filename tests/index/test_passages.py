@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from index.articles import load_corpus, read_article
-from index.passages import MAX_PASSAGE_CHARS, ChunkSettings, chunk_article
+from index.passages import MAX_PASSAGE_CHARS, PAGE_MARKER, ChunkSettings, Passage, chunk_article
 
 
 def article_from(tmp_path: Path, text: str, name: str = "story.txt"):
@@ -139,3 +139,104 @@ def test_byte_order_mark_is_kept_so_offsets_match_the_file(tmp_path):
     passages = chunk_article(article)
     decoded = path.read_bytes().decode("utf-8")
     assert [decoded[p.start : p.end] for p in passages] == ["First line.", "Second line."]
+
+
+PAGED = (
+    "---\ntitle: Annual report\nurl: https://example.com/report\n---\n"
+    "# Annual report\n\n"
+    "<!-- page 1 -->\n\n"
+    "First paragraph of page one.\n\n"
+    "Second paragraph of page one. It has two sentences.\n\n"
+    "<!-- page 2 -->\n\n"
+    "A paragraph on page two.\n\n"
+    "## Finances\n\n"
+    "The budget grew by ten percent.\n"
+    "<!-- page 3 -->\n"
+    "A line straight after the marker.\n"
+)
+
+
+def test_page_markers_are_never_passage_text_nor_sentences(tmp_path):
+    passages = chunk_article(article_from(tmp_path, PAGED, "report.md"))
+    for p in passages:
+        assert "<!--" not in p.text and "page 1" not in p.text
+        assert not any("<!--" in s for s in p.sentence_texts())
+
+
+def test_passages_of_a_paged_article_still_point_exactly_into_the_file(tmp_path):
+    article = article_from(tmp_path, PAGED, "report.md")
+    for p in chunk_article(article):
+        assert article.raw[p.start : p.end] == p.text
+
+
+def test_each_passage_carries_its_page_and_paragraphs_count_from_one_on_each_page(tmp_path):
+    passages = chunk_article(article_from(tmp_path, PAGED, "report.md"))
+    assert [(p.page, p.paragraph, p.text) for p in passages] == [
+        (1, 1, "First paragraph of page one."),
+        (1, 2, "Second paragraph of page one. It has two sentences."),
+        (2, 1, "A paragraph on page two."),
+        (2, 2, "The budget grew by ten percent."),  # the marker ends the paragraph
+        (3, 1, "A line straight after the marker."),
+    ]
+    assert [p.id for p in passages] == [
+        "report#pg1p1",
+        "report#pg1p2",
+        "report#pg2p1",
+        "report#pg2p2",
+        "report#pg3p1",
+    ]
+
+
+def test_headings_in_a_paged_article_still_make_sections(tmp_path):
+    passages = chunk_article(article_from(tmp_path, PAGED, "report.md"))
+    assert [p.section for p in passages] == ["Annual report"] * 3 + ["Finances"] * 2
+
+
+def test_text_before_the_first_marker_has_no_page(tmp_path):
+    text = "A preface.\n\n<!-- page 1 -->\n\nPage one.\n\n<!-- page 2 -->\n\nPage two."
+    passages = chunk_article(article_from(tmp_path, text))
+    assert [(p.page, p.paragraph, p.id) for p in passages] == [
+        (None, 1, "story#p1"),
+        (1, 1, "story#pg1p1"),
+        (2, 1, "story#pg2p1"),
+    ]
+
+
+def test_a_page_seen_again_goes_on_counting_so_ids_stay_unique(tmp_path):
+    text = "<!-- page 1 -->\n\nOne.\n\n<!-- page 2 -->\n\nTwo.\n\n<!-- page 1 -->\n\nThree."
+    passages = chunk_article(article_from(tmp_path, text))
+    assert [(p.page, p.paragraph) for p in passages] == [(1, 1), (2, 1), (1, 2)]
+    assert len({p.id for p in passages}) == 3
+
+
+def test_only_a_whole_line_is_a_page_marker(tmp_path):
+    text = "See <!-- page 2 --> inline.\n\n <!-- page 3 -->\n\n<!-- page two -->"
+    passages = chunk_article(article_from(tmp_path, text))
+    assert all(p.page is None for p in passages)
+    assert [p.text for p in passages] == [
+        "See <!-- page 2 --> inline.",
+        "<!-- page 3 -->",
+        "<!-- page two -->",
+    ]
+    assert PAGE_MARKER.fullmatch("<!-- page 12 -->")[1] == "12"
+
+
+def test_an_article_without_markers_has_no_pages_and_numbers_paragraphs_through(tmp_path):
+    text = "# Ships\n\nA ship docked.\n\n## Cargo\n\nIt carried grain.\n\nIt sailed."
+    passages = chunk_article(article_from(tmp_path, text, "harbour.md"))
+    assert [(p.id, p.page, p.paragraph) for p in passages] == [
+        ("harbour#p1", None, 1),
+        ("harbour#p2", None, 2),
+        ("harbour#p3", None, 3),
+    ]
+    assert all(p.page is None for p in chunk_article(load_corpus()[0]))
+
+
+def test_a_passage_round_trips_through_json_with_and_without_a_page(tmp_path):
+    for p in (
+        chunk_article(article_from(tmp_path, PAGED, "report.md"))[:1] + chunk_article(load_corpus()[0])[:1]
+    ):
+        assert Passage.from_json(p.to_json()) == p
+    stored = chunk_article(load_corpus()[0])[0].to_json()
+    del stored["page"]  # a passage stored before pages were kept
+    assert Passage.from_json(stored).page is None
