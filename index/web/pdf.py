@@ -61,9 +61,10 @@ def pdf_to_markdown(data: bytes, name: str) -> PdfText:
     only its marker. The title is the PDF's ``/Title``, else ``name``'s stem.
 
     Paragraphs are rebuilt from pypdf's lines: a paragraph's lines are joined by spaces, a
-    word hyphenated at a line's end is joined back ("exam-" + "ple"), and a paragraph ends at
-    a blank line or at a line that ends a sentence and is shorter than ``SHORT_LINE`` of the
-    page's longest line. A paragraph running on to the next page is cut at the page's end.
+    word hyphenated at a line's end is joined back ("exam-" + "ple"; the hyphen is kept before
+    a capital: "Anglo-" + "Saxon"), and a paragraph ends at a blank line or at a line that
+    ends a sentence and is shorter than ``SHORT_LINE`` of the page's longest line. A paragraph
+    running on to the next page is cut at the page's end.
 
     Args:
         data: the PDF file's bytes.
@@ -119,8 +120,9 @@ def paragraphs(text: str) -> list[str]:
             continue
         if not current:
             current = line
-        elif _HYPHENATED.search(current) and line[0].islower():
-            current = current[:-1] + line
+        elif _HYPHENATED.search(current):
+            # "exam-" + "ple" is one word; "Anglo-" + "Saxon" keeps its hyphen
+            current = (current[:-1] if line[0].islower() else current) + line
         else:
             current = f"{current} {line}"
         if _SENTENCE_END.search(line) and len(line) < SHORT_LINE * width:
