@@ -1,0 +1,260 @@
+"""The safe fetcher against a real site on loopback: pages, redirects, addresses, robots.txt,
+errors, caps on size and time, and conditional requests."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import pytest
+
+from index.config import ConfigError
+from index.web.addresses import AddressPolicy, parse_allow_private
+from index.web.fetch import (
+    FETCH_TIMEOUT,
+    REASONS,
+    USER_AGENT,
+    Fetcher,
+    FetchError,
+    fetch_timeout,
+)
+from tests.index.web.server import ETAG, LAST_MODIFIED, PAGE, SLOW_SECONDS, Site
+
+pytestmark = pytest.mark.anyio
+
+LOOPBACK = parse_allow_private("127.0.0.1")
+TEST_TIMEOUT = 2.0  # every request of every test ends within this
+
+
+@asynccontextmanager
+async def fetching(policy: AddressPolicy = LOOPBACK, timeout: float = TEST_TIMEOUT) -> AsyncIterator[Fetcher]:
+    async with Fetcher(policy=policy, timeout=timeout) as fetcher:
+        yield fetcher
+
+
+async def refusal(url: str, *, policy: AddressPolicy = LOOPBACK, **kwargs: object) -> FetchError:
+    """The FetchError fetching ``url`` raises, checked to be one line naming the URL."""
+    async with fetching(policy, timeout=kwargs.pop("timeout", TEST_TIMEOUT)) as fetcher:  # type: ignore[arg-type]
+        with pytest.raises(FetchError) as caught:
+            await fetcher.get(url, **kwargs)  # type: ignore[arg-type]
+    error = caught.value
+    assert error.reason in REASONS
+    assert "\n" not in error.user_message
+    assert error.user_message.startswith(f"{error.url.replace(':hunter2@', ':***@')}: {error.reason}")
+    return error
+
+
+async def test_a_page_is_fetched_with_its_type_charset_and_validators(site: Site) -> None:
+    async with fetching() as fetcher:
+        page = await fetcher.get(f"{site.base}/page")
+    assert page.url == f"{site.base}/page"
+    assert (page.status, page.content_type, page.charset) == (200, "text/html", "iso-8859-1")
+    assert page.body == PAGE
+    assert (page.etag, page.last_modified) == (ETAG, LAST_MODIFIED)
+    assert not page.not_modified
+
+
+async def test_the_user_agent_names_citebot(site: Site) -> None:
+    async with fetching() as fetcher:
+        await fetcher.get(f"{site.base}/page")
+    assert USER_AGENT.startswith("citebot/")
+    assert [seen.headers["User-Agent"] for seen in site.seen] == [USER_AGENT, USER_AGENT]
+
+
+async def test_five_redirects_are_followed_to_the_final_url(site: Site) -> None:
+    async with fetching() as fetcher:
+        page = await fetcher.get(f"{site.base}/hop/4")
+    assert page.url == f"{site.base}/page"
+    assert page.body == PAGE
+    assert site.paths() == ["/robots.txt", "/hop/4", "/hop/3", "/hop/2", "/hop/1", "/hop/0", "/page"]
+
+
+async def test_a_sixth_redirect_is_refused(site: Site) -> None:
+    error = await refusal(f"{site.base}/hop/5")
+    assert error.reason == "too many redirects"
+    assert "/page" not in site.paths()
+
+
+async def test_a_redirect_to_an_address_not_allowed_is_refused(site: Site, other_site: Site) -> None:
+    error = await refusal(f"{site.base}/to?url={other_site.base}/page")
+    assert error.reason == "refused address"
+    assert error.url == f"{other_site.base}/page"
+    assert other_site.seen == []
+
+
+async def test_a_redirect_to_an_allowed_network_is_followed(site: Site, other_site: Site) -> None:
+    async with fetching(parse_allow_private("127.0.0.0/8")) as fetcher:
+        page = await fetcher.get(f"{site.base}/to?url={other_site.base}/page")
+    assert page.url == f"{other_site.base}/page"
+    assert other_site.paths() == ["/robots.txt", "/page"]
+
+
+async def test_the_default_policy_refuses_loopback(site: Site) -> None:
+    error = await refusal(f"{site.base}/page", policy=AddressPolicy())
+    assert error.reason == "refused address"
+    assert site.seen == []
+
+
+async def test_a_literal_address_outside_the_allowed_list_is_refused(other_site: Site) -> None:
+    error = await refusal(f"{other_site.base}/page")
+    assert error.reason == "refused address"
+    assert other_site.seen == []
+
+
+async def test_a_name_resolving_to_loopback_is_refused(site: Site) -> None:
+    port = site.base.rsplit(":", 1)[1]
+    error = await refusal(f"http://localhost:{port}/page", policy=AddressPolicy())
+    assert error.reason == "refused address"
+    assert "localhost" in error.why
+    assert site.seen == []
+
+
+async def test_an_allowed_host_name_is_fetched(site: Site) -> None:
+    port = site.base.rsplit(":", 1)[1]
+    async with fetching(parse_allow_private("localhost")) as fetcher:
+        page = await fetcher.get(f"http://localhost:{port}/page")
+    assert page.body == PAGE
+
+
+async def test_a_name_resolving_to_an_allowed_address_is_fetched(site: Site) -> None:
+    # localhost may also be ::1, which the policy drops; the fetch goes to 127.0.0.1
+    port = site.base.rsplit(":", 1)[1]
+    async with fetching(LOOPBACK) as fetcher:
+        page = await fetcher.get(f"http://localhost:{port}/page")
+    assert page.body == PAGE
+
+
+async def test_robots_txt_disallowing_a_path_refuses_it(site: Site) -> None:
+    error = await refusal(f"{site.base}/private")
+    assert error.reason == "disallowed by robots.txt"
+    assert site.paths() == ["/robots.txt"]
+
+
+async def test_robots_txt_is_read_once_per_origin(site: Site, other_site: Site) -> None:
+    async with fetching(parse_allow_private("127.0.0.0/8")) as fetcher:
+        await fetcher.get(f"{site.base}/page")
+        await fetcher.get(f"{site.base}/page")
+        assert not await fetcher.allowed_by_robots(f"{site.base}/private")
+        await fetcher.get(f"{other_site.base}/page")
+    assert site.paths().count("/robots.txt") == 1
+    assert other_site.paths().count("/robots.txt") == 1
+
+
+async def test_robots_txt_rules_for_citebot_are_the_ones_applied(site: Site) -> None:
+    # the site's robots.txt disallows everything to "*" but only /private to citebot
+    async with fetching() as fetcher:
+        assert await fetcher.allowed_by_robots(f"{site.base}/page")
+        assert not await fetcher.allowed_by_robots(f"{site.base}/private")
+
+
+async def test_a_missing_robots_txt_allows_everything(site: Site) -> None:
+    site.robots = None
+    async with fetching() as fetcher:
+        page = await fetcher.get(f"{site.base}/private")
+    assert page.body == PAGE
+
+
+@pytest.mark.parametrize(
+    ("path", "reason", "status"),
+    [
+        ("/missing", "not found", 404),
+        ("/gone", "gone", 410),
+        ("/broken", "server error", 500),
+        ("/forbidden", "refused by server", 403),
+    ],
+)
+async def test_an_error_status_says_why(site: Site, path: str, reason: str, status: int) -> None:
+    error = await refusal(f"{site.base}{path}")
+    assert (error.reason, error.status) == (reason, status)
+    assert error.user_message == f"{site.base}{path}: {reason} ({status})"
+
+
+async def test_a_page_that_never_ends_is_too_large_without_reading_on(site: Site) -> None:
+    cap = 100_000
+    error = await refusal(f"{site.base}/endless", max_bytes=cap)
+    assert error.reason == "too large"
+    # what the server got into the loopback socket's buffers before the fetcher hung up
+    assert site.endless_bytes_sent < cap + 8_000_000
+
+
+async def test_a_declared_length_over_the_cap_is_refused_before_the_body(site: Site) -> None:
+    started = time.monotonic()
+    error = await refusal(f"{site.base}/declared-huge")
+    assert error.reason == "too large"
+    assert "50,000,000" in error.why
+    # the body comes only after SLOW_SECONDS: the refusal did not wait for any of it
+    assert time.monotonic() - started < SLOW_SECONDS / 2
+    assert site.declared_bytes_sent == 0
+
+
+async def test_a_page_slower_than_the_timeout_has_timed_out(site: Site) -> None:
+    started = time.monotonic()
+    error = await refusal(f"{site.base}/slow", timeout=0.5)
+    assert error.reason == "timed out"
+    assert time.monotonic() - started < 2.0
+
+
+async def test_a_type_not_accepted_is_the_wrong_content_type(site: Site) -> None:
+    error = await refusal(f"{site.base}/image")
+    assert error.reason == "wrong content type"
+    assert "image/png" in error.user_message
+
+
+async def test_the_accepted_types_may_be_wildcards(site: Site) -> None:
+    async with fetching() as fetcher:
+        page = await fetcher.get(f"{site.base}/plain", accept=("text/*",))
+    assert (page.content_type, page.body) == ("text/plain", b"just text")
+
+
+async def test_an_unchanged_page_by_etag_is_not_modified(site: Site) -> None:
+    async with fetching() as fetcher:
+        first = await fetcher.get(f"{site.base}/page")
+        again = await fetcher.get(first.url, etag=first.etag)
+    assert again.not_modified
+    assert (again.status, again.body, again.etag) == (304, b"", ETAG)
+    assert site.seen[-1].headers["If-None-Match"] == ETAG
+
+
+async def test_an_unchanged_page_by_date_is_not_modified(site: Site) -> None:
+    async with fetching() as fetcher:
+        first = await fetcher.get(f"{site.base}/page")
+        again = await fetcher.get(first.url, last_modified=first.last_modified)
+    assert again.not_modified
+    assert again.last_modified == LAST_MODIFIED
+    assert site.seen[-1].headers["If-Modified-Since"] == LAST_MODIFIED
+    assert "If-None-Match" not in site.seen[-1].headers
+
+
+@pytest.mark.parametrize("url", ["ftp://127.0.0.1/file", "file:///etc/passwd", "javascript:alert(1)"])
+async def test_a_url_not_http_or_https_is_refused(url: str) -> None:
+    error = await refusal(url)
+    assert error.reason == "not http or https"
+
+
+async def test_nothing_listening_could_not_connect() -> None:
+    error = await refusal("http://127.0.0.1:9/page")
+    assert error.reason == "could not connect"
+
+
+def test_fetch_timeout_defaults_and_reads_the_environment() -> None:
+    assert fetch_timeout({}) == FETCH_TIMEOUT == 10.0
+    assert fetch_timeout({"FETCH_TIMEOUT": "2.5"}) == 2.5
+
+
+@pytest.mark.parametrize("raw", ["0", "-1", "soon", "inf", "nan"])
+def test_a_bad_fetch_timeout_is_a_config_error(raw: str) -> None:
+    with pytest.raises(ConfigError, match="FETCH_TIMEOUT"):
+        fetch_timeout({"FETCH_TIMEOUT": raw})
+
+
+@pytest.mark.parametrize("host", ["127.1", "2130706433", "0x7f.0.0.1"])
+async def test_an_old_numeric_form_of_an_address_is_refused(host: str) -> None:
+    error = await refusal(f"http://{host}/page", policy=AddressPolicy())
+    assert error.reason == "refused address"
+
+
+async def test_a_password_in_the_url_is_not_shown() -> None:
+    error = await refusal("http://reader:hunter2@127.0.0.1:9/page")
+    assert "hunter2" not in error.user_message
+    assert "hunter2" not in str(error)
