@@ -34,6 +34,7 @@ class Site:
     """The site's state: what it was asked, and what it sent of its endless bodies."""
 
     robots: str | None = ROBOTS  # None: robots.txt is missing (404)
+    robots_status: int = 200  # another status: robots.txt answers it instead of the file
     seen: list[Seen] = field(default_factory=list)
     endless_bytes_sent: int = 0
     declared_bytes_sent: int = 0
@@ -60,6 +61,7 @@ class Site:
         app.router.add_get("/endless", self._endless)
         app.router.add_get("/declared-huge", self._declared_huge)
         app.router.add_get("/slow", self._slow)
+        app.router.add_get("/drip", self._drip)
         return app
 
     @web.middleware
@@ -70,6 +72,8 @@ class Site:
     async def _robots(self, request: web.Request) -> web.StreamResponse:
         if self.robots is None:
             raise web.HTTPNotFound()
+        if self.robots_status != 200:
+            return web.Response(status=self.robots_status, text="no")
         return web.Response(text=self.robots, content_type="text/plain")
 
     async def _page(self, request: web.Request) -> web.StreamResponse:
@@ -114,6 +118,14 @@ class Site:
         await asyncio.sleep(SLOW_SECONDS)  # the body comes only if the client waits for it
         await response.write(b"x" * 1000)
         self.declared_bytes_sent += 1000
+        return response
+
+    async def _drip(self, request: web.Request) -> web.StreamResponse:
+        response = web.StreamResponse(headers={"Content-Type": "text/html"})
+        await response.prepare(request)
+        for _ in range(int(SLOW_SECONDS / 0.1)):  # a byte now and then: never idle, never done
+            await response.write(b"x")
+            await asyncio.sleep(0.1)
         return response
 
     async def _slow(self, request: web.Request) -> web.StreamResponse:

@@ -3,6 +3,7 @@ errors, caps on size and time, and conditional requests."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -19,6 +20,7 @@ from index.web.fetch import (
     FetchError,
     fetch_timeout,
 )
+from index.web.robots import MAX_ROBOTS_BYTES, parse_robots
 from tests.index.web.server import ETAG, LAST_MODIFIED, PAGE, SLOW_SECONDS, Site
 
 pytestmark = pytest.mark.anyio
@@ -258,3 +260,43 @@ async def test_a_password_in_the_url_is_not_shown() -> None:
     error = await refusal("http://reader:hunter2@127.0.0.1:9/page")
     assert "hunter2" not in error.user_message
     assert "hunter2" not in str(error)
+
+
+async def test_a_body_that_trickles_past_the_timeout_has_timed_out(site: Site) -> None:
+    started = time.monotonic()
+    error = await refusal(f"{site.base}/drip", timeout=0.5)
+    assert error.reason == "timed out"
+    assert time.monotonic() - started < 2.0
+
+
+@pytest.mark.parametrize("status", [401, 403, 500, 503])
+async def test_robots_txt_forbidden_or_failing_disallows_everything(site: Site, status: int) -> None:
+    site.robots_status = status
+    error = await refusal(f"{site.base}/page")
+    assert error.reason == "disallowed by robots.txt"
+    assert site.paths() == ["/robots.txt"]
+
+
+async def test_robots_txt_is_read_once_for_pages_fetched_at_once(site: Site) -> None:
+    async with fetching() as fetcher:
+        pages = await asyncio.gather(*(fetcher.get(f"{site.base}/page") for _ in range(5)))
+    assert {page.body for page in pages} == {PAGE}
+    assert site.paths().count("/robots.txt") == 1
+
+
+def test_robots_txt_names_its_sitemaps_and_rules_by_product_token() -> None:
+    rules = parse_robots(
+        b"\xef\xbb\xbfSitemap: https://example.com/sitemap.xml\n"
+        b"User-agent: citebot\nDisallow: /drafts\n\nUser-agent: *\nDisallow: /\n"
+    )
+    assert rules.sitemaps == ("https://example.com/sitemap.xml",)
+    assert rules.allows("https://example.com/news/1", "citebot")
+    assert not rules.allows("https://example.com/drafts/1", "citebot")
+    assert not rules.allows("https://example.com/news/1", "otherbot")
+
+
+def test_robots_txt_past_its_cap_is_read_up_to_the_cap() -> None:
+    head = b"User-agent: *\nDisallow: /private\n"
+    rules = parse_robots(head + b"# " + b"x" * MAX_ROBOTS_BYTES + b"\nDisallow: /\n")
+    assert not rules.allows("https://example.com/private", "citebot")
+    assert rules.allows("https://example.com/public", "citebot")
