@@ -14,6 +14,7 @@ from pathlib import PurePosixPath
 import pypdf
 
 from index.errors import CitebotError
+from index.passages import PAGE_MARKER  # noqa: F401 - the marker as passages read it
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +28,6 @@ MAX_PDF_PAGES = 2_000
 # pathological page still keeps the worker busy until that page ends (a thread cannot be
 # killed), but no one waits for it. pypdf caps each stream it inflates itself.
 PDF_SECONDS = 30.0
-PAGE_MARKER = re.compile(r"^<!-- page (\d{1,9}) -->$", re.M | re.ASCII)  # as index/passages.py reads them
 MAX_TITLE_CHARS = 200
 # a line ending a sentence ends its paragraph when it is shorter than this share of the page's
 # longest line (the last line of a paragraph rarely reaches the margin)
