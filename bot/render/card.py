@@ -20,6 +20,8 @@ LIMITS = {
 _MARKDOWN = re.compile(r"([\\*_`~|<\[\]])")  # emphasis, code, spoilers, mentions, masked links
 _LINE_START = re.compile(r"^([>#-])")
 _SPACE = re.compile(r"\s+")
+# a masked link the renderers made (article text has its brackets escaped, so is never one)
+_MASKED_LINK = re.compile(r"(?<!\\)\[((?:[^\[\]\\]|\\.)*)\]\((https?://[^\s()<>]+)\)")
 
 
 @dataclass(frozen=True)
@@ -76,10 +78,16 @@ def fit(card: Card) -> Card:
     return replace(card, fields=tuple(fields))
 
 
+def plain_links(text: str) -> str:
+    """Masked links (``[label](url)``) as a terminal shows them: the label, then the address."""
+    return _MASKED_LINK.sub(r"\1: \2", text)
+
+
 def render_text(card: Card) -> str:
-    """The card as terminal text: the same words, in the same order, as the Discord embed."""
-    lines = [f"{card.icon} {card.title}", "", card.description]
+    """The card as terminal text: the same words, in the same order, as the Discord embed, and
+    the address of every link, which a terminal cannot hide behind its label."""
+    lines = [f"{card.icon} {card.title}", "", plain_links(card.description)]
     for f in card.fields:
-        lines += ["", f.name, f.value]
+        lines += ["", f.name, plain_links(f.value)]
     lines += ["", f"— {card.footer}"]
     return "\n".join(lines)

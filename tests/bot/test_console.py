@@ -49,7 +49,9 @@ def test_json_batch_answers_every_line_with_exactly_one_object(builtin_index_dir
     assert first["answer_span"] == "February 2022" and first["answer_span"] in first["answer"]
     assert first["refusal"] is None
     assert first["passages"][0]["id"] == "nk-troops#p14" and first["passages"][0]["rank"] == 1
-    assert set(first["passages"][0]) == {"id", "rank", "text", "score", "doc", "section", "paragraph"}
+    passage_fields = {"id", "rank", "text", "score", "doc", "section", "paragraph", "page", "url"}
+    assert set(first["passages"][0]) == passage_fields
+    assert first["passages"][0]["url"] is None and first["passages"][0]["page"] is None
     for bad in (out[1], out[2], out[3]):
         assert bad["answered"] is False and bad["answer"] is None and bad["error"]
         assert bad["refusal"] == bad["error"] and bad["answer_span"] is None
@@ -160,3 +162,39 @@ def test_a_damaged_database_is_one_line_and_the_console_goes_on(engine, tmp_path
     lines = out.getvalue().splitlines()
     assert lines[0].startswith("The bot's database cannot be read") and str(tmp_path) not in lines[0]
     assert "Russia" in out.getvalue().split("\n", 1)[1]  # the next question is answered
+
+
+REPORT = (
+    "---\ntitle: Harbour authority annual report\nurl: https://example.com/report\n---\n"
+    "<!-- page 1 -->\n\n"
+    "The harbour authority looks after the port of Wonsan and its lighthouses.\n\n"
+    "<!-- page 2 -->\n\n"
+    "Revenue from port fees rose to 12 million euros in 2023.\n\n"
+    "The new icebreaker cost 4 million euros and arrived in November.\n"
+)
+ICEBREAKER = "How much did the new icebreaker cost?"
+
+
+@pytest.fixture
+def report_corpus(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "report.md").write_text(REPORT, encoding="utf-8")
+    return corpus
+
+
+def test_the_console_shows_a_citations_page_and_its_address_plainly(report_corpus, tmp_path, capsys):
+    assert (
+        main(["--corpus", str(report_corpus), "--index-dir", str(tmp_path / "i"), "-k", "1", ICEBREAKER]) == 0
+    )
+    out = capsys.readouterr().out
+    assert "[1] Introduction · p. 2 ¶2" in out
+    link = "https://example.com/report#:~:text=The%20new%20icebreaker%20cost,and%20arrived%20in%20November."
+    assert f"Read at example.com: {link}" in out
+
+
+def test_the_json_protocol_gives_each_passage_its_url_and_page(report_corpus, tmp_path, capsys):
+    args = ["--json", "--corpus", str(report_corpus), "--index-dir", str(tmp_path / "i"), ICEBREAKER]
+    assert main(args) == 0
+    first = json.loads(capsys.readouterr().out)["passages"][0]
+    assert first["url"] == "https://example.com/report" and first["page"] == 2 and first["paragraph"] == 2

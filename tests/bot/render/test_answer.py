@@ -1,6 +1,19 @@
 """Rendering: one card for every surface, escaped, highlighted, and within Discord's limits."""
 
-from bot.render.answer import NOT_COVERED, render_card, render_json, render_page, render_passages
+from dataclasses import replace
+from urllib.parse import unquote
+
+import pytest
+
+from bot.render.answer import (
+    NOT_COVERED,
+    fragment_link,
+    place,
+    render_card,
+    render_json,
+    render_page,
+    render_passages,
+)
 from bot.render.card import LIMITS, escape, render_text, total_chars
 from bot.render.help import example_questions, render_help
 from index.answer import Answer, Citation
@@ -109,8 +122,10 @@ def test_json_protocol_has_exactly_the_scorer_fields():
     c = citation(text="One. Two.", highlight=(5, 9))
     out = render_json(answer(question="Q?", citations=[c], sentence="Two."))
     assert set(out) == {"question", "answered", "answer", "answer_span", "refusal", "passages", "elapsed_ms"}
-    assert set(out["passages"][0]) == {"id", "rank", "text", "score", "doc", "section", "paragraph"}
+    passage_fields = {"id", "rank", "text", "score", "doc", "section", "paragraph", "page", "url"}
+    assert set(out["passages"][0]) == passage_fields
     assert out["answer"] == "Two." and out["passages"][0]["text"] == "One. Two."
+    assert out["passages"][0]["url"] is None and out["passages"][0]["page"] is None
     refused = render_json(answer(question="", answered=False, error="Please type."))
     assert refused["answered"] is False and refused["answer"] is None and refused["error"] == "Please type."
     assert refused["refusal"] == "Please type."  # the message shown
@@ -226,3 +241,126 @@ def test_a_question_read_with_its_spelling_put_right_says_so():
         read_as="who is the foreign minister",
     )
     assert render_card(a).footer.endswith("read as: who is the foreign minister")
+
+
+REPORT = "https://example.com/report"
+
+
+def test_a_passage_on_a_page_is_placed_by_page_and_paragraph():
+    c = replace(citation(paragraph=1), page=2)
+    assert place(c) == "Infantry Roles · p. 2 ¶1"
+    assert (
+        render_card(answer(citations=[c], sentence="Plain text.")).fields[0].name
+        == "[1] Infantry Roles · p. 2 ¶1"
+    )
+    assert place(citation(paragraph=1)) == "Infantry Roles · ¶1"
+
+
+def test_a_passage_card_names_the_page_of_a_paged_passage():
+    p = Passage("r#pg4p2", "r", "Report", "", 2, 1, 0, 5, "Text.", ((0, 5),), page=4)
+    assert "p. 4 ¶2" in render_passages([p], p.id).fields[0].name
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "javascript:alert(1)",
+        "ftp://example.com/report",
+        "data:text/html,<b>hi</b>",
+        "file:///etc/passwd",
+        "https://user:pw@example.com/report",
+        "https://exa mple.com/report",
+        "https://example.com/re\nport",
+        "https://example.com:notaport/",
+        "//example.com/report",
+        "example.com/report",
+        "",
+    ],
+)
+def test_fragment_links_are_made_for_http_and_https_addresses_only(url):
+    assert fragment_link(url, "The harbour froze.") is None
+
+
+def test_a_fragment_link_names_a_long_sentence_by_its_first_and_last_four_words():
+    sentence = "The harbour of Wonsan froze over in March, officials said on Tuesday."
+    link = fragment_link(REPORT, sentence)
+    assert link == REPORT + "#:~:text=The%20harbour%20of%20Wonsan,officials%20said%20on%20Tuesday."
+
+
+def test_a_fragment_link_names_a_short_sentence_whole():
+    assert fragment_link("http://example.com/r", "It froze.") == "http://example.com/r#:~:text=It%20froze."
+
+
+def test_a_fragment_link_drops_the_addresss_own_fragment():
+    link = fragment_link(REPORT + "#section-2", "It froze.")
+    assert link == REPORT + "#:~:text=It%20froze."
+
+
+def test_a_fragment_link_encodes_what_would_break_the_markdown_link():
+    link = fragment_link("https://example.com/a report (2024)/<x>", "It froze.")
+    assert link.startswith("https://example.com/a%20report%20%282024%29/%3Cx%3E#:~:text=")
+    assert not any(ch in link for ch in " ()<>")
+
+
+def test_a_fragment_links_words_encode_the_specs_separators():
+    link = fragment_link(REPORT, "Fees, taxes & long-term debts rose.")
+    fragment = link.split("#:~:text=", 1)[1]
+    assert fragment == "Fees%2C%20taxes%20%26%20long%2Dterm%20debts%20rose."
+    assert "," not in fragment and "-" not in fragment and "&" not in fragment
+    assert unquote(fragment) == "Fees, taxes & long-term debts rose."
+
+
+def linked(text=None, highlight=None, url=REPORT):
+    return replace(citation(text=text or "Plain text.", highlight=highlight), url=url)
+
+
+def test_a_citation_with_a_url_links_to_its_sentence_in_the_field_value():
+    text = "First sentence here. The answer is this one. Last one."
+    c = replace(linked(text, (21, 44)), quoted=(21, 44))
+    card = render_card(answer(citations=[c], sentence="The answer is this one."))
+    value = card.fields[0].value
+    assert value.endswith(f"[Read at example.com]({REPORT}#:~:text=The%20answer%20is%20this%20one.)")
+    assert "](" not in card.fields[0].name  # Discord shows no links in a field's name
+
+
+def test_a_citation_without_a_quoted_span_links_to_what_it_highlights_or_its_text():
+    c = linked("One. Two.", (5, 9))
+    assert render_card(answer(citations=[c], sentence="Two.")).fields[0].value.endswith("#:~:text=Two.)")
+
+
+def test_the_link_is_never_cut_the_long_quote_is():
+    c = linked("word " * 400, (0, 50))
+    card = render_card(answer(citations=[c], sentence="word " * 10))
+    value = card.fields[0].value
+    assert len(value) <= LIMITS["field_value"] and within_limits(card)
+    assert value.splitlines()[-1].startswith("[Read at example.com](https://example.com/report#:~:text=")
+    assert value.endswith(")") and "…" in value
+
+
+def test_no_link_without_a_url_or_with_a_bad_one():
+    for url in ("", "javascript:alert(1)"):
+        card = render_card(answer(citations=[linked(url=url)], sentence="Plain text."))
+        assert "](" not in card.fields[0].value
+
+
+def test_the_nearest_passage_of_a_refusal_links_too():
+    card = render_card(answer(citations=[linked()], answered=False))
+    assert "(https://example.com/report#:~:text=Plain%20text.)" in card.fields[0].value
+
+
+def test_a_further_page_of_passages_links_each_one():
+    cs = [replace(linked(), rank=i, id=f"a#p{i}") for i in range(1, 4)]
+    page = render_page(answer(citations=cs, sentence="Plain text."), 1)
+    assert all(f.value.endswith("#:~:text=Plain%20text.)") for f in page.fields)
+
+
+def test_the_text_rendering_shows_the_address_plainly():
+    text = render_text(render_card(answer(citations=[linked()], sentence="Plain text.")))
+    assert "Read at example.com: https://example.com/report#:~:text=Plain%20text." in text
+    assert "](" not in text
+
+
+def test_json_gives_each_passage_its_url_and_page():
+    c = replace(linked(), page=3)
+    out = render_json(answer(citations=[c], sentence="Plain text."))["passages"][0]
+    assert out["url"] == REPORT and out["page"] == 3
