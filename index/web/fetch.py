@@ -34,7 +34,15 @@ MAX_REDIRECTS = 5
 
 PAGE_TYPES = ("text/html", "application/xhtml+xml")
 PDF_TYPES = ("application/pdf",)
-SITEMAP_TYPES = ("application/xml", "text/xml", "application/rss+xml", "application/atom+xml", "text/plain")
+SITEMAP_TYPES = (
+    "application/xml",
+    "text/xml",
+    "application/rss+xml",
+    "application/atom+xml",
+    "text/plain",
+    "application/gzip",  # sitemap.xml.gz
+    "application/x-gzip",
+)
 
 ROBOTS_AGENT = "citebot"  # the product token robots.txt rules name
 
@@ -97,7 +105,8 @@ class FetchError(CitebotError):
     """
 
     def __init__(self, url: str, reason: str, why: str = "", *, status: int | None = None) -> None:
-        assert reason in REASONS, reason
+        if reason not in REASONS:
+            raise ValueError(f"{reason!r} is not one of FetchError's reasons")
         self.url = url
         self.reason = reason
         self.status = status
@@ -105,6 +114,9 @@ class FetchError(CitebotError):
         shown = _shown(url)
         message = f"{shown}: {reason}" + (f" ({self.why})" if self.why else "")
         super().__init__(message, user_message=message)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.url, self.reason, self.why), {"status": self.status})
 
 
 @dataclass(frozen=True)

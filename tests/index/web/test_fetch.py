@@ -4,6 +4,7 @@ errors, caps on size and time, and conditional requests."""
 from __future__ import annotations
 
 import asyncio
+import pickle
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -300,3 +301,14 @@ def test_robots_txt_past_its_cap_is_read_up_to_the_cap() -> None:
     rules = parse_robots(head + b"# " + b"x" * MAX_ROBOTS_BYTES + b"\nDisallow: /\n")
     assert not rules.allows("https://example.com/private", "citebot")
     assert rules.allows("https://example.com/public", "citebot")
+
+
+def test_a_fetch_error_survives_pickling() -> None:
+    error = FetchError("https://example.com/x", "not found", "404", status=404)
+    copy = pickle.loads(pickle.dumps(error))
+    assert (copy.url, copy.reason, copy.status, copy.user_message) == (
+        error.url,
+        error.reason,
+        404,
+        "https://example.com/x: not found (404)",
+    )
