@@ -1,0 +1,185 @@
+"""What a URL gives: one page, every page of a sitemap (or sitemap index), or a page and the
+pages it links to on its own host; and a page checked again for a change since it was taken."""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+from index.errors import CitebotError
+from index.intake import Draft
+from index.web.fetch import MAX_PAGE_BYTES, MAX_PDF_BYTES, FetchError
+from index.web.links import same_host_links
+from index.web.pages import HTML_TYPES, PAGE_TYPES, PDF_TYPES, TEXT_TYPES, draft_from_page
+from index.web.sitemap import MAX_SITEMAP_BYTES, looks_like_sitemap, parse_sitemap
+from index.web.state import SourceState, content_hash
+
+if TYPE_CHECKING:
+    from index.web.fetch import Fetched, Fetcher
+
+MAX_PAGES = 200  # pages one URL may add (a sitemap's, or a crawl's); MAX_PAGES overrides
+MAX_SITEMAPS = 20  # child sitemaps of a sitemap index read, at most
+CONCURRENCY = 2  # requests at a time to the site being read
+SITEMAP_TYPES = ("application/xml", "text/xml", "application/gzip", "application/x-gzip")
+FIRST_TYPES = HTML_TYPES + TEXT_TYPES + SITEMAP_TYPES
+GONE = ("not found", "gone")  # a page that has gone keeps its last good version
+
+Progress = Callable[[int, int], Awaitable[None] | None]
+
+
+@dataclass(frozen=True)
+class Page:
+    """A page taken: the article it makes, and the response it came in (for the sync state)."""
+
+    draft: Draft
+    fetched: Fetched
+
+    def state(self, slug: str, now: float) -> SourceState:
+        """The sync state of the article this page became."""
+        f = self.fetched
+        return SourceState(slug, f.url, now, now, now, f.etag, f.last_modified, content_hash(f.body))
+
+
+@dataclass(frozen=True)
+class Taken:
+    """What a URL gave: its pages, and the addresses refused with why (one line each)."""
+
+    pages: tuple[Page, ...]
+    refused: tuple[tuple[str, str], ...]
+    listed: int  # pages the URL named (one, or a sitemap's or crawl's count, before MAX_PAGES)
+
+
+async def fetch_document(
+    fetcher: Fetcher, url: str, *, etag: str | None = None, last_modified: str | None = None
+) -> Fetched:
+    """A page, text file or sitemap (5 MB at most), or a PDF (20 MB at most): asked for as a
+    page first, and again as a PDF only when the server says it is one."""
+    try:
+        return await fetcher.get(
+            url, etag=etag, last_modified=last_modified, accept=FIRST_TYPES, max_bytes=MAX_PAGE_BYTES
+        )
+    except FetchError as exc:
+        if exc.reason != "wrong content type":
+            raise
+    return await fetcher.get(
+        url, etag=etag, last_modified=last_modified, accept=PDF_TYPES, max_bytes=MAX_PDF_BYTES
+    )
+
+
+async def take(
+    fetcher: Fetcher,
+    url: str,
+    *,
+    crawl: bool = False,
+    max_pages: int = MAX_PAGES,
+    progress: Progress | None = None,
+) -> Taken:
+    """The pages ``url`` gives, each made an article draft.
+
+    Raises:
+        CitebotError: ``url`` itself cannot be had or read (a page of it that fails is refused
+            in ``Taken.refused`` instead).
+    """
+    first = await fetch_document(fetcher, url)
+    if looks_like_sitemap(first.content_type, first.body):
+        listed = await _sitemap_pages(fetcher, first)
+        return await _take_all(fetcher, listed[:max_pages], len(listed), progress)
+    if crawl and first.content_type in HTML_TYPES:
+        links = same_host_links(first.body, first.url, max_pages)
+        listed = [first.url, *[link for link in links if link != first.url]]
+        return await _take_all(fetcher, listed[:max_pages], len(listed), progress, known={first.url: first})
+    if first.content_type not in PAGE_TYPES:
+        raise FetchError(first.url, "wrong content type", first.content_type)
+    page = Page(draft_from_page(first), first)
+    await _report(progress, 1, 1)
+    return Taken((page,), (), 1)
+
+
+async def _sitemap_pages(fetcher: Fetcher, first: Fetched) -> list[str]:
+    sitemap = parse_sitemap(first.body)
+    pages = list(sitemap.pages)
+    for child in sitemap.sitemaps[:MAX_SITEMAPS]:
+        try:
+            got = await fetcher.get(child, accept=SITEMAP_TYPES, max_bytes=MAX_SITEMAP_BYTES)
+            pages += [p for p in parse_sitemap(got.body).pages if p not in pages]
+        except CitebotError:
+            continue  # one unreadable child sitemap costs its pages, not the site
+    return pages
+
+
+async def _take_all(
+    fetcher: Fetcher,
+    urls: list[str],
+    listed: int,
+    progress: Progress | None,
+    known: dict[str, Fetched] | None = None,
+) -> Taken:
+    gate = asyncio.Semaphore(CONCURRENCY)
+    done = 0
+
+    async def one(url: str) -> Page | tuple[str, str]:
+        nonlocal done
+        try:
+            async with gate:
+                fetched = (known or {}).get(url) or await fetch_document(fetcher, url)
+            return Page(draft_from_page(fetched), fetched)
+        except CitebotError as exc:
+            return (url, exc.user_message)
+        finally:
+            done += 1
+            await _report(progress, done, len(urls))
+
+    results = await asyncio.gather(*(one(url) for url in urls))
+    pages = tuple(r for r in results if isinstance(r, Page))
+    refused = tuple(r for r in results if not isinstance(r, Page))
+    return Taken(pages, refused, listed)
+
+
+async def _report(progress: Progress | None, done: int, total: int) -> None:
+    if progress is not None:
+        said = progress(done, total)
+        if inspect.isawaitable(said):
+            await said
+
+
+@dataclass(frozen=True)
+class Checked:
+    """A source asked again: its state now, and the new text when it changed."""
+
+    state: SourceState
+    draft: Draft | None = None
+
+    @property
+    def changed(self) -> bool:
+        return self.draft is not None
+
+
+async def check(fetcher: Fetcher, state: SourceState, now: float | None = None) -> Checked:
+    """Ask the server whether ``state``'s page changed, with a conditional request: an
+    unchanged page costs that one request; a page gone (404, 410) is flagged and keeps its last
+    good version; a failure is kept as the state's problem."""
+    now = time.time() if now is None else now
+    try:
+        fetched = await fetch_document(fetcher, state.url, etag=state.etag, last_modified=state.last_modified)
+    except FetchError as exc:
+        gone = exc.reason in GONE
+        return Checked(replace(state, checked=now, gone=gone or state.gone, problem=exc.user_message))
+    except CitebotError as exc:
+        return Checked(state.checked_at(now, exc.user_message))
+    if fetched.not_modified:
+        return Checked(replace(state, checked=now, gone=False, problem=""))
+    digest = content_hash(fetched.body)
+    fresh = replace(
+        state, checked=now, etag=fetched.etag, last_modified=fetched.last_modified, gone=False, problem=""
+    )
+    if digest == state.sha256:
+        return Checked(fresh)
+    try:
+        draft = draft_from_page(fetched)
+    except CitebotError as exc:
+        return Checked(state.checked_at(now, exc.user_message))
+    return Checked(replace(fresh, url=fetched.url, fetched=now, changed=now, sha256=digest), draft)
