@@ -9,7 +9,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from index import ConfigError
+from index import (
+    FETCH_TIMEOUT,
+    MAX_PAGES,
+    PUBLIC_ONLY,
+    AddressPolicy,
+    ConfigError,
+    fetch_timeout,
+    parse_allow_private,
+)
 
 DISCORD_API_BASE = "https://discord.com/api"
 API_VERSION = "10"  # the version discord.py speaks; use_discord_at appends it
@@ -17,6 +25,14 @@ DISCORD_GATEWAY_URL = "wss://gateway.discord.gg/"
 MAX_RETENTION_DAYS = 3650
 DAY = 86_400.0  # seconds
 PRUNE_EVERY = DAY  # seconds from one retention prune to the next
+MAX_PAGES_LIMIT = 5000  # the most MAX_PAGES may be: a site's pages are all reindexed at once
+MIN_SYNC_EVERY = 600.0  # seconds; a shorter SYNC_EVERY would ask sites again and again for nothing
+MAX_SYNC_EVERY = 365 * DAY
+SYNC_UNITS = {"s": 1.0, "m": 60.0, "h": 3600.0, "d": DAY}
+# Discord's interaction token lasts 15 minutes: past this many seconds, the progress of
+# /article add url: goes on in a channel message instead of the command's reply
+INTERACTION_LIFETIME = 14 * 60.0
+PROGRESS_EVERY = 1.0  # seconds, at least, between two edits of a progress message
 PLACEHOLDERS = ("your-token-here", "changeme", "token", "xxx")
 _TOKEN_CHARS = re.compile(r"^[\x21-\x7e]+$")  # printable ASCII, no spaces: Discord checks the rest
 
@@ -56,6 +72,10 @@ class BotConfig:
     dev_guild_id: int | None = None
     article_guild_ids: frozenset[int] = frozenset()  # servers that may change the shared articles
     retention_days: int = 180  # questions and votes older than this are forgotten
+    fetch_timeout: float = FETCH_TIMEOUT  # seconds for each request to a web page
+    allow_private: AddressPolicy = PUBLIC_ONLY  # private addresses /article add url: may fetch from
+    max_pages: int = MAX_PAGES  # pages one URL (a sitemap or a crawl) may add
+    sync_every: float | None = None  # seconds between syncs of the fetched articles; None: off
 
     def __repr__(self) -> str:  # never show the token, not even in a traceback
         return f"BotConfig(api_base={self.api_base!r}, gateway_url={self.gateway_url!r}, ...)"
@@ -117,6 +137,36 @@ def _retention_days(env: Mapping[str, str]) -> int:
             f"RETENTION_DAYS={raw!r} must be the days questions are kept, 1-{MAX_RETENTION_DAYS}, e.g. 180"
         )
     return int(raw)
+
+
+def _max_pages(env: Mapping[str, str]) -> int:
+    raw = env.get("MAX_PAGES", "").strip()
+    if not raw:
+        return MAX_PAGES
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGES_LIMIT:
+        raise ConfigError(
+            f"MAX_PAGES={raw!r} must be the pages one URL may add, 1-{MAX_PAGES_LIMIT}, e.g. {MAX_PAGES}"
+        )
+    return int(raw)
+
+
+def parse_sync_every(raw: str, key: str = "SYNC_EVERY") -> float | None:
+    """A duration such as ``30m``, ``24h`` or ``2d`` (``s`` seconds, ``m`` minutes, ``h`` hours,
+    ``d`` days; a bare number is seconds), in seconds; ``""``, ``off`` or ``0``: None (off).
+
+    Raises:
+        ConfigError: another form, or under 10 minutes; the message names ``key``.
+    """
+    text = raw.strip().lower()
+    if text in ("", "off", "false", "no", "0"):
+        return None
+    match = re.fullmatch(r"(\d+(?:\.\d+)?)\s*([smhd]?)", text)
+    if match is None:
+        raise ConfigError(f"{key}={raw.strip()!r} must be a duration such as 30m, 24h or 2d, or off")
+    seconds = float(match.group(1)) * SYNC_UNITS[match.group(2) or "s"]
+    if not MIN_SYNC_EVERY <= seconds <= MAX_SYNC_EVERY:
+        raise ConfigError(f"{key}={raw.strip()!r} must be between 10 minutes and 365 days (e.g. 24h), or off")
+    return seconds
 
 
 def _rate_limit(env: Mapping[str, str]) -> RateLimit:
@@ -199,4 +249,8 @@ def bot_config(env: Mapping[str, str] | None = None) -> BotConfig:
         dev_guild_id=next(iter(dev_guild), None),
         article_guild_ids=_ids(env, "ARTICLE_GUILD_IDS"),
         retention_days=_retention_days(env),
+        fetch_timeout=fetch_timeout(env),
+        allow_private=parse_allow_private(env.get("ALLOW_PRIVATE_URLS", "")),
+        max_pages=_max_pages(env),
+        sync_every=parse_sync_every(env.get("SYNC_EVERY", "")),
     )

@@ -26,11 +26,15 @@ if TYPE_CHECKING:
         draft_from_file,
         draft_from_text,
     )
-    from index.library import CHANGED_SINCE, Library, LibraryError, Refresh
+    from index.library import CHANGED_SINCE, Added, Library, LibraryError, Refresh
     from index.passages import MAX_PASSAGE_CHARS, Passage
     from index.question import QuestionError, clean_question
     from index.removed import REMOVED_FOLDER, RemovedArticle, removal_pin, removed_articles
     from index.store import IndexNotSaved, IndexUnusable, Manifest
+    from index.web.addresses import PUBLIC_ONLY, AddressPolicy, address_policy, parse_allow_private
+    from index.web.fetch import FETCH_TIMEOUT, Fetched, Fetcher, FetchError, fetch_timeout
+    from index.web.sources import MAX_PAGES, Checked, Page, Taken, check, take
+    from index.web.state import SourceState, SourceStates
 
 # each public name, and the module it is defined in
 _HOMES = {
@@ -56,11 +60,15 @@ _HOMES = {
         "draft_from_file",
         "draft_from_text",
     ),
-    "index.library": ("CHANGED_SINCE", "Library", "LibraryError", "Refresh"),
+    "index.library": ("CHANGED_SINCE", "Added", "Library", "LibraryError", "Refresh"),
     "index.passages": ("MAX_PASSAGE_CHARS", "Passage"),
     "index.question": ("QuestionError", "clean_question"),
     "index.removed": ("REMOVED_FOLDER", "RemovedArticle", "removal_pin", "removed_articles"),
     "index.store": ("IndexNotSaved", "IndexUnusable", "Manifest"),
+    "index.web.addresses": ("PUBLIC_ONLY", "AddressPolicy", "address_policy", "parse_allow_private"),
+    "index.web.fetch": ("FETCH_TIMEOUT", "Fetched", "FetchError", "Fetcher", "fetch_timeout"),
+    "index.web.sources": ("MAX_PAGES", "Checked", "Page", "Taken", "check", "take"),
+    "index.web.state": ("SourceState", "SourceStates"),
 }
 _HOME = {name: module for module, names in _HOMES.items() for name in names}
 
@@ -68,14 +76,20 @@ __all__ = [  # the same names as _HOMES, written out for type checkers and reade
     "ANSWER_PASSAGES",
     "ARTICLE_SUFFIXES",
     "CHANGED_SINCE",
+    "FETCH_TIMEOUT",
     "MAX_ARTICLE_BYTES",
     "MAX_K",
+    "MAX_PAGES",
     "MAX_PASSAGE_CHARS",
     "MAX_TITLE_CHARS",
+    "PUBLIC_ONLY",
     "REMOVED_FOLDER",
     "UPLOAD_SUFFIXES",
+    "Added",
+    "AddressPolicy",
     "Answer",
     "Article",
+    "Checked",
     "Citation",
     "CitebotError",
     "ConfigError",
@@ -83,6 +97,9 @@ __all__ = [  # the same names as _HOMES, written out for type checkers and reade
     "Draft",
     "Engine",
     "EngineConfig",
+    "FetchError",
+    "Fetched",
+    "Fetcher",
     "IndexNotSaved",
     "IndexUnusable",
     "IntakeError",
@@ -90,23 +107,32 @@ __all__ = [  # the same names as _HOMES, written out for type checkers and reade
     "LibraryError",
     "Manifest",
     "ModelError",
+    "Page",
     "Passage",
     "QuestionError",
     "QuestionGroup",
     "Refresh",
     "Refused",
     "RemovedArticle",
+    "SourceState",
+    "SourceStates",
+    "Taken",
+    "address_policy",
+    "check",
     "clean_question",
     "draft_from_file",
     "draft_from_text",
     "engine_config",
+    "fetch_timeout",
     "group_asked",
     "load_env",
+    "parse_allow_private",
     "refusal",
     "removal_pin",
     "removed_articles",
     "setup_logging",
     "startup_config",
+    "take",
     "without_paths",
 ]
 

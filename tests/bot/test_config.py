@@ -2,11 +2,13 @@
 ``.env.example`` and the README document the same settings."""
 
 import re
+from ipaddress import ip_address
 from pathlib import Path
 
 import pytest
 
-from bot.config import RateLimit, bot_config
+from bot.config import RateLimit, bot_config, parse_sync_every
+from index import PUBLIC_ONLY
 from index.config import ConfigError
 
 TOKEN = "MTIzNDU2Nzg5MDEyMzQ1Njc4.GabcDE.abcdefghijklmnopqrstuvwxyz0123456789AB"
@@ -76,3 +78,56 @@ def test_env_example_copied_as_is_gives_the_defaults():
         re.findall(r"^\| `([A-Z_]+)` \|", (root / "README.md").read_text(encoding="utf-8"), re.M)
     )
     assert documented == set(values)  # every setting is in both places
+
+
+def test_web_settings_default_to_public_addresses_ten_seconds_200_pages_and_no_sync():
+    s = bot_config({"DISCORD_TOKEN": TOKEN})
+    assert s.fetch_timeout == 10.0 and s.max_pages == 200 and s.sync_every is None
+    assert s.allow_private == PUBLIC_ONLY
+
+
+def test_web_settings_are_parsed():
+    s = bot_config(
+        {
+            "DISCORD_TOKEN": TOKEN,
+            "FETCH_TIMEOUT": "2.5",
+            "ALLOW_PRIVATE_URLS": "127.0.0.1, 10.0.0.0/8 intranet.example",
+            "MAX_PAGES": "40",
+            "SYNC_EVERY": "24h",
+        }
+    )
+    assert s.fetch_timeout == 2.5 and s.max_pages == 40 and s.sync_every == 86_400
+    assert s.allow_private.permits("intranet.example", ip_address("10.1.2.3"))
+    assert s.allow_private.permits("10.9.9.9", ip_address("10.9.9.9"))
+    assert not s.allow_private.permits("192.168.1.1", ip_address("192.168.1.1"))
+    assert bot_config({"DISCORD_TOKEN": TOKEN, "ALLOW_PRIVATE_URLS": "true"}).allow_private.allow_all
+
+
+@pytest.mark.parametrize(
+    ("raw", "seconds"),
+    [("", None), ("off", None), ("0", None), ("30m", 1800), ("24h", 86_400), ("2d", 172_800), ("900", 900)],
+)
+def test_sync_every_is_a_duration_or_off(raw, seconds):
+    assert parse_sync_every(raw) == seconds
+
+
+@pytest.mark.parametrize(
+    ("env", "key"),
+    [
+        ({"FETCH_TIMEOUT": "soon"}, "FETCH_TIMEOUT"),
+        ({"FETCH_TIMEOUT": "-1"}, "FETCH_TIMEOUT"),
+        ({"ALLOW_PRIVATE_URLS": "http://intranet/"}, "ALLOW_PRIVATE_URLS"),
+        ({"MAX_PAGES": "0"}, "MAX_PAGES"),
+        ({"MAX_PAGES": "5001"}, "MAX_PAGES"),
+        ({"MAX_PAGES": "many"}, "MAX_PAGES"),
+        ({"SYNC_EVERY": "daily"}, "SYNC_EVERY"),
+        ({"SYNC_EVERY": "5m"}, "SYNC_EVERY"),
+        ({"SYNC_EVERY": "400d"}, "SYNC_EVERY"),
+        ({"SYNC_EVERY": "-24h"}, "SYNC_EVERY"),
+    ],
+)
+def test_bad_web_settings_are_one_line_naming_their_key(env, key):
+    with pytest.raises(ConfigError) as caught:
+        bot_config({"DISCORD_TOKEN": TOKEN, **env})
+    message = str(caught.value)
+    assert message.startswith(key) and "\n" not in message
