@@ -1,4 +1,5 @@
-"""``python -m index build | search | info``: the index from the command line."""
+"""``python -m index build | search | info | add | sync``: the index and its articles from the
+command line."""
 
 from __future__ import annotations
 
@@ -24,6 +25,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         ("build", "build the index (always rebuilds)"),
         ("search", "show the passages a question retrieves"),
         ("info", "what is indexed, when, and with what"),
+        ("add", "add the article at a URL: a page, a PDF, or every page of a sitemap"),
+        ("sync", "check every article added from a URL and bring in those that changed"),
     ):
         p = sub.add_parser(name, help=text, description=text)
         p.add_argument("--corpus", type=Path, help="an article file or a folder of .txt/.md articles")
@@ -31,6 +34,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         if name == "search":
             p.add_argument("query", nargs="+", help="the question")
             p.add_argument("-k", type=int, default=5, help="how many passages (default 5)")
+        if name == "add":
+            p.add_argument("url", help="an http or https address")
+            p.add_argument("--crawl", action="store_true", help="also the pages it links to on its host")
+            p.add_argument("--max-pages", type=int, help="the most pages to add (default: $MAX_PAGES or 200)")
+        if name == "sync":
+            p.add_argument("id", nargs="?", help="only this article (default: every one with a URL)")
     return ap.parse_args(argv)
 
 
@@ -43,6 +52,12 @@ def main(argv: list[str] | None = None) -> int:
             return _info(index_dir)
         if args.command == "build":
             return _build(args, settings, index_dir)
+        if args.command in ("add", "sync"):
+            from index.web.command import add, sync
+
+            return (add if args.command == "add" else sync)(
+                args, settings, _corpus(args, settings), index_dir
+            )
         return _search(args, settings, index_dir)
     except CitebotError as exc:
         return _stop(exc)

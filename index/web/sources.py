@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import os
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from index.config import ConfigError
 from index.errors import CitebotError
 from index.intake import Draft
 from index.web.fetch import MAX_PAGE_BYTES, MAX_PDF_BYTES, FetchError
@@ -22,6 +24,7 @@ if TYPE_CHECKING:
     from index.web.fetch import Fetched, Fetcher
 
 MAX_PAGES = 200  # pages one URL may add (a sitemap's, or a crawl's); MAX_PAGES overrides
+MOST_PAGES = 5_000  # the most MAX_PAGES may be
 MAX_SITEMAPS = 20  # child sitemaps of a sitemap index read, at most
 CONCURRENCY = 2  # requests at a time to the site being read
 SITEMAP_TYPES = ("application/xml", "text/xml", "application/gzip", "application/x-gzip")
@@ -29,6 +32,20 @@ FIRST_TYPES = HTML_TYPES + TEXT_TYPES + SITEMAP_TYPES
 GONE = ("not found", "gone")  # a page that has gone keeps its last good version
 
 Progress = Callable[[int, int], Awaitable[None] | None]
+
+
+def max_pages(env: Mapping[str, str] | None = None) -> int:
+    """``MAX_PAGES``: how many pages one URL may add (1-5,000; default 200).
+
+    Raises:
+        ConfigError: the value is not a whole number in range; the message names the key.
+    """
+    raw = (os.environ if env is None else env).get("MAX_PAGES", "").strip()
+    if not raw:
+        return MAX_PAGES
+    if not raw.isdigit() or not 1 <= int(raw) <= MOST_PAGES:
+        raise ConfigError(f"MAX_PAGES={raw[:40]!r} is not a whole number from 1 to {MOST_PAGES:,}")
+    return int(raw)
 
 
 @dataclass(frozen=True)
