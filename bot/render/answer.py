@@ -37,7 +37,7 @@ def section_name(section: str) -> str:
 
 
 def paragraph_name(paragraph: int, page: int | None) -> str:
-    """ "¶2", or "p. 4 ¶2" for the second paragraph on page 4 of a paged article (a PDF's)."""
+    """How a paragraph is named: ¶2, or p. 4 ¶2 for the second on page 4 of a paged article."""
     return f"¶{paragraph}" if page is None else f"p. {page} ¶{paragraph}"
 
 
