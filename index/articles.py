@@ -15,6 +15,7 @@ from index.errors import CitebotError
 from index.question import clean_line
 
 ARTICLE_SUFFIXES = (".txt", ".md")
+CONVERTED_SUFFIXES = (".pdf",)  # made into a .md article beside them (index/web/folder.py)
 MAX_ARTICLE_BYTES = 5_000_000
 # Metadata is a few short lines; these caps hold before YAML sees a byte of it.
 MAX_META_CHARS = 16_000  # front matter, or a sidecar file's bytes
@@ -228,10 +229,10 @@ def _unlisted(path: Path) -> list[Refused]:
         suffix = p.suffix.lower()
         if p.name.startswith("."):
             continue
-        if p.is_symlink() and suffix in ARTICLE_SUFFIXES:
+        if p.is_symlink() and suffix in (*ARTICLE_SUFFIXES, *CONVERTED_SUFFIXES):
             refused.append(Refused(p.name, LINK_REASON))
-        elif p.is_file() and suffix not in (*ARTICLE_SUFFIXES, ".yaml", ".yml"):
-            refused.append(Refused(p.name, "only .txt and .md files are read from the corpus folder"))
+        elif p.is_file() and suffix not in (*ARTICLE_SUFFIXES, *CONVERTED_SUFFIXES, ".yaml", ".yml"):
+            refused.append(Refused(p.name, "only .txt, .md and .pdf files are read from the corpus folder"))
     return refused
 
 

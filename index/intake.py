@@ -24,7 +24,7 @@ from index.articles import (
 from index.errors import CitebotError
 from index.question import clean_line
 
-UPLOAD_SUFFIXES = (".txt", ".md", ".html", ".htm")
+UPLOAD_SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf")
 MAX_TITLE_CHARS = 200
 # trafilatura's time grows faster than the page (markup of 1 MB: 6 s, 3 MB: 29 s), and a
 # page's article is a small part of it
@@ -53,7 +53,9 @@ def draft_from_file(name: str, data: bytes, title: str = "") -> Draft:
     to its article text by trafilatura. ``title`` overrides the one found in the file."""
     suffix = Path(name).suffix.lower()
     if suffix not in UPLOAD_SUFFIXES:
-        raise IntakeError(f"{name}: only .txt, .md or .html files can be added")
+        raise IntakeError(f"{name}: only .txt, .md, .html or .pdf files can be added")
+    if suffix == ".pdf":
+        return _draft_from_pdf(name, data, title)
     if suffix in (".html", ".htm") and len(data) > MAX_PAGE_BYTES:
         raise IntakeError(
             f"{name} is {len(data):,} bytes; pages of {MAX_PAGE_BYTES:,} at most are read: "
@@ -81,6 +83,23 @@ def draft_from_text(title: str, text: str) -> Draft:
     if len(text.encode("utf-8")) > MAX_ARTICLE_BYTES:
         raise IntakeError(f"the article is over the {MAX_ARTICLE_BYTES:,}-byte limit")
     return Draft(cleaned, text)
+
+
+def upload_limit(name: str) -> int:
+    """The most bytes a file of this name may have to be added (checked before it is read)."""
+    from index.web.pdf import MAX_PDF_BYTES
+
+    return MAX_PDF_BYTES if Path(name).suffix.lower() == ".pdf" else MAX_ARTICLE_BYTES
+
+
+def _draft_from_pdf(name: str, data: bytes, title: str) -> Draft:
+    from index.web.pdf import pdf_to_markdown
+
+    try:
+        pdf = pdf_to_markdown(data, name)
+    except CitebotError as exc:
+        raise IntakeError(exc.user_message) from exc
+    return draft_from_text(title or pdf.title, pdf.markdown)
 
 
 def _decode(name: str, data: bytes) -> str:

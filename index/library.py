@@ -21,6 +21,7 @@ from index.intake import Draft, IntakeError, restore_text, rewrite_article, writ
 from index.passages import DEFAULT_CHUNKING
 from index.removed import put_back, removal_pin, set_aside
 from index.store import IndexUnusable
+from index.web.folder import convert_pdfs
 
 log = logging.getLogger(__name__)
 
@@ -100,9 +101,10 @@ class Library:
         articles: dict[str, Article] = {}  # by path: the versions now indexed
         self.refused: tuple[Refused, ...] = ()
         if folder is not None:
+            pdfs = convert_pdfs(folder)
             read = read_corpus(folder)
             articles = {a.path: a for a in read.articles}
-            self.refused = tuple(read.refused)
+            self.refused = (*read.refused, *pdfs)
         # swapped as one, so that a reader on another thread never sees half of a change
         engine.catalogue  # noqa: B018 - made now, not on the event loop's first /help
         self._current: tuple[Engine, dict[str, Article]] = (engine, articles)
@@ -133,6 +135,7 @@ class Library:
         index_dir = Path(index_dir)
         folder = corpus_folder(None if corpus is None else Path(corpus), Path(data_dir))
         _remove_unfinished_adds(folder)
+        convert_pdfs(folder)
         index, _ = open_index(folder, index_dir, encoder, force=rebuild)
         encoder = encoder or query_encoder(index_dir)
         engine = Engine(index, encoder, threshold, background_words(index.manifest.model, encoder))
@@ -169,11 +172,12 @@ class Library:
         with self._lock:
             if self.folder is None or self.index_dir is None:
                 return Refresh(False, (), (), (), (), 0.0)  # a fixed engine: nothing to look at
+            pdfs = convert_pdfs(self.folder)  # a PDF dropped in: its article written beside it
             try:
                 read = read_corpus(self.folder, self._articles)
             except CorpusError as exc:
                 return self._failed(str(exc), (), started)
-            self.refused = tuple(read.refused)
+            self.refused = (*read.refused, *pdfs)
             if not read.articles:
                 return self._failed("no readable articles are left in the folder", read.refused, started)
             old = self.engine

@@ -29,7 +29,6 @@ log = logging.getLogger(__name__)
 
 FETCH_TIMEOUT = 10.0  # seconds, for each request: connecting, waiting and reading the body
 MAX_PAGE_BYTES = 5_000_000
-MAX_PDF_BYTES = 20_000_000
 MAX_REDIRECTS = 5
 
 PAGE_TYPES = ("text/html", "application/xhtml+xml")

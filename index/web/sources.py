@@ -14,9 +14,10 @@ from typing import TYPE_CHECKING
 from index.config import ConfigError
 from index.errors import CitebotError
 from index.intake import Draft
-from index.web.fetch import MAX_PAGE_BYTES, MAX_PDF_BYTES, FetchError
+from index.web.fetch import MAX_PAGE_BYTES, FetchError
 from index.web.links import same_host_links
 from index.web.pages import HTML_TYPES, PAGE_TYPES, PDF_TYPES, TEXT_TYPES, draft_from_page
+from index.web.pdf import MAX_PDF_BYTES
 from index.web.sitemap import MAX_SITEMAP_BYTES, looks_like_sitemap, parse_sitemap
 from index.web.state import SourceState, content_hash
 

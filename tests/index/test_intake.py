@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from index.articles import MAX_ARTICLE_BYTES, load_corpus
-from index.intake import IntakeError, draft_from_file, draft_from_text, write_article
+from index.intake import IntakeError, draft_from_file, draft_from_text, upload_limit, write_article
 from index.passages import chunk_corpus
 
 PAGE = """<html><head><title>Harbour news - The Daily</title></head><body>
@@ -27,7 +27,8 @@ def test_an_html_page_is_reduced_to_its_article():
 @pytest.mark.parametrize(
     ("name", "data", "reason"),
     [
-        ("notes.pdf", b"%PDF-1.7", "only .txt, .md or .html"),
+        ("notes.docx", b"PK\x03\x04", "only .txt, .md, .html or .pdf"),
+        ("notes.pdf", b"%PDF-1.7", "damaged"),
         ("empty.txt", b"  \n", "is empty"),
         ("big.txt", b"a" * (MAX_ARTICLE_BYTES + 1), "at most"),
         ("image.txt", b"\x89PNG\r\n\x1a\n\x00\x00", "binary"),
@@ -62,3 +63,14 @@ def test_written_articles_are_read_back_by_the_corpus_and_never_overwrite(tmp_pa
     articles = load_corpus(tmp_path)
     assert {a.slug for a in articles} == {first.slug, second.slug}
     assert any("Boats stayed in port." in p.text for p in chunk_corpus(articles))
+
+
+def test_an_uploaded_pdf_becomes_a_page_marked_article_and_may_be_larger():
+    from tests.index.web.pdfs import pdf_bytes
+
+    data = pdf_bytes(
+        [["The harbour froze in March."], ["The price of fish doubled."]], title="Harbour report"
+    )
+    draft = draft_from_file("report.pdf", data)
+    assert draft.title == "Harbour report" and "<!-- page 2 -->" in draft.text
+    assert upload_limit("report.pdf") > upload_limit("report.txt") == MAX_ARTICLE_BYTES

@@ -90,7 +90,7 @@ def test_bad_files_on_disk_are_refused_and_nothing_indexed_is_lost(library):
     assert library.engine.manifest.passages == passages
     reasons = {r.name: r.reason for r in change.refused}
     assert "binary" in reasons["photo.txt"] and "no text" in reasons["empty.md"]
-    assert ".txt and .md" in reasons["page.html"]
+    assert ".txt, .md and .pdf" in reasons["page.html"]
 
 
 def test_an_indexed_file_spoiled_on_disk_keeps_its_last_good_version(library):
