@@ -141,7 +141,8 @@ def measure(site_pages: int, sync_pages: int) -> dict[str, float]:
                 async with Fetcher(policy=policy) as fetcher:
                     return await take(fetcher, f"{site.base}/sitemap.xml?pages={count}", max_pages=count)
 
-            question = f"How many tonnes of coal did the ship {ship(8)} unload?"
+            target = min(8, site_pages)
+            question = f"How many tonnes of coal did the ship {ship(target)} unload?"
             started = time.perf_counter()
             taken = asyncio.run(add(site_pages))
             fetched = time.perf_counter()
@@ -150,7 +151,7 @@ def measure(site_pages: int, sync_pages: int) -> dict[str, float]:
             figures["site_pages"] = len(added.articles)
             figures["site_fetch_s"] = round(fetched - started, 2)
             figures["site_to_answered_s"] = round(time.perf_counter() - started, 2)
-            figures["site_answered"] = float(answer.answered and "108" in (answer.sentence or ""))
+            figures["site_answered"] = float(answer.answered and str(100 + target) in (answer.sentence or ""))
 
             more = asyncio.run(add(sync_pages))
             have = {a.url for a in library.articles()}
