@@ -23,7 +23,7 @@ from bot.render.embed import NO_PINGS
 from bot.stores.feedback import FeedbackStore
 from bot.stores.guild_settings import GuildSettings, GuildSettingsStore, Overrides, in_force
 from bot.sync import SyncRecord, sync_commands
-from index import Answer, CitebotError, Engine, Library
+from index import Answer, CitebotError, Engine, Library, SourceStates
 
 log = logging.getLogger(__name__)
 
@@ -42,8 +42,10 @@ EXTENSIONS = (
     "bot.cogs.server_settings",
     "bot.cogs.watcher",
     "bot.cogs.retention",
+    "bot.cogs.syncing",
 )
-BACKGROUND = ("bot.cogs.watcher", "bot.cogs.retention")  # stopped first when the bot stops
+# stopped first when the bot stops
+BACKGROUND = ("bot.cogs.watcher", "bot.cogs.retention", "bot.cogs.syncing")
 
 
 @dataclass(frozen=True)
@@ -148,6 +150,9 @@ class CiteBot(commands.Bot):
             guild_ready_timeout=guild_ready_timeout,
         )
         self.library, self.config, self.store = library, config, store
+        # the sync state of the articles fetched from the web ($DATA_DIR/sources.sqlite3)
+        self.sources = SourceStates.in_folder(data_dir)
+        self.sync_lock = asyncio.Lock()  # one sync at a time: /article sync's or SYNC_EVERY's
         self.data_dir, self.results, self.force_sync = data_dir, results, force_sync
         self.max_results = MAX_RESULTS
         self._limiters: dict[int | None, RateLimiter] = {}
@@ -223,6 +228,7 @@ class CiteBot(commands.Bot):
             await asyncio.to_thread(self._index_worker.shutdown, wait=True, cancel_futures=True)
             self.store.close()
             self.guild_store.close()
+            self.sources.close()
         await super().close()
 
     # ---- work --------------------------------------------------------------------------------

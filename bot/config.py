@@ -33,6 +33,7 @@ SYNC_UNITS = {"s": 1.0, "m": 60.0, "h": 3600.0, "d": DAY}
 # /article add url: goes on in a channel message instead of the command's reply
 INTERACTION_LIFETIME = 14 * 60.0
 PROGRESS_EVERY = 1.0  # seconds, at least, between two edits of a progress message
+SYNC_CLOCK = 60.0  # seconds between two looks at whether a SYNC_EVERY sync is due
 PLACEHOLDERS = ("your-token-here", "changeme", "token", "xxx")
 _TOKEN_CHARS = re.compile(r"^[\x21-\x7e]+$")  # printable ASCII, no spaces: Discord checks the rest
 

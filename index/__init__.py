@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from index.web.fetch import FETCH_TIMEOUT, Fetched, Fetcher, FetchError, fetch_timeout
     from index.web.sources import MAX_PAGES, Checked, Page, Taken, check, take
     from index.web.state import SourceState, SourceStates
+    from index.web.syncing import SyncReport, sync_sources
 
 # each public name, and the module it is defined in
 _HOMES = {
@@ -69,6 +70,7 @@ _HOMES = {
     "index.web.fetch": ("FETCH_TIMEOUT", "Fetched", "FetchError", "Fetcher", "fetch_timeout"),
     "index.web.sources": ("MAX_PAGES", "Checked", "Page", "Taken", "check", "take"),
     "index.web.state": ("SourceState", "SourceStates"),
+    "index.web.syncing": ("SyncReport", "sync_sources"),
 }
 _HOME = {name: module for module, names in _HOMES.items() for name in names}
 
@@ -116,6 +118,7 @@ __all__ = [  # the same names as _HOMES, written out for type checkers and reade
     "RemovedArticle",
     "SourceState",
     "SourceStates",
+    "SyncReport",
     "Taken",
     "address_policy",
     "check",
@@ -132,6 +135,7 @@ __all__ = [  # the same names as _HOMES, written out for type checkers and reade
     "removed_articles",
     "setup_logging",
     "startup_config",
+    "sync_sources",
     "take",
     "without_paths",
 ]

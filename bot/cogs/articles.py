@@ -14,11 +14,20 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot import config
 from bot.access import allowed
+from bot.cogs.syncing import sync_now
 from bot.delivery import tell
-from bot.render.card import cut, escape
+from bot.render.card import LIMITS, cut, escape
 from bot.render.embed import NO_PINGS, card_embed
-from bot.render.library import plain_reason, render_added, render_articles, render_removed
+from bot.render.library import (
+    plain_reason,
+    render_added,
+    render_articles,
+    render_removed,
+    render_synced,
+    render_taken,
+)
 from index import (
     CHANGED_SINCE,
     MAX_ARTICLE_BYTES,
@@ -27,12 +36,15 @@ from index import (
     UPLOAD_SUFFIXES,
     CitebotError,
     Draft,
+    Fetcher,
     Library,
+    Page,
     draft_from_file,
     draft_from_text,
     removal_pin,
     removed_articles,
 )
+from index import take as take_url
 
 if TYPE_CHECKING:
     from bot.client import CiteBot
@@ -43,6 +55,7 @@ CONFIRM_SECONDS = 600  # a removal button older than this asks to be run again
 CLOCK_SKEW_SECONDS = 60  # a removal button dated later than this ahead of now was not made here
 EXPIRED = "This confirmation has expired; nothing was removed. Run `/article remove` again."
 PASTE_CHARS = 4000  # Discord's limit on a text box in a form
+MAX_URL_CHARS = 2000  # an address longer than this is not a page anyone can give
 NOT_EDITABLE = "Articles cannot be added or removed here: the operator's CORPUS_PATH names a single file."
 
 
@@ -63,6 +76,93 @@ async def take(interaction: discord.Interaction[CiteBot], make_draft: Callable[[
     passages = next((a.passages for a in bot.engine.manifest.articles if a.slug == article.slug), 0)
     log.info("article %s added by user %s", article.slug, interaction.user.id)
     await tell(interaction, render_added(article, passages, change))
+
+
+class SiteProgress:
+    """How far the reading of a site has got, shown in the command's reply at most once a
+    second ("12 of 40 pages…"); once the interaction's token is near its end (15 minutes), in a
+    channel message sent once and edited after, where the final word goes too."""
+
+    def __init__(self, interaction: discord.Interaction[CiteBot]) -> None:
+        self.interaction = interaction
+        self.started = time.monotonic()
+        self.last = float("-inf")  # when progress was last shown
+        self.message: discord.Message | None = None
+
+    @property
+    def expiring(self) -> bool:
+        """Whether the interaction's token is too near its end to be used."""
+        return time.monotonic() - self.started >= config.INTERACTION_LIFETIME
+
+    async def __call__(self, done: int, total: int) -> None:
+        now = time.monotonic()
+        if total <= 1 or now - self.last < config.PROGRESS_EVERY:
+            return
+        self.last = now  # set before the edit is awaited: a page done meanwhile is not shown twice
+        await self.say(f"{done} of {total} pages…")
+
+    async def say(self, text: str) -> None:
+        """Show ``text`` where the user is looking: the command's reply, or the channel message
+        once the token has expired."""
+        text = cut(text, LIMITS["content"])
+        if not self.expiring:
+            await tell(self.interaction, text)
+            return
+        channel = self.interaction.channel
+        try:
+            if self.message is not None:
+                await self.message.edit(content=text, allowed_mentions=NO_PINGS)
+            elif isinstance(channel, discord.abc.Messageable):
+                self.message = await channel.send(text, allowed_mentions=NO_PINGS)
+        except discord.HTTPException as exc:
+            log.warning("could not show the progress of a site in its channel: %s", exc)
+
+
+async def take_from_web(interaction: discord.Interaction[CiteBot], url: str, crawl: bool) -> None:
+    """Fetch what ``url`` gives (a page, a PDF, a sitemap's pages, or with ``crawl`` a page and
+    its links), add it in one rebuild, keep each article's sync state, and say how it went."""
+    bot = interaction.client
+    progress = SiteProgress(interaction)
+    try:
+        async with Fetcher(policy=bot.config.allow_private, timeout=bot.config.fetch_timeout) as fetcher:
+            taken = await take_url(
+                fetcher, url, crawl=crawl, max_pages=bot.config.max_pages, progress=progress
+            )
+        known = {s.url: s.slug for s in await bot.database(bot.sources.all)}
+        fresh: list[Page] = []
+        refused = list(taken.refused)
+        for page in taken.pages:  # a page added before is synced, not added again
+            slug = known.get(page.draft.url) or known.get(page.fetched.url)
+            if slug is not None and bot.library.find(slug) is not None:
+                refused.append((page.fetched.url, f"already added as `{slug}`; `/article sync` updates it"))
+            else:
+                fresh.append(page)
+        added = await bot.aside(bot.library.add_many, [p.draft for p in fresh], added_by(interaction.user))
+    except CitebotError as exc:  # the URL itself, or the change, refused: the reason is for the user
+        log.info("nothing added from a URL (user %s): %s", interaction.user.id, exc.detail)
+        await progress.say(f"Not added: {escape(plain_reason(exc.user_message))}.")
+        return
+    now = time.time()
+    for article in added.articles:
+        page = next((p for p in fresh if p.draft.url == article.url), None)
+        if page is not None:
+            await bot.database(bot.sources.put, page.state(article.slug, now))
+    passages = {a.slug: a.passages for a in bot.engine.manifest.articles}
+    log.info(
+        "%d article(s) added from a URL by user %s (%d refused)",
+        len(added.articles),
+        interaction.user.id,
+        len(refused) + len(added.refused),
+    )
+    text = render_taken(
+        url,
+        [(a, passages.get(a.slug, 0)) for a in added.articles],
+        [*refused, *added.refused],
+        taken.listed,
+        len(taken.pages) + len(taken.refused),
+        added.change if added.articles else None,
+    )
+    await progress.say(text)
 
 
 class PasteArticle(discord.ui.Modal, title="Add an article"):
@@ -144,6 +244,7 @@ class ConfirmRemoval(
             text = f"Not removed: {escape(plain_reason(exc.user_message))}."
         else:
             log.info("article %s removed by user %s", article.slug, interaction.user.id)
+            await bot.database(bot.sources.forget, article.slug)  # synced no more
             text = render_removed(article, change)
         await interaction.edit_original_response(content=text, view=None, allowed_mentions=NO_PINGS)
 
@@ -183,18 +284,33 @@ class Articles(
     @app_commands.describe(
         file="A .txt, .md or .html file with the article (leave out to paste the text instead)",
         title="The article's title (default: the one in the file)",
+        url="A web page, PDF or sitemap to fetch (https://...); a sitemap adds every page it lists",
+        crawl="With url: also add the pages it links to on the same site, one level deep",
     )
     async def add(
         self,
         interaction: discord.Interaction[CiteBot],
         file: discord.Attachment | None = None,
         title: app_commands.Range[str, 1, MAX_TITLE_CHARS] | None = None,
+        url: app_commands.Range[str, 1, MAX_URL_CHARS] | None = None,
+        crawl: bool = False,
     ) -> None:
-        """Add an article from a file, or paste its text; it is answered from within seconds."""
+        """Add an article from a file, a web page or a whole site, or paste its text."""
         if not self.bot.library.editable:
             await tell(interaction, NOT_EDITABLE)
             return
         if not await allowed(interaction, changing=True):
+            return
+        if url is not None:
+            if file is not None:
+                await tell(interaction, "Not added: give a file or a url, not both.")
+                return
+            await interaction.response.defer(thinking=True, ephemeral=True)
+            self.bot.track()  # a stop lets the site finish (or says so)
+            await take_from_web(interaction, url.strip(), crawl)
+            return
+        if crawl:
+            await tell(interaction, "Not added: `crawl` goes with a `url`.")
             return
         if file is None:
             await interaction.response.send_modal(PasteArticle(title or ""))
@@ -224,7 +340,8 @@ class Articles(
         """The articles citebot answers from, with their ids, and any files it could not read."""
         library = self.bot.library
         removed = await asyncio.to_thread(removed_articles, library.folder) if library.editable else []
-        card = render_articles(library.engine.manifest, library.refused, library.editable, removed)
+        states = {s.slug: s for s in await self.bot.database(self.bot.sources.all)}
+        card = render_articles(library.engine.manifest, library.refused, library.editable, removed, states)
         await interaction.response.send_message(
             embed=card_embed(card), ephemeral=True, allowed_mentions=NO_PINGS
         )
@@ -263,7 +380,36 @@ class Articles(
             allowed_mentions=NO_PINGS,
         )
 
+    @app_commands.command(name="sync")
+    @app_commands.describe(id="One article's id (default: every article added from a URL)")
+    async def sync(
+        self, interaction: discord.Interaction[CiteBot], id: app_commands.Range[str, 1, 100] | None = None
+    ) -> None:
+        """Check the articles added from the web now, and bring in those that changed."""
+        bot = self.bot
+        if not bot.library.editable:
+            await tell(interaction, NOT_EDITABLE)
+            return
+        if not await allowed(interaction, changing=True):
+            return
+        slug = id.strip() if id else None
+        if slug is not None and await bot.database(bot.sources.get, slug) is None:
+            known = bot.library.find(slug) is not None
+            await tell(
+                interaction,
+                f"The article `{cut(escape(slug), 80)}` was not added from a URL; there is nothing to sync."
+                if known
+                else f"No article has the id “{cut(escape(slug), 80)}”; `/article list` shows them.",
+            )
+            return
+        await interaction.response.defer(thinking=True, ephemeral=True)
+        bot.track()
+        report = await sync_now(bot, slug)
+        log.info("/article sync by user %s: %s", interaction.user.id, report.summary())
+        await tell(interaction, render_synced(report.unchanged, report.updated, report.gone, report.failed))
+
     @remove.autocomplete("id")
+    @sync.autocomplete("id")
     async def article_choices(
         self, interaction: discord.Interaction[CiteBot], current: str
     ) -> list[app_commands.Choice[str]]:

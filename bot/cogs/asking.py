@@ -280,7 +280,8 @@ class Asking(commands.Cog):
     @app_commands.command(name="sources")
     async def sources(self, interaction: discord.Interaction[CiteBot]) -> None:
         """The articles citebot answers from."""
-        card = render_sources(self.bot.engine.manifest)
+        states = {s.slug: s for s in await self.bot.database(self.bot.sources.all)}
+        card = render_sources(self.bot.engine.manifest, states)
         await interaction.response.send_message(
             embed=card_embed(card), ephemeral=True, allowed_mentions=NO_PINGS
         )

@@ -556,6 +556,12 @@ class FakeDiscord:
             )
         if m := re.fullmatch(r"/channels/(\d+)/messages", path):
             return _json(self.message_object(m.group(1), body or {}))
+        if (m := re.fullmatch(r"/channels/(\d+)/messages/(\d+)", path)) and method == "PATCH":
+            # an edit of a message the bot sent in a channel
+            message = self.messages.get(m.group(2)) or self._message_object(m.group(1), {})
+            edited = {**message, **{k: v for k, v in (body or {}).items() if k in ("content", "embeds")}}
+            self.messages[edited["id"]] = edited
+            return _json(edited)
         if re.fullmatch(r"/channels/\d+/typing", path):
             return web.Response(status=204)
         if m := re.fullmatch(r"/channels/(\d+)/messages/(\d+)/threads", path):

@@ -40,7 +40,7 @@ async def test_commands_sync_once_then_only_when_changed_or_forced(engine, tmp_p
             # the operators' commands: in servers only; /settings shown to managers by default
             assert all(commands[name]["contexts"] == [0] for name in ("article", "gaps", "stats", "settings"))
             assert int(commands["settings"]["default_member_permissions"]) == 1 << 5  # Manage Server
-            assert {o["name"] for o in commands["article"]["options"]} == {"add", "list", "remove"}
+            assert {o["name"] for o in commands["article"]["options"]} == {"add", "list", "remove", "sync"}
         async with running(engine, tmp_path, fake):  # a restart with the same commands
             assert len(puts(fake)) == 1
         record = SyncRecord.in_folder(tmp_path).path  # as if the last sync had sent other commands

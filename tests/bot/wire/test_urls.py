@@ -1,0 +1,258 @@
+"""/article add url: and /article sync over the wire: the real bot, model, folder and index, a
+fake Discord and a small web site on loopback (pages, a slow sitemap, a page that changes and
+one that goes)."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import replace
+from ipaddress import ip_address
+
+import pytest
+from aiohttp import web
+
+from bot import config
+from index import parse_allow_private
+from tests.bot.wire.fake_discord import FakeDiscord
+from tests.bot.wire.harness import PAGE, running, told
+
+pytestmark = pytest.mark.anyio  # async tests run on asyncio (tests/conftest.py)
+
+LOOPBACK = "127.0.0.1"
+FISH = "What happened to the price of fish in Wonsan?"
+PAGE_SECONDS = 0.6  # each sitemap page is this slow, so that progress is shown more than once
+PAGES = 8  # the sitemap's pages: /page/1..8, of which /page/4 is an image
+
+
+def page(n: int) -> str:
+    return (
+        f"<html><head><title>Lighthouse log {n}</title></head><body><article><h1>Lighthouse log {n}</h1>"
+        f"<p>On day {n} the keeper of the Kalma lighthouse counted {n * 11} ships passing the cape "
+        "while the fog horn sounded every minute.</p></article></body></html>"
+    )
+
+
+class Site:
+    """A site on loopback: /story (the harbour article, with an ETag; /story changes when told),
+    /sitemap.xml of slow pages, and /gone once it is told to go."""
+
+    def __init__(self) -> None:
+        self.base = ""
+        self.version = 1
+        self.gone = False
+        self.story_requests = 0
+
+    def app(self) -> web.Application:
+        app = web.Application()
+        app.router.add_get("/robots.txt", self.no_robots)
+        app.router.add_get("/story", self.story)
+        app.router.add_get("/sitemap.xml", self.sitemap)
+        app.router.add_get("/page/{n}", self.page)
+        return app
+
+    async def no_robots(self, request: web.Request) -> web.Response:
+        return web.Response(status=404)
+
+    async def story(self, request: web.Request) -> web.Response:
+        self.story_requests += 1
+        if self.gone:
+            return web.Response(status=410)
+        etag = f'"v{self.version}"'
+        if request.headers.get("If-None-Match") == etag:
+            return web.Response(status=304, headers={"ETag": etag})
+        body = PAGE if self.version == 1 else PAGE.replace(b"doubled", b"tripled")
+        return web.Response(body=body, content_type="text/html", headers={"ETag": etag})
+
+    async def sitemap(self, request: web.Request) -> web.Response:
+        locs = "".join(f"<url><loc>{self.base}/page/{n}</loc></url>" for n in range(1, PAGES + 1))
+        body = f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{locs}</urlset>'
+        return web.Response(text=body, content_type="application/xml")
+
+    async def page(self, request: web.Request) -> web.Response:
+        await asyncio.sleep(PAGE_SECONDS)
+        n = int(request.match_info["n"])
+        if n == 4:
+            return web.Response(body=b"\x89PNG\r\n", content_type="image/png")
+        return web.Response(text=page(n), content_type="text/html")
+
+
+@asynccontextmanager
+async def serving(host: str = LOOPBACK) -> AsyncIterator[Site]:
+    site = Site()
+    runner = web.AppRunner(site.app())
+    await runner.setup()
+    tcp = web.TCPSite(runner, host, 0)
+    await tcp.start()
+    port = tcp._server.sockets[0].getsockname()[1]
+    site.base = f"http://{host}:{port}"
+    try:
+        yield site
+    finally:
+        await runner.cleanup()
+
+
+async def asked(fake: FakeDiscord, question: str) -> dict:
+    """The embed /ask answers ``question`` with."""
+    interaction = await fake.slash("ask", question=question)
+    return (await fake.followup(interaction, timeout=30)).json["embeds"][0]
+
+
+def rebuilds(library) -> list[bool]:
+    """Each refresh of the library that rebuilt the index, from now on (a spy on this library)."""
+    seen: list[bool] = []
+    refresh = library.refresh
+
+    def counted():
+        change = refresh()
+        if change.changed:
+            seen.append(True)
+        return change
+
+    library.refresh = counted
+    return seen
+
+
+async def add_story(fake: FakeDiscord, site: Site) -> str:
+    add = await fake.slash("article add", url=f"{site.base}/story")
+    return await told(fake, add, "Added")
+
+
+async def test_a_page_added_by_url_is_answered_and_keeps_its_url_and_state(library, tmp_path, fake):
+    async with serving() as site, running(library, tmp_path, fake, ALLOW_PRIVATE_URLS=LOOPBACK) as bot:
+        assert "price of fish doubled" not in str(await asked(fake, FISH))
+        text = await add_story(fake, site)
+        assert "Wonsan harbour freezes" in text and "wonsan-harbour-freezes" in text
+        assert "price of fish doubled" in (await asked(fake, FISH))["description"]
+        saved = list(library.folder.glob("wonsan-harbour-freezes*.md"))
+        assert len(saved) == 1 and f"url: {site.base}/story" in saved[0].read_text()
+        state = bot.sources.get("wonsan-harbour-freezes")
+        assert state is not None and state.url == f"{site.base}/story" and state.etag == '"v1"'
+        sources = await fake.slash("sources")
+        embed = (await fake.response(sources)).json["data"]["embeds"][0]
+        field = next(f for f in embed["fields"] if f["name"] == "Wonsan harbour freezes")
+        assert f"({site.base}/story)" in field["value"] and "checked" in field["value"]
+
+
+async def test_a_sitemap_adds_its_pages_in_one_rebuild_with_progress_at_most_once_a_second(
+    library, tmp_path, fake
+):
+    async with serving() as site, running(library, tmp_path, fake, ALLOW_PRIVATE_URLS=LOOPBACK):
+        rebuilt = rebuilds(library)
+        add = await fake.slash("article add", url=f"{site.base}/sitemap.xml")
+        text = await told(fake, add, "Added", timeout=90)
+        progress = [
+            c
+            for c in fake.callbacks(add)
+            if c.method == "PATCH" and re.fullmatch(r"\d+ of 8 pages…", (c.json or {}).get("content", ""))
+        ]
+        assert len(progress) >= 2, [c.json for c in fake.callbacks(add)]
+        gaps = [b.at - a.at for a, b in zip(progress, progress[1:], strict=False)]
+        assert all(gap >= config.PROGRESS_EVERY - 0.05 for gap in gaps), gaps
+        assert text.startswith("Added 7 of 8 page(s) from")
+        assert all(f"`lighthouse-log-{n}`" in text for n in (1, 2, 3, 5, 6, 7, 8))
+        assert "Refused (1):" in text and f"{site.base}/page/4: " in text and "image/png" in text
+        assert rebuilt == [True]
+        assert "Kalma" in (await asked(fake, "How many ships did the keeper count on day 6?"))["description"]
+
+
+async def test_progress_goes_on_in_the_channel_once_the_token_has_expired(
+    library, tmp_path, fake, monkeypatch
+):
+    monkeypatch.setattr(config, "INTERACTION_LIFETIME", 0.0)
+    async with serving() as site, running(library, tmp_path, fake, ALLOW_PRIVATE_URLS=LOOPBACK):
+        add = await fake.slash("article add", url=f"{site.base}/sitemap.xml")
+        await fake.response(add)  # the deferral
+        sent = await fake.wait_for(
+            lambda c: c.method == "POST" and c.path == f"/channels/{fake.channel_id}/messages", 30
+        )
+        assert re.fullmatch(r"\d+ of 8 pages…", sent.json["content"])
+        final = await fake.wait_for(
+            lambda c: (
+                c.method == "PATCH"
+                and c.path.startswith(f"/channels/{fake.channel_id}/messages/")
+                and "Added 7 of 8" in c.json.get("content", "")
+            ),
+            60,
+        )
+        assert final.json["allowed_mentions"]["parse"] == []
+        posted = [c for c in fake.calls if c.method == "POST" and c.path.endswith("/messages")]
+        assert len([c for c in posted if "pages" in (c.json or {}).get("content", "")]) == 1  # sent once
+        assert not [c for c in fake.callbacks(add) if c.method == "PATCH"]  # the token is left alone
+
+
+@pytest.mark.parametrize(("allowed", "host"), [("", LOOPBACK), (LOOPBACK, "127.0.0.2")])
+async def test_a_url_at_a_refused_address_is_one_line_and_adds_nothing(
+    library, tmp_path, fake, allowed, host
+):
+    assert not parse_allow_private(allowed).permits(host, ip_address(host))
+    async with serving(host) as site, running(library, tmp_path, fake, ALLOW_PRIVATE_URLS=allowed):
+        before = sorted(p.name for p in library.folder.iterdir())
+        add = await fake.slash("article add", url=f"{site.base}/story")
+        text = await told(fake, add, "Not added")
+        assert text.startswith(f"Not added: {site.base}/story: refused address (") and "\n" not in text
+        assert f"{host} is not a public address" in text
+        assert site.story_requests == 0
+        assert sorted(p.name for p in library.folder.iterdir()) == before
+
+
+async def test_a_changed_page_is_updated_by_a_sync_and_an_unchanged_one_costs_nothing(
+    library, tmp_path, fake
+):
+    async with serving() as site, running(library, tmp_path, fake, ALLOW_PRIVATE_URLS=LOOPBACK) as bot:
+        await add_story(fake, site)
+        engine, requests = library.engine, site.story_requests
+        unchanged = await fake.slash("article sync")
+        assert "1 unchanged" in await told(fake, unchanged, "Checked")
+        assert library.engine is engine and site.story_requests == requests + 1
+        site.version = 2
+        sync = await fake.slash("article sync", id="wonsan-harbour-freezes")
+        text = await told(fake, sync, "Checked")
+        assert "0 unchanged" in text and "Updated and reindexed: `wonsan-harbour-freezes`" in text
+        assert "price of fish tripled" in (await asked(fake, FISH))["description"]
+        state = bot.sources.get("wonsan-harbour-freezes")
+        assert state is not None and state.etag == '"v2"' and state.changed >= state.fetched
+
+
+async def test_a_page_gone_upstream_is_flagged_and_its_last_version_still_answered(library, tmp_path, fake):
+    async with serving() as site, running(library, tmp_path, fake, ALLOW_PRIVATE_URLS=LOOPBACK):
+        await add_story(fake, site)
+        site.gone = True
+        sync = await fake.slash("article sync")
+        assert "Gone upstream" in await told(fake, sync, "Checked")
+        listed = await fake.slash("article list")
+        embed = (await fake.response(listed)).json["data"]["embeds"][0]
+        assert embed["fields"][0]["name"].startswith("Gone upstream")
+        flagged = next(f for f in embed["fields"] if f["name"] == "Wonsan harbour freezes")
+        assert "gone upstream" in flagged["value"] and "last good version" in flagged["value"]
+        assert "price of fish doubled" in (await asked(fake, FISH))["description"]
+
+
+async def test_a_removed_article_is_synced_no_more(library, tmp_path, fake):
+    async with serving() as site, running(library, tmp_path, fake, ALLOW_PRIVATE_URLS=LOOPBACK) as bot:
+        await add_story(fake, site)
+        remove = await fake.slash("article remove", id="wonsan-harbour-freezes")
+        await told(fake, remove, "Remove **Wonsan harbour freezes**")
+        confirm = next(m for m in fake.messages.values() if "art:rm:" in str(m.get("components")))
+        clicked = await fake.click(confirm, confirm["components"][0]["components"][0]["custom_id"])
+        await told(fake, clicked, "Removed")
+        assert bot.sources.get("wonsan-harbour-freezes") is None
+        requests = site.story_requests
+        sync = await fake.slash("article sync")
+        assert "No article added from a URL" in await told(fake, sync, "No article")
+        assert site.story_requests == requests
+
+
+async def test_sync_every_checks_the_pages_in_the_background(library, tmp_path, fake, monkeypatch):
+    monkeypatch.setattr(config, "SYNC_CLOCK", 0.1)
+    async with serving() as site, running(library, tmp_path, fake, ALLOW_PRIVATE_URLS=LOOPBACK) as bot:
+        await add_story(fake, site)
+        site.version = 2
+        bot.config = replace(bot.config, sync_every=0.5)  # SYNC_EVERY allows 10 minutes at least
+        deadline = time.monotonic() + 30
+        while "price of fish tripled" not in library.find("wonsan-harbour-freezes").raw:
+            assert time.monotonic() < deadline, "the background sync never brought the change in"
+            await asyncio.sleep(0.2)
