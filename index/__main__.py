@@ -100,7 +100,8 @@ def _search(args: argparse.Namespace, settings: EngineConfig, index_dir: Path) -
         return 1
     for c in answer.citations:
         mark = "*" if c.highlight else " "
-        print(f"{c.rank}.{mark} {c.score:.3f}  {c.id}  [{c.section or '-'} ¶{c.paragraph}]  {c.text[:150]}")
+        where = f"p. {c.page} ¶{c.paragraph}" if c.page is not None else f"¶{c.paragraph}"
+        print(f"{c.rank}.{mark} {c.score:.3f}  {c.id}  [{c.section or '-'} {where}]  {c.text[:150]}")
     verdict = "answered" if answer.answered else (answer.refusal or "not covered")
     print(
         f"{verdict} (confidence {answer.confidence:.3f}, threshold {answer.threshold:.3f}, "
