@@ -25,6 +25,7 @@ if TYPE_CHECKING:
         IntakeError,
         draft_from_file,
         draft_from_text,
+        upload_limit,
     )
     from index.library import CHANGED_SINCE, Added, Library, LibraryError, Refresh
     from index.passages import MAX_PASSAGE_CHARS, Passage
@@ -60,6 +61,7 @@ _HOMES = {
         "IntakeError",
         "draft_from_file",
         "draft_from_text",
+        "upload_limit",
     ),
     "index.library": ("CHANGED_SINCE", "Added", "Library", "LibraryError", "Refresh"),
     "index.passages": ("MAX_PASSAGE_CHARS", "Passage"),
@@ -137,6 +139,7 @@ __all__ = [  # the same names as _HOMES, written out for type checkers and reade
     "startup_config",
     "sync_sources",
     "take",
+    "upload_limit",
     "without_paths",
 ]
 

@@ -30,7 +30,6 @@ from bot.render.library import (
 )
 from index import (
     CHANGED_SINCE,
-    MAX_ARTICLE_BYTES,
     MAX_TITLE_CHARS,
     REMOVED_FOLDER,
     UPLOAD_SUFFIXES,
@@ -43,6 +42,7 @@ from index import (
     draft_from_text,
     removal_pin,
     removed_articles,
+    upload_limit,
 )
 from index import take as take_url
 
@@ -282,7 +282,7 @@ class Articles(
 
     @app_commands.command(name="add")
     @app_commands.describe(
-        file="A .txt, .md or .html file with the article (leave out to paste the text instead)",
+        file="A .txt, .md, .html or .pdf file with the article (leave out to paste the text instead)",
         title="The article's title (default: the one in the file)",
         url="A web page, PDF or sitemap to fetch (https://...); a sitemap adds every page it lists",
         crawl="With url: also add the pages it links to on the same site, one level deep",
@@ -317,12 +317,11 @@ class Articles(
             return
         name = cut(escape(file.filename), 100)
         if Path(file.filename).suffix.lower() not in UPLOAD_SUFFIXES:
-            await tell(interaction, f"Not added: {name} is not a .txt, .md or .html file.")
+            await tell(interaction, f"Not added: {name} is not a .txt, .md, .html or .pdf file.")
             return
-        if file.size > MAX_ARTICLE_BYTES:
-            await tell(
-                interaction, f"Not added: {name} is {file.size:,} bytes; {MAX_ARTICLE_BYTES:,} at most."
-            )
+        limit = upload_limit(file.filename)
+        if file.size > limit:
+            await tell(interaction, f"Not added: {name} is {file.size:,} bytes; {limit:,} at most.")
             return
         await interaction.response.defer(thinking=True, ephemeral=True)
         try:

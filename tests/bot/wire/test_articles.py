@@ -53,7 +53,8 @@ async def test_an_article_pasted_into_the_form_is_answered(library, tmp_path, fa
         ("photo.txt", b"\x89PNG\r\n\x1a\n\x00\x00IHDR", "binary"),
         ("empty.md", b" \n\n ", "empty"),
         ("latin.txt", "Caf\u00e9 cr\u00e8me br\u00fbl\u00e9e".encode("latin-1"), "not UTF-8"),
-        ("slides.pdf", b"%PDF-1.7", "not a .txt, .md or .html"),
+        ("slides.docx", b"PK\x03\x04", "not a .txt, .md, .html or .pdf"),
+        ("slides.pdf", b"%PDF-1.7", "damaged PDF"),
     ],
 )
 async def test_a_bad_file_is_refused_with_its_reason_and_nothing_is_lost(
