@@ -16,6 +16,7 @@ from index import (
     AddressPolicy,
     ConfigError,
     fetch_timeout,
+    max_pages,
     parse_allow_private,
 )
 
@@ -25,7 +26,6 @@ DISCORD_GATEWAY_URL = "wss://gateway.discord.gg/"
 MAX_RETENTION_DAYS = 3650
 DAY = 86_400.0  # seconds
 PRUNE_EVERY = DAY  # seconds from one retention prune to the next
-MAX_PAGES_LIMIT = 5000  # the most MAX_PAGES may be: a site's pages are all reindexed at once
 MIN_SYNC_EVERY = 600.0  # seconds; a shorter SYNC_EVERY would ask sites again and again for nothing
 MAX_SYNC_EVERY = 365 * DAY
 SYNC_UNITS = {"s": 1.0, "m": 60.0, "h": 3600.0, "d": DAY}
@@ -140,17 +140,6 @@ def _retention_days(env: Mapping[str, str]) -> int:
     return int(raw)
 
 
-def _max_pages(env: Mapping[str, str]) -> int:
-    raw = env.get("MAX_PAGES", "").strip()
-    if not raw:
-        return MAX_PAGES
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGES_LIMIT:
-        raise ConfigError(
-            f"MAX_PAGES={raw!r} must be the pages one URL may add, 1-{MAX_PAGES_LIMIT}, e.g. {MAX_PAGES}"
-        )
-    return int(raw)
-
-
 def parse_sync_every(raw: str, key: str = "SYNC_EVERY") -> float | None:
     """A duration such as ``30m``, ``24h`` or ``2d`` (``s`` seconds, ``m`` minutes, ``h`` hours,
     ``d`` days; a bare number is seconds), in seconds; ``""``, ``off`` or ``0``: None (off).
@@ -252,6 +241,6 @@ def bot_config(env: Mapping[str, str] | None = None) -> BotConfig:
         retention_days=_retention_days(env),
         fetch_timeout=fetch_timeout(env),
         allow_private=parse_allow_private(env.get("ALLOW_PRIVATE_URLS", "")),
-        max_pages=_max_pages(env),
+        max_pages=max_pages(env),
         sync_every=parse_sync_every(env.get("SYNC_EVERY", "")),
     )

@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from index.store import IndexNotSaved, IndexUnusable, Manifest
     from index.web.addresses import PUBLIC_ONLY, AddressPolicy, address_policy, parse_allow_private
     from index.web.fetch import FETCH_TIMEOUT, Fetched, Fetcher, FetchError, fetch_timeout
-    from index.web.sources import MAX_PAGES, Checked, Page, Taken, check, take
+    from index.web.sources import MAX_PAGES, Checked, Page, Taken, check, max_pages, take
     from index.web.state import SourceState, SourceStates
     from index.web.syncing import SyncReport, sync_sources
 
@@ -70,7 +70,7 @@ _HOMES = {
     "index.store": ("IndexNotSaved", "IndexUnusable", "Manifest"),
     "index.web.addresses": ("PUBLIC_ONLY", "AddressPolicy", "address_policy", "parse_allow_private"),
     "index.web.fetch": ("FETCH_TIMEOUT", "Fetched", "FetchError", "Fetcher", "fetch_timeout"),
-    "index.web.sources": ("MAX_PAGES", "Checked", "Page", "Taken", "check", "take"),
+    "index.web.sources": ("MAX_PAGES", "Checked", "Page", "Taken", "check", "max_pages", "take"),
     "index.web.state": ("SourceState", "SourceStates"),
     "index.web.syncing": ("SyncReport", "sync_sources"),
 }
@@ -131,6 +131,7 @@ __all__ = [  # the same names as _HOMES, written out for type checkers and reade
     "fetch_timeout",
     "group_asked",
     "load_env",
+    "max_pages",
     "parse_allow_private",
     "refusal",
     "removal_pin",

@@ -52,7 +52,18 @@ class Site:
         app.router.add_get("/story", self.story)
         app.router.add_get("/sitemap.xml", self.sitemap)
         app.router.add_get("/page/{n}", self.page)
+        app.router.add_get("/contents", self.contents)
         return app
+
+    async def contents(self, request: web.Request) -> web.Response:
+        links = "".join(f'<li><a href="/page/{n}">Log {n}</a></li>' for n in (1, 2, 4))
+        body = (
+            "<html><head><title>The Kalma lighthouse logs</title></head><body><article>"
+            "<h1>The Kalma lighthouse logs</h1><p>The keeper of the Kalma lighthouse wrote a log "
+            f"every day of the winter, and the harbour office keeps them all.</p><ul>{links}</ul>"
+            '<p><a href="https://elsewhere.example/x">Elsewhere</a></p></article></body></html>'
+        )
+        return web.Response(text=body, content_type="text/html")
 
     async def no_robots(self, request: web.Request) -> web.Response:
         return web.Response(status=404)
@@ -157,6 +168,21 @@ async def test_a_sitemap_adds_its_pages_in_one_rebuild_with_progress_at_most_onc
         assert "Refused (1):" in text and f"{site.base}/page/4: " in text and "image/png" in text
         assert rebuilt == [True]
         assert "Kalma" in (await asked(fake, "How many ships did the keeper count on day 6?"))["description"]
+
+
+async def test_a_crawl_adds_the_page_and_the_pages_it_links_to_on_its_site(library, tmp_path, fake):
+    async with serving() as site, running(library, tmp_path, fake, ALLOW_PRIVATE_URLS=LOOPBACK):
+        add = await fake.slash("article add", url=f"{site.base}/contents", crawl=True)
+        text = await told(fake, add, "Added", timeout=60)
+        assert text.startswith("Added 3 of 4 page(s)")
+        assert all(f"`{slug}`" in text for slug in ("the-kalma-lighthouse-logs", "lighthouse-log-1"))
+        assert f"{site.base}/page/4: " in text and "elsewhere.example" not in text
+
+
+async def test_crawl_without_a_url_is_refused(library, tmp_path, fake):
+    async with running(library, tmp_path, fake):
+        add = await fake.slash("article add", crawl=True)
+        assert await told(fake, add, "Not added") == "Not added: `crawl` goes with a `url`."
 
 
 async def test_progress_goes_on_in_the_channel_once_the_token_has_expired(
