@@ -134,7 +134,7 @@ async def take_from_web(interaction: discord.Interaction[CiteBot], url: str, cra
         for page in taken.pages:  # a page added before is synced, not added again
             slug = known.get(page.draft.url) or known.get(page.fetched.url)
             if slug is not None and bot.library.find(slug) is not None:
-                refused.append((page.fetched.url, f"already added as `{slug}`; `/article sync` updates it"))
+                refused.append((page.fetched.url, f"already added as {slug}; /article sync updates it"))
             else:
                 fresh.append(page)
         added = await bot.aside(bot.library.add_many, [p.draft for p in fresh], added_by(interaction.user))

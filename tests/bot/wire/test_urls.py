@@ -146,6 +146,10 @@ async def test_a_page_added_by_url_is_answered_and_keeps_its_url_and_state(libra
         embed = (await fake.response(sources)).json["data"]["embeds"][0]
         field = next(f for f in embed["fields"] if f["name"] == "Wonsan harbour freezes")
         assert f"({site.base}/story)" in field["value"] and "checked" in field["value"]
+        again = await fake.slash("article add", url=f"{site.base}/story")
+        said = await told(fake, again, "Not added")
+        assert said == "Not added: already added as wonsan-harbour-freezes; /article sync updates it."
+        assert len(list(library.folder.glob("wonsan-harbour-freezes*.md"))) == 1
 
 
 async def test_a_sitemap_adds_its_pages_in_one_rebuild_with_progress_at_most_once_a_second(
