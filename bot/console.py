@@ -19,11 +19,14 @@ from bot.stores.database import database_path
 from bot.stores.feedback import FeedbackStore, days_ago
 from index import (
     MAX_K,
+    STATE_FILE,
     CitebotError,
     ConfigError,
     Engine,
     EngineConfig,
     Library,
+    SourceState,
+    SourceStates,
     group_asked,
     refusal,
     startup_config,
@@ -108,7 +111,7 @@ class Console:
             else:
                 self.say(render_text(render_passages(passages, arg)))
         elif name == "sources":
-            self.say(render_text(render_sources(self.engine.manifest)))
+            self.say(render_text(render_sources(self.engine.manifest, self.fetched_states())))
             self.say(f"Model {self.engine.manifest.model}; answer threshold {self.engine.threshold:.3f}.")
         elif name in ("gaps", "stats"):
             self.report(name, arg)
@@ -118,6 +121,16 @@ class Console:
         else:
             self.say(f"Unknown command :{name}. Type :help for the list.")
         return True
+
+    def fetched_states(self) -> dict[str, SourceState]:
+        """The sync states of the articles fetched from the web (kept beside the bot's database)."""
+        if self.store_path is None or not (self.store_path.parent / STATE_FILE).exists():
+            return {}
+        states = SourceStates.in_folder(self.store_path.parent)
+        try:
+            return {state.slug: state for state in states.all()}
+        finally:
+            states.close()
 
     def report(self, name: str, arg: str) -> None:
         """``:gaps`` or ``:stats`` over every server, from the bot's database."""

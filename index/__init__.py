@@ -12,7 +12,14 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from index.answer import ANSWER_PASSAGES, Answer, Citation, refusal
-    from index.articles import ARTICLE_SUFFIXES, MAX_ARTICLE_BYTES, Article, CorpusError, Refused
+    from index.articles import (
+        ARTICLE_SUFFIXES,
+        CONVERTED_SUFFIXES,
+        MAX_ARTICLE_BYTES,
+        Article,
+        CorpusError,
+        Refused,
+    )
     from index.config import ConfigError, EngineConfig, engine_config, load_env, setup_logging, startup_config
     from index.encoder import ModelError
     from index.engine import MAX_K, Engine
@@ -35,13 +42,20 @@ if TYPE_CHECKING:
     from index.web.addresses import PUBLIC_ONLY, AddressPolicy, address_policy, parse_allow_private
     from index.web.fetch import FETCH_TIMEOUT, Fetched, Fetcher, FetchError, fetch_timeout
     from index.web.sources import MAX_PAGES, Checked, Page, Taken, check, max_pages, take
-    from index.web.state import SourceState, SourceStates
+    from index.web.state import STATE_FILE, SourceState, SourceStates
     from index.web.syncing import SyncReport, sync_sources
 
 # each public name, and the module it is defined in
 _HOMES = {
     "index.answer": ("ANSWER_PASSAGES", "Answer", "Citation", "refusal"),
-    "index.articles": ("ARTICLE_SUFFIXES", "MAX_ARTICLE_BYTES", "Article", "CorpusError", "Refused"),
+    "index.articles": (
+        "ARTICLE_SUFFIXES",
+        "CONVERTED_SUFFIXES",
+        "MAX_ARTICLE_BYTES",
+        "Article",
+        "CorpusError",
+        "Refused",
+    ),
     "index.config": (
         "ConfigError",
         "EngineConfig",
@@ -71,7 +85,7 @@ _HOMES = {
     "index.web.addresses": ("PUBLIC_ONLY", "AddressPolicy", "address_policy", "parse_allow_private"),
     "index.web.fetch": ("FETCH_TIMEOUT", "Fetched", "FetchError", "Fetcher", "fetch_timeout"),
     "index.web.sources": ("MAX_PAGES", "Checked", "Page", "Taken", "check", "max_pages", "take"),
-    "index.web.state": ("SourceState", "SourceStates"),
+    "index.web.state": ("STATE_FILE", "SourceState", "SourceStates"),
     "index.web.syncing": ("SyncReport", "sync_sources"),
 }
 _HOME = {name: module for module, names in _HOMES.items() for name in names}
@@ -79,6 +93,7 @@ _HOME = {name: module for module, names in _HOMES.items() for name in names}
 __all__ = [  # the same names as _HOMES, written out for type checkers and readers
     "ANSWER_PASSAGES",
     "ARTICLE_SUFFIXES",
+    "CONVERTED_SUFFIXES",
     "CHANGED_SINCE",
     "FETCH_TIMEOUT",
     "MAX_ARTICLE_BYTES",
@@ -118,6 +133,7 @@ __all__ = [  # the same names as _HOMES, written out for type checkers and reade
     "Refresh",
     "Refused",
     "RemovedArticle",
+    "STATE_FILE",
     "SourceState",
     "SourceStates",
     "SyncReport",

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.cogs import Background
-from index import ARTICLE_SUFFIXES
+from index import ARTICLE_SUFFIXES, CONVERTED_SUFFIXES
 
 if TYPE_CHECKING:
     from bot.client import CiteBot
@@ -20,10 +20,15 @@ DEBOUNCE_MS = 400  # a file written in several steps, or a few files copied at o
 
 
 def worth_a_look(change: object, path: str) -> bool:
-    """Articles and their metadata files; not temporary or hidden files (an article being
+    """Articles, PDFs and metadata files; not temporary or hidden files (an article being
     written appears once, under its own name, when it is complete)."""
     name = Path(path).name
-    return not name.startswith(".") and Path(path).suffix.lower() in (*ARTICLE_SUFFIXES, ".yaml", ".yml")
+    return not name.startswith(".") and Path(path).suffix.lower() in (
+        *ARTICLE_SUFFIXES,
+        *CONVERTED_SUFFIXES,
+        ".yaml",
+        ".yml",
+    )
 
 
 async def watch_corpus(bot: CiteBot, stop: asyncio.Event) -> None:

@@ -112,9 +112,15 @@ async def take(
         return await _take_all(fetcher, listed[:max_pages], len(listed), progress, known={first.url: first})
     if first.content_type not in PAGE_TYPES:
         raise FetchError(first.url, "wrong content type", first.content_type)
-    page = Page(draft_from_page(first), first)
+    page = Page(await _draft(first), first)
     await _report(progress, 1, 1)
     return Taken((page,), (), 1)
+
+
+async def _draft(fetched: Fetched) -> Draft:
+    """The page's article, made on a worker thread: reducing a page (trafilatura) or reading a
+    PDF takes a CPU's while, which the event loop (the bot's heartbeat) must not wait through."""
+    return await asyncio.to_thread(draft_from_page, fetched)
 
 
 async def _sitemap_pages(fetcher: Fetcher, first: Fetched) -> list[str]:
@@ -144,7 +150,7 @@ async def _take_all(
         try:
             async with gate:
                 fetched = (known or {}).get(url) or await fetch_document(fetcher, url)
-            return Page(draft_from_page(fetched), fetched)
+            return Page(await _draft(fetched), fetched)
         except CitebotError as exc:
             return (url, exc.user_message)
         finally:
@@ -197,7 +203,7 @@ async def check(fetcher: Fetcher, state: SourceState, now: float | None = None) 
     if digest == state.sha256:
         return Checked(fresh)
     try:
-        draft = draft_from_page(fetched)
+        draft = await _draft(fetched)
     except CitebotError as exc:
         return Checked(state.checked_at(now, exc.user_message))
     return Checked(replace(fresh, url=fetched.url, fetched=now, changed=now, sha256=digest), draft)

@@ -198,3 +198,16 @@ def test_the_json_protocol_gives_each_passage_its_url_and_page(report_corpus, tm
     assert main(args) == 0
     first = json.loads(capsys.readouterr().out)["passages"][0]
     assert first["url"] == "https://example.com/report" and first["page"] == 2 and first["paragraph"] == 2
+
+
+def test_sources_show_where_a_fetched_article_came_from_and_when_it_was_checked(engine, tmp_path):
+    from index import SourceState, SourceStates
+
+    states = SourceStates.in_folder(tmp_path)
+    states.put(SourceState("nk-troops", "https://news.example.com/nk", 1.0e9, 1.7e9, 1.0e9, None, None, "x"))
+    states.close()
+    out = io.StringIO()
+    Console(engine, 3, False, out, store_path=tmp_path / "feedback.sqlite3").feed([":sources"])
+    text = out.getvalue()
+    assert "https://news.example.com/nk" in text and "checked" in text
+    assert not (tmp_path / "feedback.sqlite3").exists()  # looking creates no database
