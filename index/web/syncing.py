@@ -11,13 +11,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from index.errors import CitebotError
-from index.web.sources import check
+from index.web.sources import CONCURRENCY, Checked, check
 
 if TYPE_CHECKING:
     from index.intake import Draft
     from index.library import Library
     from index.web.fetch import Fetcher
-    from index.web.state import SourceStates
+    from index.web.state import SourceState, SourceStates
 
 Update = Callable[[str, "Draft"], Awaitable[object]]
 
@@ -69,6 +69,7 @@ async def sync_sources(
     gone: list[str] = []
     failed: list[tuple[str, str]] = []
     forgotten: list[str] = []
+    wanted = []
     for state in states.all():
         if only is not None and state.slug != only:
             continue
@@ -76,7 +77,15 @@ async def sync_sources(
             states.forget(state.slug)
             forgotten.append(state.slug)
             continue
-        checked = await check(fetcher, state, time.time())
+        wanted.append(state)
+    gate = asyncio.Semaphore(CONCURRENCY)
+
+    async def asked(state: SourceState) -> Checked:
+        async with gate:
+            return await check(fetcher, state, time.time())
+
+    # the checks two at a time, as a site is read; the changes brought in one by one after
+    for state, checked in zip(wanted, await asyncio.gather(*map(asked, wanted)), strict=True):
         if checked.draft is not None:
             try:
                 await apply(state.slug, checked.draft)
