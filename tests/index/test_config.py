@@ -87,4 +87,3 @@ def test_importing_never_sets_up_logging_and_setup_logging_does():
         "assert logging.getLogger().handlers and logging.getLogger().level == logging.WARNING\n"
     )
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True, timeout=60)
-
