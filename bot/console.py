@@ -7,7 +7,8 @@ import json
 import logging
 import sqlite3
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 
@@ -20,6 +21,7 @@ from bot.stores.feedback import FeedbackStore, days_ago
 from index import (
     MAX_K,
     STATE_FILE,
+    Answer,
     CitebotError,
     ConfigError,
     Engine,
@@ -28,11 +30,14 @@ from index import (
     SourceState,
     SourceStates,
     group_asked,
+    read_with,
     refusal,
     startup_config,
 )
 
 log = logging.getLogger("citebot.console")
+
+MAX_OBJECT_CHARS = 50_000  # a batch line holding a question and its history, at most
 
 HELP = """Type a question about the article and press Enter. Commands:
   :k N          show N passages per answer (1-10)
@@ -75,15 +80,21 @@ class Console:
         self.batch = batch  # the scorers' protocol: every line is a question, commands included
         self.store_path = store_path  # what the bot keeps of the questions asked in Discord
 
-    def ask(self, question: str) -> None:
+    def ask(self, question: str, history: Sequence[str] = ()) -> None:
+        reading = read_with(question, history)
         try:
-            answer = self.engine.answer(question, self.k)
+            answer = self.engine.answer(reading.text, self.k)
+            if reading.following is not None:  # shown as asked; the card says what it followed
+                answer = replace(answer, question=question, following=reading.following)
         except CitebotError as exc:  # said as the core says it; the whole of it is the log's
             log.warning("could not answer %r: %s", question[:100], exc.detail)
             answer = refusal(question, exc.user_message)
         except Exception:  # one bad question must not end a batch: it gets its own error line
             log.exception("could not answer %r", question[:100])
             answer = refusal(question, "Sorry, something went wrong while answering that question.")
+        self.write(answer)
+
+    def write(self, answer: Answer) -> None:
         if self.as_json:
             self.out.write(json.dumps(render_json(answer), ensure_ascii=False) + "\n")
         else:
@@ -174,8 +185,27 @@ class Console:
             if not self.batch and line.strip().startswith(":"):
                 if not self.command(line.strip()):
                     return
+            elif self.batch and line.lstrip().startswith("{"):
+                self.ask_object(line)
             elif self.batch or line.strip():
                 self.ask(line)
+
+    def ask_object(self, line: str) -> None:
+        """A batch line that is a JSON object: ``{"question": "...", "history": ["...", ...]}``
+        (earlier questions, oldest first); one that cannot be used still gets its one line."""
+        try:
+            data = json.loads(line[:MAX_OBJECT_CHARS]) if len(line) <= MAX_OBJECT_CHARS else None
+        except ValueError:
+            data = None
+        question = data.get("question") if isinstance(data, dict) else None
+        if not isinstance(question, str):
+            self.write(
+                refusal(line[:200], 'A JSON line needs a "question" (text), and may have a "history".')
+            )
+            return
+        history = data.get("history")
+        earlier = [h for h in history if isinstance(h, str)] if isinstance(history, list) else []
+        self.ask(question, earlier)
 
 
 def stdin_lines() -> Iterable[str]:

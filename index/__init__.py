@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from index.encoder import ModelError
     from index.engine import MAX_K, Engine
     from index.errors import CitebotError, without_paths
+    from index.followup import Reading, read_with
     from index.gaps import QuestionGroup, group_asked
     from index.intake import (
         MAX_TITLE_CHARS,
@@ -67,6 +68,7 @@ _HOMES = {
     "index.encoder": ("ModelError",),
     "index.engine": ("MAX_K", "Engine"),
     "index.errors": ("CitebotError", "without_paths"),
+    "index.followup": ("Reading", "read_with"),
     "index.gaps": ("QuestionGroup", "group_asked"),
     "index.intake": (
         "MAX_TITLE_CHARS",
@@ -130,6 +132,7 @@ __all__ = [  # the same names as _HOMES, written out for type checkers and reade
     "Passage",
     "QuestionError",
     "QuestionGroup",
+    "Reading",
     "Refresh",
     "Refused",
     "RemovedArticle",
@@ -149,6 +152,7 @@ __all__ = [  # the same names as _HOMES, written out for type checkers and reade
     "load_env",
     "max_pages",
     "parse_allow_private",
+    "read_with",
     "refusal",
     "removal_pin",
     "removed_articles",

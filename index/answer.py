@@ -59,6 +59,7 @@ class Answer:
     refusal: str | None = None  # why it is not answered, naming what the article lacks
     answer_span: tuple[int, int] | None = None  # the name, number or date answering, in ``sentence``
     read_as: str | None = None  # the question as searched, when misspellings were put right
+    following: str | None = None  # the earlier question a follow-up was read with
 
     @property
     def span_text(self) -> str | None:

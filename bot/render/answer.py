@@ -184,6 +184,7 @@ def render_card(answer: Answer) -> Card:
         first.source if first else "",
         answer.confidence_label,
         f"read as: {answer.read_as}" if answer.read_as else "",
+        f"following: {escape(answer.following)}" if answer.following else "",
     ]
     footer = " · ".join(p for p in footer_parts if p)
     return fit(
@@ -223,6 +224,8 @@ def render_json(answer: Answer) -> dict:
     }
     if answer.error:
         out["error"] = answer.error
+    if answer.following:
+        out["following"] = answer.following
     return out
 
 

@@ -211,3 +211,30 @@ def test_sources_show_where_a_fetched_article_came_from_and_when_it_was_checked(
     text = out.getvalue()
     assert "https://news.example.com/nk" in text and "checked" in text
     assert not (tmp_path / "feedback.sqlite3").exists()  # looking creates no database
+
+
+MINISTER = "Who is North Korea's foreign minister?"
+SPOKESPERSON = "Who is the Pentagon spokesperson?"
+
+
+def test_a_json_line_is_a_question_read_with_its_history_and_a_bad_one_still_gets_its_line(engine):
+    out = io.StringIO()
+    lines = [
+        json.dumps(
+            {"question": "Is Putin meeting her?", "history": ["Who is North Korea's foreign minister?"]}
+        ),
+        json.dumps(
+            {"question": "When did Russia invade Ukraine?", "history": ["Who is the Pentagon spokesperson?"]}
+        ),
+        '{"question": ',
+        json.dumps({"history": ["Who?"]}),
+        "Since when?",
+    ]
+    Console(engine, 3, True, out, batch=True).feed(lines)
+    results = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert len(results) == 5
+    follow_up, alone, broken, no_question, plain = results
+    assert follow_up["question"] == "Is Putin meeting her?" and "meet" in (follow_up["answer"] or "")
+    assert alone["answer_span"] == "February 2022"  # stands alone: read alone
+    assert broken["error"] and no_question["error"] and "question" in no_question["error"]
+    assert plain["question"] == "Since when?"  # a plain line has no history

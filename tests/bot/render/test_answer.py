@@ -364,3 +364,19 @@ def test_json_gives_each_passage_its_url_and_page():
     c = replace(linked(), page=3)
     out = render_json(answer(citations=[c], sentence="Plain text."))["passages"][0]
     assert out["url"] == REPORT and out["page"] == 3
+
+
+def test_a_follow_up_says_what_it_was_read_with(engine):
+    from dataclasses import replace
+
+    from bot.render.answer import render_card, render_json
+
+    asked = engine.answer("Is Putin meeting her? (north korea foreign minister)")
+    answer = replace(
+        asked, question="Is Putin meeting her?", following="Who is North Korea's foreign minister?"
+    )
+    card = render_card(answer)
+    assert card.title.startswith("Is Putin meeting her?")
+    assert "following: Who is North Korea's foreign minister?" in card.footer
+    assert render_json(answer)["following"] == "Who is North Korea's foreign minister?"
+    assert "following" not in render_json(asked)
