@@ -19,6 +19,7 @@ from bot.render.reports import render_gaps, render_usage
 from bot.stores.database import database_path
 from bot.stores.feedback import FeedbackStore, days_ago
 from index import (
+    MAX_HISTORY,
     MAX_K,
     STATE_FILE,
     Answer,
@@ -46,6 +47,7 @@ HELP = """Type a question about the article and press Enter. Commands:
   :gaps [DAYS]  questions not answered well in Discord, grouped (default: 7 days)
   :stats [DAYS] questions per day, share answered, feedback (default: 14 days)
   :json         switch JSON output on or off
+  :new          start a new conversation (a question is read with the ones before it until then)
   :help         this text
   :quit         leave (Ctrl-D works too)"""
 
@@ -78,6 +80,8 @@ class Console:
         self.engine, self.k, self.as_json = engine, k, as_json
         self.out = out or sys.stdout
         self.batch = batch  # the scorers' protocol: every line is a question, commands included
+        self.conversation = False  # a person at the prompt: questions follow each other until :new
+        self.history: list[str] = []
         self.store_path = store_path  # what the bot keeps of the questions asked in Discord
 
     def ask(self, question: str, history: Sequence[str] = ()) -> None:
@@ -126,6 +130,9 @@ class Console:
             self.say(f"Model {self.engine.manifest.model}; answer threshold {self.engine.threshold:.3f}.")
         elif name in ("gaps", "stats"):
             self.report(name, arg)
+        elif name == "new":
+            self.history.clear()
+            self.say("New conversation: the next question is read on its own.")
         elif name == "json":
             self.as_json = not self.as_json
             self.say(f"JSON output {'on' if self.as_json else 'off'}.")
@@ -187,6 +194,9 @@ class Console:
                     return
             elif self.batch and line.lstrip().startswith("{"):
                 self.ask_object(line)
+            elif self.conversation and line.strip():
+                self.ask(line, self.history)
+                self.history = [*self.history, line][-MAX_HISTORY:]
             elif self.batch or line.strip():
                 self.ask(line)
 
@@ -222,6 +232,7 @@ def _interactive(console: Console, history: Path) -> None:
         readline.read_history_file(history)
     except OSError:
         pass
+    console.conversation = True
     console.say("citebot: ask about the article (:help for commands, :quit to leave).")
 
     def lines():

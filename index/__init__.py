@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from index.encoder import ModelError
     from index.engine import MAX_K, Engine
     from index.errors import CitebotError, without_paths
-    from index.followup import Reading, read_with
+    from index.followup import MAX_HISTORY, Reading, read_with
     from index.gaps import QuestionGroup, group_asked
     from index.intake import (
         MAX_TITLE_CHARS,
@@ -68,7 +68,7 @@ _HOMES = {
     "index.encoder": ("ModelError",),
     "index.engine": ("MAX_K", "Engine"),
     "index.errors": ("CitebotError", "without_paths"),
-    "index.followup": ("Reading", "read_with"),
+    "index.followup": ("MAX_HISTORY", "Reading", "read_with"),
     "index.gaps": ("QuestionGroup", "group_asked"),
     "index.intake": (
         "MAX_TITLE_CHARS",
@@ -99,6 +99,7 @@ __all__ = [  # the same names as _HOMES, written out for type checkers and reade
     "CHANGED_SINCE",
     "FETCH_TIMEOUT",
     "MAX_ARTICLE_BYTES",
+    "MAX_HISTORY",
     "MAX_K",
     "MAX_PAGES",
     "MAX_PASSAGE_CHARS",

@@ -238,3 +238,15 @@ def test_a_json_line_is_a_question_read_with_its_history_and_a_bad_one_still_get
     assert alone["answer_span"] == "February 2022"  # stands alone: read alone
     assert broken["error"] and no_question["error"] and "question" in no_question["error"]
     assert plain["question"] == "Since when?"  # a plain line has no history
+
+
+def test_at_the_prompt_questions_follow_each_other_until_new(engine):
+    out = io.StringIO()
+    console = Console(engine, 3, True, out)
+    console.conversation = True  # as a person at the prompt has it
+    console.feed([MINISTER, "Is Putin meeting her?", ":new", "Is Putin meeting her?"])
+    lines = out.getvalue().splitlines()
+    first, follow_up, said, alone = lines[0], lines[1], lines[2], lines[3]
+    assert json.loads(follow_up)["following"] == MINISTER and "meet" in json.loads(follow_up)["answer"]
+    assert "New conversation" in said and "following" not in json.loads(alone)
+    assert "following" not in json.loads(first)
