@@ -3,14 +3,13 @@ loopback: a page and a sitemap added to the console's corpus, answered from, and
 
 from __future__ import annotations
 
-import asyncio
 import shutil
-import threading
 from collections.abc import Iterator
 
 import pytest
 from aiohttp import web
 
+from bench.web import served
 from index.__main__ import main
 from index.library import Library
 from index.web import command
@@ -64,25 +63,8 @@ class Site:
 @pytest.fixture
 def site() -> Iterator[Site]:
     """The site, served from its own thread (the command runs its own event loop)."""
-    served, loop, ready = Site(), asyncio.new_event_loop(), threading.Event()
-    runner = web.AppRunner(served.app(), shutdown_timeout=0.5)
-
-    async def start() -> None:
-        await runner.setup()
-        await web.TCPSite(runner, "127.0.0.1", 0).start()
-        host, port = runner.addresses[0][:2]
-        served.base = f"http://{host}:{port}"
-        ready.set()
-
-    thread = threading.Thread(
-        target=lambda: (loop.run_until_complete(start()), loop.run_forever()), daemon=True
-    )
-    thread.start()
-    assert ready.wait(10)
-    yield served
-    asyncio.run_coroutine_threadsafe(runner.cleanup(), loop).result(10)
-    loop.call_soon_threadsafe(loop.stop)
-    thread.join(10)
+    with served(Site()) as running:
+        yield running
 
 
 @pytest.fixture
