@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,12 +50,14 @@ BACKGROUND = ("bot.cogs.watcher", "bot.cogs.retention", "bot.cogs.syncing")
 
 @dataclass(frozen=True)
 class QueuedAsk:
-    """One question for the model: how many passages, and who asked (None: not recorded)."""
+    """One question for the model: how many passages, who asked (None: not recorded), and the
+    earlier questions of its conversation (oldest first) that a follow-up is read with."""
 
     question: str
     k: int
     user_id: int | None
     guild_id: int | None = None
+    history: tuple[str, ...] = ()
 
 
 # What the bot needs in a channel: read, reply (also in threads), embed answers, open threads.
@@ -260,7 +262,9 @@ class CiteBot(commands.Bot):
 
     def _answer_and_record(self, asks: list[QueuedAsk]) -> list[tuple[Answer, int | None] | Exception]:
         try:
-            answers = self.engine.answer_many([a.question for a in asks], [a.k for a in asks])
+            answers = self.engine.answer_many(
+                [a.question for a in asks], [a.k for a in asks], [a.history for a in asks]
+            )
         except Exception:
             if len(asks) == 1:
                 raise
@@ -310,12 +314,19 @@ class CiteBot(commands.Bot):
         return await self.compute(self._answer_and_record, asks)
 
     async def answer(
-        self, question: str, k: int, user_id: int | None, guild_id: int | None = None
+        self,
+        question: str,
+        k: int,
+        user_id: int | None,
+        guild_id: int | None = None,
+        history: Sequence[str] = (),
     ) -> tuple[Answer, int | None]:
         """The engine's answer, and the ask id its buttons carry (None: no buttons, or not
-        recorded because no ``user_id`` was given). Questions asked while the model is busy
-        are answered together in one batch."""
-        return await self.batcher.submit(QueuedAsk(question, k, user_id, guild_id), key=guild_id)
+        recorded because no ``user_id`` was given). ``history``: the earlier questions of its
+        conversation, oldest first. Questions asked while the model is busy are answered
+        together in one batch."""
+        ask = QueuedAsk(question, k, user_id, guild_id, tuple(history))
+        return await self.batcher.submit(ask, key=guild_id)
 
     def guild_settings(self, guild_id: int | None) -> GuildSettings:
         """The settings in force in a server (its /settings over ``.env``), or in DMs."""

@@ -8,7 +8,6 @@ import logging
 import sqlite3
 import sys
 from collections.abc import Iterable, Sequence
-from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 
@@ -31,7 +30,6 @@ from index import (
     SourceState,
     SourceStates,
     group_asked,
-    read_with,
     refusal,
     startup_config,
 )
@@ -85,11 +83,8 @@ class Console:
         self.store_path = store_path  # what the bot keeps of the questions asked in Discord
 
     def ask(self, question: str, history: Sequence[str] = ()) -> None:
-        reading = read_with(question, history)
         try:
-            answer = self.engine.answer(reading.text, self.k)
-            if reading.following is not None:  # shown as asked; the card says what it followed
-                answer = replace(answer, question=question, following=reading.following)
+            answer = self.engine.answer(question, self.k, history)
         except CitebotError as exc:  # said as the core says it; the whole of it is the log's
             log.warning("could not answer %r: %s", question[:100], exc.detail)
             answer = refusal(question, exc.user_message)

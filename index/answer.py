@@ -163,6 +163,7 @@ def compose(
     k: int | None = None,
     refusal: str | None = None,
     read_as: str | None = None,
+    following: str | None = None,
 ) -> Answer:
     """Put hits, the chosen sentence and the verdict together into an Answer citing ``k`` hits.
 
@@ -220,6 +221,7 @@ def compose(
         refusal=None if answered else (refusal or "The article doesn't say."),
         answer_span=answer_span,
         read_as=read_as,
+        following=following,
     )
 
 

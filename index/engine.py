@@ -18,6 +18,7 @@ from index.catalogue import Catalogue, catalogue
 from index.confidence import confidence
 from index.encoder import Encoder, shared_encoder, use_threads
 from index.evidence import Evidence, check_terms
+from index.followup import Reading, read_with
 from index.onnx_encoder import OnnxEncoder
 from index.passages import Passage, context_text
 from index.question import QuestionError, check_script, clean_question, scripts
@@ -92,37 +93,52 @@ class Engine:
     def manifest(self) -> Manifest:
         return self.index.manifest
 
-    def answer(self, question: str, k: int = DEFAULT_K) -> Answer:
-        """The article's own words that answer ``question``, or a refusal saying why not."""
-        return self.answer_many([question], [k])[0]
+    def answer(self, question: str, k: int = DEFAULT_K, history: Sequence[str] = ()) -> Answer:
+        """The article's own words that answer ``question``, or a refusal saying why not.
 
-    def answer_many(self, questions: Sequence[str], ks: Sequence[int] | None = None) -> list[Answer]:
+        ``history``: the earlier questions of its conversation, oldest first; a follow-up
+        ("Since when?") is read with them (``index.followup.read_with``).
+        """
+        return self.answer_many([question], [k], [history])[0]
+
+    def answer_many(
+        self,
+        questions: Sequence[str],
+        ks: Sequence[int] | None = None,
+        histories: Sequence[Sequence[str]] | None = None,
+    ) -> list[Answer]:
         """``answer`` for several questions, their vectors made in one pass through the model.
 
-        ``ks`` gives each question's number of passages (default ``DEFAULT_K`` each). Each
-        answer's ``encode_ms`` is the time of the shared pass.
+        ``ks`` gives each question's number of passages (default ``DEFAULT_K`` each), and
+        ``histories`` each one's earlier questions (default: none). Each answer's ``encode_ms``
+        is the time of the shared pass.
         """
         started = time.perf_counter()
         ks = [DEFAULT_K] * len(questions) if ks is None else list(ks)
-        if len(ks) != len(questions):
-            raise ValueError("one k per question")
+        histories = [()] * len(questions) if histories is None else list(histories)
+        if len(ks) != len(questions) or len(histories) != len(questions):
+            raise ValueError("one k and one history per question")
         cleaned: dict[int, str] = {}
-        read: dict[int, str] = {}  # as searched: misspellings put right
+        read: dict[int, str] = {}  # as searched: misspellings put right, a follow-up's context added
+        readings: dict[int, Reading] = {}
         answers: dict[int, Answer] = {}
         for i, question in enumerate(questions):
             try:
-                cleaned[i], read[i] = self.read(question)
+                cleaned[i], spelled = self.read(question)
             except QuestionError as exc:
                 answers[i] = refusal(question, str(exc), self.threshold)
+                continue
+            readings[i] = read_with(spelled, [self._speller.correct(h) for h in histories[i]])
+            read[i] = readings[i].text
         t_clean = time.perf_counter()
         vectors = self.encoder.encode(list(read.values())) if read else None
         terms = {i: key_terms(text) for i, text in read.items()}
         term_vectors = self.term_vectors([t for ts in terms.values() for t in ts])
         encode_ms = (time.perf_counter() - t_clean) * 1000
-        for row, (i, text) in enumerate(read.items()):
+        for row, i in enumerate(read):
             k = max(1, min(int(ks[i]), MAX_K))
             answers[i] = self._compose(
-                cleaned[i], text, vectors[row], terms[i], term_vectors, k, encode_ms, started
+                cleaned[i], readings[i], vectors[row], terms[i], term_vectors, k, encode_ms, started
             )
         return [answers[i] for i in range(len(questions))]
 
@@ -205,7 +221,7 @@ class Engine:
     def _compose(
         self,
         question: str,
-        text: str,
+        reading: Reading,
         vector: np.ndarray,
         terms: list[Term],
         term_vectors: dict[str, np.ndarray],
@@ -214,6 +230,7 @@ class Engine:
         started: float,
     ) -> Answer:
         t_search = time.perf_counter()
+        text = reading.text
         # the answer is chosen among the same top passages whatever k is; k only sets how many
         # are cited
         hits, chosen, evidence = self.evidence(text, vector, terms, term_vectors, k)
@@ -232,7 +249,8 @@ class Engine:
             urls=self._urls,
             k=k,
             refusal=refusal_message(text, evidence),
-            read_as=text if text != question else None,
+            read_as=reading.question if reading.question != question else None,
+            following=reading.following,
         )
         timings["total_ms"] = (time.perf_counter() - started) * 1000
         return answer

@@ -33,9 +33,9 @@ class SlowEngine(Engine):
 
     delay = 0.0
 
-    def answer_many(self, questions, ks=None):
+    def answer_many(self, questions, ks=None, histories=None):
         time.sleep(self.delay)  # once per pass through the model, as the real work is
-        return super().answer_many(questions, ks)
+        return super().answer_many(questions, ks, histories)
 
 
 class Held(Engine):
@@ -48,11 +48,11 @@ class Held(Engine):
         self.free = threading.Event()
         self.free.set()
 
-    def answer_many(self, questions, ks=None):
+    def answer_many(self, questions, ks=None, histories=None):
         self.working.set()
         if not self.free.wait(30):
             raise TimeoutError("the test never let the model go on")
-        return super().answer_many(questions, ks)
+        return super().answer_many(questions, ks, histories)
 
     @contextlib.contextmanager
     def held(self) -> Iterator[None]:
