@@ -58,6 +58,10 @@ class QueuedAsk:
     user_id: int | None
     guild_id: int | None = None
     history: tuple[str, ...] = ()
+    # the thread or reply chain it was asked in (a thread's id, a chain's first question's
+    # message id; None: none), and whether only the asker sees it (never history, then)
+    conversation: int | None = None
+    private: bool = False
 
 
 # What the bot needs in a channel: read, reply (also in threads), embed answers, open threads.
@@ -320,12 +324,15 @@ class CiteBot(commands.Bot):
         user_id: int | None,
         guild_id: int | None = None,
         history: Sequence[str] = (),
+        *,
+        conversation: int | None = None,
+        private: bool = False,
     ) -> tuple[Answer, int | None]:
         """The engine's answer, and the ask id its buttons carry (None: no buttons, or not
         recorded because no ``user_id`` was given). ``history``: the earlier questions of its
         conversation, oldest first. Questions asked while the model is busy are answered
-        together in one batch."""
-        ask = QueuedAsk(question, k, user_id, guild_id, tuple(history))
+        together in one batch. ``conversation`` and ``private``: see ``QueuedAsk``."""
+        ask = QueuedAsk(question, k, user_id, guild_id, tuple(history), conversation, private)
         return await self.batcher.submit(ask, key=guild_id)
 
     def guild_settings(self, guild_id: int | None) -> GuildSettings:
