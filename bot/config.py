@@ -64,6 +64,7 @@ class BotConfig:
     api_base: str = DISCORD_API_BASE
     gateway_url: str = DISCORD_GATEWAY_URL
     answer_channel_ids: frozenset[int] = frozenset()
+    forum_channel_ids: frozenset[int] = frozenset()  # forums whose every new post is a question
     answer_in_thread: bool = False
     answer_dms: bool = True
     rate_limit: RateLimit = RateLimit(5, 60.0)
@@ -230,6 +231,7 @@ def bot_config(env: Mapping[str, str] | None = None) -> BotConfig:
         api_base=_api_base(env),
         gateway_url=_url(env, "DISCORD_GATEWAY_URL", DISCORD_GATEWAY_URL, "wss", "ws"),
         answer_channel_ids=_ids(env, "ANSWER_CHANNEL_IDS"),
+        forum_channel_ids=_ids(env, "FORUM_CHANNEL_IDS"),
         answer_in_thread=_bool(env, "ANSWER_IN_THREAD", False),
         answer_dms=_bool(env, "ANSWER_DMS", True),
         rate_limit=_rate_limit(env),

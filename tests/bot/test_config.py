@@ -27,6 +27,7 @@ def test_values_are_parsed():
         {
             "DISCORD_TOKEN": TOKEN,
             "ANSWER_CHANNEL_IDS": "1, 2;3",
+            "FORUM_CHANNEL_IDS": "4,5",
             "ANSWER_IN_THREAD": "yes",
             "ANSWER_DMS": "off",
             "USER_RATE_LIMIT": "3/10",
@@ -35,6 +36,7 @@ def test_values_are_parsed():
             "DISCORD_GATEWAY_URL": "ws://127.0.0.1:9/gateway",
         }
     )
+    assert s.forum_channel_ids == {4, 5}
     assert s.answer_channel_ids == {1, 2, 3} and s.answer_in_thread and not s.answer_dms
     assert s.rate_limit == RateLimit(3, 10.0) and s.dev_guild_id == 42
     assert s.api_base == "http://127.0.0.1:9/api"
@@ -47,6 +49,7 @@ def test_values_are_parsed():
         ({}, "DISCORD_TOKEN is not set"),
         ({"DISCORD_TOKEN": "not a token"}, "DISCORD_TOKEN does not look"),
         ({"DISCORD_TOKEN": TOKEN, "ANSWER_CHANNEL_IDS": "general"}, "ANSWER_CHANNEL_IDS"),
+        ({"DISCORD_TOKEN": TOKEN, "FORUM_CHANNEL_IDS": "help-forum"}, "FORUM_CHANNEL_IDS"),
         ({"DISCORD_TOKEN": TOKEN, "ANSWER_IN_THREAD": "maybe"}, "ANSWER_IN_THREAD"),
         ({"DISCORD_TOKEN": TOKEN, "USER_RATE_LIMIT": "fast"}, "USER_RATE_LIMIT"),
         ({"DISCORD_TOKEN": TOKEN, "USER_RATE_LIMIT": "0/60"}, "USER_RATE_LIMIT"),
@@ -74,6 +77,7 @@ def test_env_example_copied_as_is_gives_the_defaults():
     assert engine_config(values).results == 3
     s = bot_config({**values, "DISCORD_TOKEN": TOKEN})
     assert s.rate_limit.count == 5 and s.answer_dms and not s.answer_channel_ids
+    assert not s.forum_channel_ids
     documented = set(
         re.findall(r"^\| `([A-Z_]+)` \|", (root / "README.md").read_text(encoding="utf-8"), re.M)
     )
