@@ -11,15 +11,18 @@ import secrets
 import sqlite3
 import threading
 import time
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
 from bot.config import DAY
 from bot.stores.database import open_database
+from index import MAX_HISTORY
 
 log = logging.getLogger(__name__)
 
 SALT_BYTES = 32
+HISTORY_SECONDS = 3600.0  # a conversation's earlier questions older than this are not read with it
 
 
 def days_ago(days: float) -> float:
@@ -73,6 +76,7 @@ class StoredAsk:
     asker: str  # hashed user id
     created: float
     guild_id: int | None = None  # the server it was asked in; None: a direct message
+    conversation: int | None = None  # its thread or reply chain (see ``record_ask``)
 
 
 NOT_ANSWERED = "not answered"
@@ -87,6 +91,7 @@ class Gap:
     question: str
     reason: str  # NOT_ANSWERED, LOW_CONFIDENCE or DOWNVOTED
     created: float
+    conversation: int | None = None
 
 
 @dataclass(frozen=True)
@@ -126,13 +131,23 @@ class FeedbackStore:
             raise OSError(f"the feedback database {self.path} cannot be used: {exc}") from exc
 
     def _migrate(self) -> None:
-        """Schema 2: each ask also keeps how sure its answer was and the server it came from."""
+        """Schema 2: each ask also keeps how sure its answer was and the server it came from.
+        Schema 3: the conversation it belongs to, the answer message it got, and whether it was
+        private (never read as a follow-up's history)."""
         columns = {row[1] for row in self._db.execute("PRAGMA table_info(asks)")}
-        for name, kind in (("confidence", "TEXT NOT NULL DEFAULT ''"), ("guild_id", "INTEGER")):
+        for name, kind in (
+            ("confidence", "TEXT NOT NULL DEFAULT ''"),
+            ("guild_id", "INTEGER"),
+            ("conversation", "INTEGER"),
+            ("message_id", "INTEGER"),
+            ("private", "INTEGER NOT NULL DEFAULT 0"),
+        ):
             if name not in columns:
                 self._db.execute(f"ALTER TABLE asks ADD COLUMN {name} {kind}")
         self._db.execute("CREATE INDEX IF NOT EXISTS asks_created ON asks (created)")
-        self._db.execute("UPDATE meta SET value = '2' WHERE key = 'schema'")
+        self._db.execute("CREATE INDEX IF NOT EXISTS asks_conversation ON asks (conversation, created)")
+        self._db.execute("CREATE INDEX IF NOT EXISTS asks_message ON asks (message_id)")
+        self._db.execute("UPDATE meta SET value = '3' WHERE key = 'schema'")
 
     def _load_salt(self) -> bytes:
         """The secret user ids are hashed with, kept in its own file (owner-only) beside the
@@ -207,9 +222,15 @@ class FeedbackStore:
         user_id: int,
         confidence: str = "",
         guild_id: int | None = None,
+        conversation: int | None = None,
+        private: bool = False,
     ) -> int:
         """Keep an asked question (``confidence``: the answer's label, e.g. "low confidence");
-        returns the id the buttons under the answer carry."""
+        returns the id the buttons under the answer carry.
+
+        ``conversation``: the thread or reply chain it was asked in (a thread's id, a chain's
+        first question's message id); ``private``: seen by the asker only, so never history.
+        """
         row = (
             question,
             json.dumps(passage_ids),
@@ -220,27 +241,61 @@ class FeedbackStore:
             time.time(),
             confidence,
             guild_id,
+            conversation,
+            int(private),
         )
         with self._lock:
             cur = self._db.execute(
                 "INSERT INTO asks (question, passage_ids, focus, answered, results, asker, created,"
-                " confidence, guild_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " confidence, guild_id, conversation, private) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 row,
             )
             return int(cur.lastrowid)
+
+    def set_answer_message(self, ask_id: int, message_id: int, conversation: int | None = None) -> None:
+        """Note the message that answered an ask (a reply to it continues its conversation), and
+        move the ask to ``conversation`` when given (the thread opened for its answer)."""
+        with self._lock:
+            self._db.execute(
+                "UPDATE asks SET message_id = ?, conversation = COALESCE(?, conversation) WHERE id = ?",
+                (message_id, conversation, ask_id),
+            )
+
+    def conversation_of(self, message_id: int) -> int | None:
+        """The conversation of the ask a message answered; None when it answered none."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT conversation FROM asks WHERE message_id = ? AND conversation IS NOT NULL"
+                " ORDER BY id DESC LIMIT 1",
+                (message_id,),
+            ).fetchone()
+        return None if row is None else int(row[0])
+
+    def history(self, conversation: int, since: float | None = None, limit: int = MAX_HISTORY) -> list[str]:
+        """The latest ``limit`` public questions of a conversation asked since ``since`` (by
+        default ``HISTORY_SECONDS`` ago), oldest first."""
+        if since is None:
+            since = time.time() - HISTORY_SECONDS
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT question FROM asks WHERE conversation = ? AND private = 0 AND created >= ?"
+                " ORDER BY created DESC, id DESC LIMIT ?",
+                (conversation, since, limit),
+            ).fetchall()
+        return [question for (question,) in reversed(rows)]
 
     def ask(self, ask_id: int) -> StoredAsk | None:
         """The question behind a button, or None when it is not (or no longer) known."""
         with self._lock:
             row = self._db.execute(
-                "SELECT id, question, passage_ids, focus, answered, results, asker, created, guild_id"
-                " FROM asks WHERE id = ?",
+                "SELECT id, question, passage_ids, focus, answered, results, asker, created, guild_id,"
+                " conversation FROM asks WHERE id = ?",
                 (ask_id,),
             ).fetchone()
         if row is None:
             return None
         return StoredAsk(
-            row[0], row[1], tuple(json.loads(row[2])), row[3], bool(row[4]), row[5], row[6], row[7], row[8]
+            row[0], row[1], tuple(json.loads(row[2])), row[3], bool(row[4]), *row[5:8], row[8], row[9]
         )
 
     def vote(self, ask: StoredAsk, user_id: int, vote: int) -> bool:
@@ -275,23 +330,37 @@ class FeedbackStore:
             ).fetchone()
         return int(up), int(down)
 
-    def gaps(self, since: float, guild_id: int | None = None, limit: int = 1000) -> list[Gap]:
+    def gaps(
+        self,
+        since: float,
+        guild_id: int | None = None,
+        limit: int = 1000,
+        *,
+        excluding: Collection[int] = (),
+    ) -> list[Gap]:
         """The latest questions since ``since`` that were not answered well, newest first; in one
-        server, or everywhere when ``guild_id`` is None."""
+        server, or everywhere when ``guild_id`` is None; none of the conversations ``excluding``
+        names (e.g. forum posts marked solved)."""
         where, args = _scope(since, guild_id)
         with self._lock:
             # the votes of the window's asks only, each looked up by its key: older asks and
             # their votes are never read, however many there are
             rows = self._db.execute(
                 "SELECT a.question, a.answered, a.confidence, EXISTS (SELECT 1 FROM feedback f"
-                " WHERE f.ask_id = a.id AND f.vote = -1) AS down, a.created FROM asks a"
+                " WHERE f.ask_id = a.id AND f.vote = -1) AS down, a.created, a.conversation FROM asks a"
                 f" WHERE {where} AND (a.answered = 0 OR a.confidence = ? OR down)"
+                " AND (a.conversation IS NULL OR a.conversation NOT IN (SELECT value FROM json_each(?)))"
                 " ORDER BY a.created DESC LIMIT ?",
-                (*args, LOW_CONFIDENCE, limit),
+                (*args, LOW_CONFIDENCE, json.dumps(list(excluding)), limit),
             ).fetchall()
         return [
-            Gap(question, DOWNVOTED if down else NOT_ANSWERED if not answered else LOW_CONFIDENCE, created)
-            for question, answered, confidence, down, created in rows
+            Gap(
+                question,
+                DOWNVOTED if down else NOT_ANSWERED if not answered else LOW_CONFIDENCE,
+                created,
+                conversation,
+            )
+            for question, answered, confidence, down, created, conversation in rows
         ]
 
     def usage(self, since: float, guild_id: int | None = None) -> Usage:

@@ -28,8 +28,10 @@ def answered(
     user_id: int = 1,
     guild_id: int | None = None,
     confidence: str = "high confidence",
+    conversation: int | None = None,
+    private: bool = False,
 ) -> int:
-    """A question answered from ``passage_id``; its ask id."""
+    """A question answered from ``passage_id`` (in ``conversation``, privately or not); its ask id."""
     return store.record_ask(
         question,
         passage_ids=[passage_id],
@@ -39,4 +41,6 @@ def answered(
         user_id=user_id,
         confidence=confidence,
         guild_id=guild_id,
+        conversation=conversation,
+        private=private,
     )
