@@ -286,7 +286,7 @@ class CiteBot(commands.Bot):
             return exc
 
     def _record(self, answer: Answer, ask: QueuedAsk) -> int | None:
-        """Keep the question for /gaps and /stats; its id, when the answer has buttons.
+        """Keep the question for /gaps, /stats and its conversation's follow-ups; its id.
 
         A database fault costs the answer its buttons, never the answer itself (nor the other
         answers of its batch).
@@ -299,10 +299,10 @@ class CiteBot(commands.Bot):
             log.exception("could not record a question; answering without buttons")
             return None
 
-    def _record_ask(self, answer: Answer, ask: QueuedAsk) -> int | None:
+    def _record_ask(self, answer: Answer, ask: QueuedAsk) -> int:
         ids = [c.id for c in answer.citations]
         focus = next((c.id for c in answer.citations if c.highlight), ids[0] if ids else "")
-        ask_id = self.store.record_ask(
+        return self.store.record_ask(
             answer.question,
             passage_ids=ids,
             focus=focus,
@@ -311,8 +311,9 @@ class CiteBot(commands.Bot):
             user_id=ask.user_id,
             confidence=answer.confidence_label,
             guild_id=ask.guild_id,
+            conversation=ask.conversation,
+            private=ask.private,
         )
-        return ask_id if ids else None  # a refusal citing nothing has no buttons
 
     async def _answer_batch(self, asks: list[QueuedAsk]) -> list[tuple[Answer, int | None] | Exception]:
         return await self.compute(self._answer_and_record, asks)
@@ -328,10 +329,12 @@ class CiteBot(commands.Bot):
         conversation: int | None = None,
         private: bool = False,
     ) -> tuple[Answer, int | None]:
-        """The engine's answer, and the ask id its buttons carry (None: no buttons, or not
-        recorded because no ``user_id`` was given). ``history``: the earlier questions of its
-        conversation, oldest first. Questions asked while the model is busy are answered
-        together in one batch. ``conversation`` and ``private``: see ``QueuedAsk``."""
+        """The engine's answer, and the id it was recorded under, which its buttons carry and its
+        answer message is noted against (None: not recorded, because no ``user_id`` was given or
+        the engine failed; a refusal citing nothing is recorded but has no buttons). ``history``:
+        the earlier questions of its conversation, oldest first. Questions asked while the model
+        is busy are answered together in one batch. ``conversation`` and ``private``: see
+        ``QueuedAsk``."""
         ask = QueuedAsk(question, k, user_id, guild_id, tuple(history), conversation, private)
         return await self.batcher.submit(ask, key=guild_id)
 

@@ -58,6 +58,8 @@ class Asking(commands.Cog):
         if message.type not in (discord.MessageType.default, discord.MessageType.reply):
             return None  # joins, pins, renames: not questions
         channel = message.channel
+        if opens_forum_post(message):
+            return None  # a forum post's question: the forums cog answers it
         parent_id = getattr(channel, "parent_id", None)
         if bot.refusal_for(message.guild.id if message.guild else None, channel.id, parent_id):
             return None
@@ -117,23 +119,54 @@ class Asking(commands.Cog):
         if self.may_send(message.channel):
             with contextlib.suppress(discord.HTTPException):  # "citebot is typing…" is a nicety
                 await message.channel.typing()
+        conversation, history = await self.conversation(message)
         try:
-            answer, ask_id = await bot.answer(question, here.results, message.author.id, guild_id)
+            answer, ask_id = await bot.answer(
+                question, here.results, message.author.id, guild_id, history, conversation=conversation
+            )
         except Busy:
             await self.reply(message, BUSY)
             return
         target: discord.abc.Messageable = message.channel
         reference: discord.MessageReference | None = message.to_reference(fail_if_not_exists=False)
+        thread: discord.Thread | None = None
         if here.answer_in_thread and isinstance(message.channel, discord.TextChannel):
             name = cut(escape_thread_name(answer.question or "Question"), THREAD_NAME)
             try:
-                target = await message.create_thread(name=name)
+                target = thread = await message.create_thread(name=name)
                 reference = None
             except discord.HTTPException as exc:
                 log.warning(
                     "could not open a thread in %s (%s); replying instead", message.channel.id, exc.status
                 )
-        await self.send_answer(target, answer, ask_id, reference)
+        sent = await self.send_answer(target, answer, ask_id, reference)
+        await self.note_answer(ask_id, sent, thread.id if thread else None)
+
+    async def conversation(self, message: discord.Message) -> tuple[int, list[str]]:
+        """The conversation a message's question belongs to, and its earlier public questions
+        (oldest first): a reply to an answer continues that answer's conversation, a question in
+        a thread the thread's; any other starts its own, keyed by the message's id."""
+        store, known = self.bot.store, None
+        reference = message.reference
+        if reference is not None and reference.message_id is not None:
+            known = await self.bot.database(store.conversation_of, reference.message_id)
+        if known is None and isinstance(message.channel, discord.Thread):
+            known = message.channel.id
+        if known is None:
+            return message.id, []
+        return known, await self.bot.database(store.history, known)
+
+    async def note_answer(
+        self, ask_id: int | None, sent: discord.Message | None, conversation: int | None = None
+    ) -> None:
+        """Note the message that answered an ask, so that a reply to it is a follow-up (and the
+        thread opened for it, when one was)."""
+        if ask_id is None or sent is None:
+            return
+        try:
+            await self.bot.database(self.bot.store.set_answer_message, ask_id, sent.id, conversation)
+        except Exception:
+            log.exception("could not note the answer to ask %s; replies to it start afresh", ask_id)
 
     async def send_answer(
         self,
@@ -141,14 +174,15 @@ class Asking(commands.Cog):
         answer: Answer,
         ask_id: int | None,
         reference: discord.MessageReference | None,
-    ) -> None:
-        """Send the answer as an embed with its buttons, or as text where embeds are not allowed."""
+    ) -> discord.Message | None:
+        """Send the answer as an embed with its buttons, or as text where embeds are not allowed;
+        the message sent, or None when none was."""
         card = render_card(answer)
         view = self.view_for(answer, ask_id)
-        await self.send_card(target, card, view, reference)
+        return await self.send_card(target, card, view, reference)
 
     def view_for(self, answer: Answer, ask_id: int | None) -> discord.ui.View | discord.utils.MISSING:
-        if ask_id is None:
+        if ask_id is None or not answer.citations:  # a refusal citing nothing has no buttons
             return discord.utils.MISSING
         more = answer.answered and len(answer.citations) < self.bot.max_results  # a refusal has no pages
         return answer_view(ask_id, len(answer.citations), more)
@@ -159,17 +193,16 @@ class Asking(commands.Cog):
         card: Card,
         view: discord.ui.View | discord.utils.MISSING = discord.utils.MISSING,
         reference: discord.MessageReference | None = None,
-    ) -> None:
+    ) -> discord.Message | None:
         if not self.may_send(target):
             log.warning("no permission to send in channel %s; saying nothing", getattr(target, "id", "?"))
-            return
+            return None
         perms = self.permissions(target)
         kwargs = {"view": view, "reference": reference, "allowed_mentions": NO_PINGS}
         where = f"channel {getattr(target, 'id', '?')}"
         if perms is not None and not perms.embed_links:
-            await deliver(lambda: target.send(card_text(card), **kwargs), where)
-        else:
-            await deliver(lambda: target.send(embed=card_embed(card), **kwargs), where)
+            return await deliver(lambda: target.send(card_text(card), **kwargs), where)
+        return await deliver(lambda: target.send(embed=card_embed(card), **kwargs), where)
 
     def may_send(self, target: discord.abc.Messageable) -> bool:
         perms = self.permissions(target)
@@ -222,9 +255,20 @@ class Asking(commands.Cog):
         private = here.private if private is None else private
         await interaction.response.defer(thinking=True, ephemeral=private)
         bot.track()
+        # in a thread, the thread's conversation; elsewhere its own, which replies to it continue
+        conversation, history = interaction.id, []
+        if isinstance(interaction.channel, discord.Thread):
+            conversation = interaction.channel.id
+            history = await bot.database(bot.store.history, conversation)
         try:
             answer, ask_id = await bot.answer(
-                question, results or here.results, interaction.user.id, interaction.guild_id
+                question,
+                results or here.results,
+                interaction.user.id,
+                interaction.guild_id,
+                history,
+                conversation=conversation,
+                private=private,
             )
         except Busy:
             await tell(interaction, BUSY)
@@ -233,12 +277,14 @@ class Asking(commands.Cog):
             await tell(interaction, RESTARTING)
             raise
         embed, view = card_embed(render_card(answer)), self.view_for(answer, ask_id)
-        await deliver(
+        sent = await deliver(
             lambda: interaction.followup.send(
-                embed=embed, view=view, ephemeral=private, allowed_mentions=NO_PINGS
+                embed=embed, view=view, ephemeral=private, allowed_mentions=NO_PINGS, wait=True
             ),
             f"the follow-up to /ask in channel {interaction.channel_id}",
         )
+        if not private:  # a private answer cannot be replied to
+            await self.note_answer(ask_id, sent)
 
     @app_commands.command(name="passage")
     @app_commands.describe(id="The passage id, e.g. nk-troops#p3 (start typing to choose)")
@@ -295,6 +341,16 @@ class Asking(commands.Cog):
         await interaction.response.send_message(
             embed=card_embed(card), ephemeral=True, allowed_mentions=NO_PINGS
         )
+
+
+def opens_forum_post(message: discord.Message) -> bool:
+    """Whether a message is a forum post's opening message (a post's id is its first message's)."""
+    channel = message.channel
+    return (
+        isinstance(channel, discord.Thread)
+        and message.id == channel.id
+        and isinstance(channel.parent, discord.ForumChannel)
+    )
 
 
 def escape_thread_name(text: str) -> str:
