@@ -43,6 +43,7 @@ EXTENSIONS = (
     "bot.cogs.watcher",
     "bot.cogs.retention",
     "bot.cogs.syncing",
+    "bot.cogs.forums",
 )
 # stopped first when the bot stops
 BACKGROUND = ("bot.cogs.watcher", "bot.cogs.retention", "bot.cogs.syncing")
@@ -64,7 +65,8 @@ class QueuedAsk:
     private: bool = False
 
 
-# What the bot needs in a channel: read, reply (also in threads), embed answers, open threads.
+# What the bot needs in a channel: read, reply (also in threads), embed answers, open threads,
+# and set a forum post's "Solved" tag.
 PERMISSIONS = discord.Permissions(
     view_channel=True,
     send_messages=True,
@@ -72,17 +74,20 @@ PERMISSIONS = discord.Permissions(
     create_public_threads=True,
     embed_links=True,
     read_message_history=True,
+    manage_threads=True,
 )
 
 
 def intents_for(config: BotConfig, channels_set_in_servers: bool = False) -> discord.Intents:
-    """Guilds and messages; message content only when whole channels are questions (in
+    """Guilds and messages; message content only when whole channels or forums are questions (in
     ``.env`` or some server's /settings), since Discord sends mentions' and DMs' content without it."""
     intents = discord.Intents.none()
     intents.guilds = True
     intents.guild_messages = True
     intents.dm_messages = True
-    intents.message_content = bool(config.answer_channel_ids) or channels_set_in_servers
+    intents.message_content = (
+        bool(config.answer_channel_ids or config.forum_channel_ids) or channels_set_in_servers
+    )
     return intents
 
 
@@ -147,7 +152,10 @@ class CiteBot(commands.Bot):
         super().__init__(
             command_prefix=commands.when_mentioned,
             # message_content=False: Discord refused the intent that servers' answer channels ask for
-            intents=intents_for(config, message_content and self.guild_store.any_answer_channels()),
+            intents=intents_for(
+                config,
+                message_content and (self.guild_store.any_answer_channels() or self.guild_store.any_forums()),
+            ),
             allowed_mentions=NO_PINGS,
             help_command=None,
             tree_cls=CiteTree,

@@ -1,5 +1,5 @@
-"""``/settings``: a server's own answer channels, threads, cooldown, passages per answer,
-private answers and editor role, kept in SQLite over the operator's ``.env`` defaults."""
+"""``/settings``: a server's own answer channels, forums, threads, cooldown, passages per
+answer, private answers and editor role, kept in SQLite over the operator's ``.env`` defaults."""
 
 from __future__ import annotations
 
@@ -25,6 +25,8 @@ log = logging.getLogger(__name__)
 ONLY_MANAGERS = "Only members with Manage Server can change citebot's settings."
 SETTINGS = {
     "answer_channels": "answer channels",
+    "forum_channels": "forums",
+    "forum_followups": "follow-ups in forum posts",
     "threads": "answers in threads",
     "cooldown": "cooldown",
     "results": "passages per answer",
@@ -103,6 +105,7 @@ class ServerSettings(
         results="Passages cited per answer (1-5)",
         private="Show /ask answers only to the asker unless they choose otherwise",
         editor_role="Members with this role may use /article and /gaps too",
+        forum_followups="In forum posts citebot answered, answer every message, not only mentions",
     )
     async def set(
         self,
@@ -112,6 +115,7 @@ class ServerSettings(
         results: app_commands.Range[int, 1, 5] | None = None,
         private: bool | None = None,
         editor_role: discord.Role | None = None,
+        forum_followups: bool | None = None,
     ) -> None:
         """Change some of citebot's settings here; those left out stay as they are."""
         changes: dict[str, object] = {}
@@ -133,7 +137,12 @@ class ServerSettings(
                 )
                 return
             changes["cooldown"] = cooldown.strip()
-        given = {"threads": threads, "results": results, "private": private}
+        given = {
+            "threads": threads,
+            "results": results,
+            "private": private,
+            "forum_followups": forum_followups,
+        }
         changes.update({k: v for k, v in given.items() if v is not None})
         if editor_role is not None:
             if editor_role.is_default():
@@ -151,6 +160,37 @@ class ServerSettings(
         self, interaction: discord.Interaction[CiteBot], channel: discord.TextChannel, answer: bool = True
     ) -> None:
         """Make a channel one where every message is a question for citebot, or stop."""
+        await self.set_channel(
+            interaction,
+            channel,
+            answer,
+            setting="answer_channels",
+            default=self.bot.config.answer_channel_ids,
+        )
+
+    @app_commands.command(name="forum")
+    @app_commands.describe(
+        channel="A forum channel", answer="Answer every new post there in the post (False: stop)"
+    )
+    async def forum(
+        self, interaction: discord.Interaction[CiteBot], channel: discord.ForumChannel, answer: bool = True
+    ) -> None:
+        """Make a forum one where every new post is a question citebot answers, or stop."""
+        await self.set_channel(
+            interaction, channel, answer, setting="forum_channels", default=self.bot.config.forum_channel_ids
+        )
+
+    async def set_channel(
+        self,
+        interaction: discord.Interaction[CiteBot],
+        channel: discord.TextChannel | discord.ForumChannel,
+        answer: bool,
+        *,
+        setting: str,
+        default: frozenset[int],
+    ) -> None:
+        """Add or take out an answer channel or a forum (``setting``; the operator's are
+        ``default``), and show the settings."""
         guild_id = interaction.guild_id
         assert guild_id is not None
         note = "Saved."
@@ -160,10 +200,12 @@ class ServerSettings(
                 "intent: turn it on in the developer portal (Bot > Privileged Gateway Intents) and "
                 "restart citebot. Until then, mention citebot there."
             )
-        store, default = self.bot.guild_store, self.bot.config.answer_channel_ids
+        store = self.bot.guild_store
         here = channels_here(interaction) | {channel.id}
-        await self.bot.database(store.set_channel, guild_id, channel.id, answer, default, here)
-        log.info("answer channel %s %s in guild %s", channel.id, "added" if answer else "removed", guild_id)
+        await self.bot.database(store.set_channel, guild_id, channel.id, answer, default, here, setting)
+        log.info(
+            "%s %s %s in guild %s", SETTINGS[setting], channel.id, "added" if answer else "removed", guild_id
+        )
         await self.show_to(interaction, note)
 
     @app_commands.command(name="reset")

@@ -15,8 +15,17 @@ def render_settings(current: GuildSettings, own: Overrides, content_intent: bool
     channels = (
         " ".join(f"<#{c}>" for c in sorted(current.answer_channel_ids)) or "none: mention citebot or use /ask"
     )
+    forums = " ".join(f"<#{c}>" for c in sorted(current.forum_channel_ids)) or "none"
+    needs_intent = "\n⚠️ Needs the Message Content intent (developer portal) and a restart."
     if current.answer_channel_ids and not content_intent:
-        channels += "\n⚠️ Needs the Message Content intent (developer portal) and a restart."
+        channels += needs_intent
+    if current.forum_channel_ids and not content_intent:
+        forums += needs_intent
+    followups = (
+        "every message in a post citebot answered"
+        if current.forum_followups
+        else "only messages that mention citebot"
+    )
     limit = current.rate_limit
     cooldown = f"{limit.count} questions per {limit.seconds:g} s each" if limit.enabled else "off"
     role = (
@@ -26,6 +35,8 @@ def render_settings(current: GuildSettings, own: Overrides, content_intent: bool
     )
     fields = (
         Field("Answer channels" + origin(own.answer_channels), channels),
+        Field("Forums: every new post a question" + origin(own.forum_channels), forums),
+        Field("Follow-ups in forum posts" + origin(own.forum_followups), followups),
         Field("Answers in threads" + origin(own.threads), "on" if current.answer_in_thread else "off"),
         Field("Cooldown" + origin(own.cooldown), cooldown),
         Field("Passages per answer" + origin(own.results), str(current.results)),
@@ -33,6 +44,7 @@ def render_settings(current: GuildSettings, own: Overrides, content_intent: bool
         Field("Editor role" + origin(own.editor_role), role),
     )
     description = (
-        "Change with `/settings set` and `/settings channel`; `/settings reset` goes back to the defaults."
+        "Change with `/settings set`, `/settings channel` and `/settings forum`; `/settings reset` goes "
+        "back to the defaults."
     )
     return fit(Card("Settings", description, fields, "Defaults come from the operator's .env.", True, "⚙️"))

@@ -65,6 +65,12 @@ class ForumPosts:
             ).rowcount
         return changed == 1
 
+    def is_answered(self, thread_id: int) -> bool:
+        """Whether citebot answered the post."""
+        with self._lock:
+            row = self._db.execute("SELECT 1 FROM forum_posts WHERE thread_id = ?", (thread_id,)).fetchone()
+        return row is not None
+
     def solved_posts(self, guild_id: int, since: float = 0.0) -> frozenset[int]:
         """The thread ids of a server's solved posts answered since ``since``."""
         with self._lock:

@@ -29,6 +29,12 @@ CREATE TABLE IF NOT EXISTS guild_settings (
     updated REAL NOT NULL
 );
 """
+# columns a later citebot added; a database made before them gains them when opened
+ADDED_COLUMNS = (("forum_channels", "TEXT"), ("forum_followups", "INTEGER"))
+COLUMNS = (
+    "guild_id, answer_channels, threads, cooldown, results, private, editor_role, forum_channels,"
+    " forum_followups"
+)
 
 
 @dataclass(frozen=True)
@@ -41,6 +47,8 @@ class Overrides:
     results: int | None = None
     private: bool | None = None
     editor_role: int | None = None
+    forum_channels: frozenset[int] | None = None
+    forum_followups: bool | None = None  # answer every message in a forum post, not only mentions
 
     def is_empty(self) -> bool:
         return all(getattr(self, f.name) is None for f in fields(self))
@@ -56,12 +64,18 @@ class GuildSettings:
     results: int
     private: bool
     editor_role_id: int | None
+    forum_channel_ids: frozenset[int] = frozenset()
+    forum_followups: bool = False
 
     def in_server(self, channel_ids: frozenset[int]) -> GuildSettings:
-        """These settings with only the answer channels among ``channel_ids`` (one server's):
-        the operator's list names channels of every server, and none of the others' is shown
-        or copied here."""
-        return replace(self, answer_channel_ids=self.answer_channel_ids & channel_ids)
+        """These settings with only the answer channels and forums among ``channel_ids`` (one
+        server's): the operator's lists name channels of every server, and none of the others'
+        is shown or copied here."""
+        return replace(
+            self,
+            answer_channel_ids=self.answer_channel_ids & channel_ids,
+            forum_channel_ids=self.forum_channel_ids & channel_ids,
+        )
 
 
 def _stricter(operators: RateLimit, cooldown: str | None) -> RateLimit:
@@ -83,6 +97,8 @@ def in_force(defaults: BotConfig, results: int, overrides: Overrides) -> GuildSe
         results=results if o.results is None else o.results,
         private=False if o.private is None else o.private,
         editor_role_id=o.editor_role,
+        forum_channel_ids=defaults.forum_channel_ids if o.forum_channels is None else o.forum_channels,
+        forum_followups=bool(o.forum_followups),
     )
 
 
@@ -95,10 +111,8 @@ class GuildSettingsStore:
         self._change = threading.RLock()  # a read-modify-write of a server's settings
         self._db = open_database(self.path, SCHEMA, "settings")
         try:
-            rows = self._db.execute(
-                "SELECT guild_id, answer_channels, threads, cooldown, results, private, editor_role"
-                " FROM guild_settings"
-            ).fetchall()
+            self._migrate()
+            rows = self._db.execute(f"SELECT {COLUMNS} FROM guild_settings").fetchall()
         except sqlite3.DatabaseError as exc:
             raise OSError(f"the settings database {self.path} cannot be used: {exc}") from exc
         self._cache = {row[0]: _overrides(row) for row in rows}
@@ -107,6 +121,12 @@ class GuildSettingsStore:
                 log.warning("guild %s had @everyone as its editor role; ignored", guild_id)
                 self._cache[guild_id] = replace(o, editor_role=None)
 
+    def _migrate(self) -> None:
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(guild_settings)")}
+        for name, kind in ADDED_COLUMNS:
+            if name not in columns:
+                self._db.execute(f"ALTER TABLE guild_settings ADD COLUMN {name} {kind}")
+
     def get(self, guild_id: int) -> Overrides:
         """What this server has set (nothing, for a server that never used /settings)."""
         return self._cache.get(guild_id, Overrides())
@@ -114,6 +134,10 @@ class GuildSettingsStore:
     def any_answer_channels(self) -> bool:
         """Whether some server has answer channels (the bot then needs message content)."""
         return any(o.answer_channels for o in self._cache.values())
+
+    def any_forums(self) -> bool:
+        """Whether some server has forums whose posts are questions (message content, too)."""
+        return any(o.forum_channels for o in self._cache.values())
 
     def update(self, guild_id: int, **changes: object) -> Overrides:
         """Set some of a server's settings; the others stay as they were.
@@ -129,16 +153,23 @@ class GuildSettingsStore:
             return merged
 
     def set_channel(
-        self, guild_id: int, channel_id: int, answer: bool, default: frozenset[int], here: frozenset[int]
+        self,
+        guild_id: int,
+        channel_id: int,
+        answer: bool,
+        default: frozenset[int],
+        here: frozenset[int],
+        setting: str = "answer_channels",
     ) -> Overrides:
-        """Add or take out one answer channel, in one step (two managers at once lose nothing);
-        a server's first change starts from the operator's channels that are among ``here``
-        (the server's own channels), and no other server's channel is kept."""
+        """Add or take out one answer channel (or, with ``setting="forum_channels"``, one
+        forum), in one step (two managers at once lose nothing); a server's first change starts
+        from the operator's channels that are among ``here`` (the server's own channels), and no
+        other server's channel is kept."""
         with self._change:
-            own = self.get(guild_id).answer_channels
+            own = getattr(self.get(guild_id), setting)
             channels = set(default if own is None else own) & here
             channels = channels | {channel_id} if answer else channels - {channel_id}
-            return self.update(guild_id, answer_channels=frozenset(channels))
+            return self.update(guild_id, **{setting: frozenset(channels)})
 
     def reset(self, guild_id: int) -> None:
         """Forget a server's settings: the operator's defaults apply again."""
@@ -147,22 +178,22 @@ class GuildSettingsStore:
             self._cache.pop(guild_id, None)
 
     def _write(self, guild_id: int, o: Overrides) -> None:
-        channels = None if o.answer_channels is None else json.dumps(sorted(o.answer_channels))
         row = (
             guild_id,
-            channels,
+            _ids(o.answer_channels),
             _int(o.threads),
             o.cooldown,
             o.results,
             _int(o.private),
             o.editor_role,
+            _ids(o.forum_channels),
+            _int(o.forum_followups),
             time.time(),
         )
         with self._lock:
             self._db.execute(
-                "INSERT OR REPLACE INTO guild_settings"
-                " (guild_id, answer_channels, threads, cooldown, results, private, editor_role, updated)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                f"INSERT OR REPLACE INTO guild_settings ({COLUMNS}, updated)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 row,
             )
             self._cache[guild_id] = o
@@ -176,13 +207,27 @@ def _int(value: bool | None) -> int | None:
     return None if value is None else int(value)
 
 
+def _ids(channels: frozenset[int] | None) -> str | None:
+    return None if channels is None else json.dumps(sorted(channels))
+
+
+def _from_ids(text: str | None) -> frozenset[int] | None:
+    return None if text is None else frozenset(json.loads(text))
+
+
+def _bool(value: int | None) -> bool | None:
+    return None if value is None else bool(value)
+
+
 def _overrides(row: tuple) -> Overrides:
-    _, channels, threads, cooldown, results, private, editor_role = row
+    _, channels, threads, cooldown, results, private, editor_role, forums, followups = row
     return Overrides(
-        answer_channels=None if channels is None else frozenset(json.loads(channels)),
-        threads=None if threads is None else bool(threads),
+        answer_channels=_from_ids(channels),
+        threads=_bool(threads),
         cooldown=cooldown,
         results=results,
-        private=None if private is None else bool(private),
+        private=_bool(private),
         editor_role=editor_role,
+        forum_channels=_from_ids(forums),
+        forum_followups=_bool(followups),
     )

@@ -21,7 +21,9 @@ def posts(tmp_path):
 
 
 def test_a_post_is_answered_once_and_solved_once(posts):
+    assert not posts.is_answered(10)
     posts.answered(10, GUILD, at=100.0)
+    assert posts.is_answered(10)
     posts.answered(10, GUILD, at=200.0)  # a second answer changes nothing
     assert posts.usage(GUILD, since=150.0) == ForumUsage(0, 0)  # still answered at 100
     assert posts.solved(10, GUILD, at=300.0) is True

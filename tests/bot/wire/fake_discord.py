@@ -42,6 +42,28 @@ def role_object(role_id: str, name: str, permissions: int, position: int) -> dic
     }
 
 
+def channel_object(channel_id: str, name: str, position: int, guild_id: str, kind: int = 0) -> dict:
+    """A server channel as Discord describes it (``kind`` 0 a text channel, 15 a forum)."""
+    return {
+        "id": channel_id,
+        "type": kind,
+        "name": name,
+        "position": position,
+        "permission_overwrites": [],
+        "guild_id": guild_id,
+        "nsfw": False,
+        "parent_id": None,
+        "topic": None,
+        "last_message_id": None,
+        "rate_limit_per_user": 0,
+    }
+
+
+def forum_tag(tag_id: str, name: str) -> dict:
+    """A forum's tag as Discord describes it."""
+    return {"id": tag_id, "name": name, "moderated": False, "emoji_id": None, "emoji_name": None}
+
+
 def snowflake() -> str:
     """A fresh, unique Discord id."""
     return str(next(_ids))
@@ -82,6 +104,10 @@ class FakeDiscord:
     member_permissions: dict[str, int] = field(default_factory=dict)
     member_roles: dict[str, list[str]] = field(default_factory=dict)
     files: dict[str, bytes] = field(default_factory=dict)  # attachments on the fake CDN, by id
+    forum_id: str = field(default_factory=snowflake)  # a forum channel (type 15), "help"
+    # the forum's tags, as Discord describes them: "Solved" (its id ``solved_tag_id``) and "Bug"
+    solved_tag_id: str = field(default_factory=snowflake)
+    forum_tags: list[dict] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.bot_user = {
@@ -100,6 +126,10 @@ class FakeDiscord:
         self._call_event = asyncio.Event()
         self.port = 0
         self.messages: dict[str, dict] = {}  # every message the bot created, by id
+        self.threads: dict[str, dict] = {}  # forum posts (threads) made with ``post``, by id
+        self.user_messages: dict[str, dict] = {}  # posts' first messages, which the bot may fetch
+        if not self.forum_tags:
+            self.forum_tags = [forum_tag(self.solved_tag_id, "Solved"), forum_tag(snowflake(), "Bug")]
         self.interactions: dict[str, dict] = {}  # interactions sent, by token
 
     # ---- lifecycle ---------------------------------------------------------------------------
@@ -208,23 +238,12 @@ class FakeDiscord:
                 role_object(self.editor_role_id, "Editors", 0, 1),
             ],
             "channels": [
-                {
-                    "id": channel_id,
-                    "type": 0,
-                    "name": name,
-                    "position": position,
-                    "permission_overwrites": [],
-                    "guild_id": self.guild_id,
-                    "nsfw": False,
-                    "parent_id": None,
-                    "topic": None,
-                    "last_message_id": None,
-                    "rate_limit_per_user": 0,
-                }
+                channel_object(channel_id, name, position, self.guild_id)
                 for position, (channel_id, name) in enumerate(
                     [(self.channel_id, "general"), (self.other_channel_id, "ask-citebot")]
                 )
-            ],
+            ]
+            + [self.forum_channel()],
             "members": [
                 {
                     "user": self.bot_user,
@@ -241,6 +260,17 @@ class FakeDiscord:
             "stage_instances": [],
             "guild_scheduled_events": [],
             "soundboard_sounds": [],
+        }
+
+    def forum_channel(self) -> dict:
+        """The server's forum channel (type 15) with its tags."""
+        return {
+            **channel_object(self.forum_id, "help", 2, self.guild_id, kind=15),
+            "available_tags": self.forum_tags,
+            "default_reaction_emoji": None,
+            "default_sort_order": None,
+            "default_forum_layout": 0,
+            "flags": 0,
         }
 
     async def _send(self, ws: web.WebSocketResponse, event: str, data: dict) -> None:
@@ -297,6 +327,7 @@ class FakeDiscord:
         guild: bool = True,
         webhook_id: str | None = None,
         kind: int = 0,
+        message_id: str | None = None,
     ) -> dict:
         """Dispatch MESSAGE_CREATE as if ``author`` wrote ``content``: posted through a webhook
         when ``webhook_id`` is given (then ``author`` is the webhook's name and id, and there is
@@ -304,7 +335,7 @@ class FakeDiscord:
         system messages, e.g. 7 a member joined, 18 a thread was started)."""
         author = author or self.user()
         data = {
-            "id": snowflake(),
+            "id": message_id or snowflake(),
             "channel_id": channel_id or self.channel_id,
             "author": author,
             "content": content,
@@ -334,6 +365,49 @@ class FakeDiscord:
             }
         await self.dispatch("MESSAGE_CREATE", data)
         return data
+
+    async def post(
+        self,
+        title: str,
+        content: str,
+        author: dict | None = None,
+        forum_id: str | None = None,
+        message_first: bool = False,
+        send_message: bool = True,
+        mentions_bot: bool = False,
+        tags: tuple[str, ...] = (),
+    ) -> dict:
+        """Start a post in a forum (by default the server's): THREAD_CREATE for the post (a
+        thread, ``newly_created``) and MESSAGE_CREATE for its first message (whose id is the
+        thread's), in that order or with ``message_first`` the other; with ``send_message``
+        False the message is never sent, only fetchable. The post's thread, as Discord sent it."""
+        author = author or self.user()
+        thread = {
+            **self.thread_object(forum_id or self.forum_id, title),
+            "owner_id": author["id"],
+            "applied_tags": list(tags),
+            "newly_created": True,
+        }
+        self.threads[thread["id"]] = thread
+        first = {
+            "content": content,
+            "author": author,
+            "mentions_bot": mentions_bot,
+            "channel_id": thread["id"],
+            "message_id": thread["id"],
+        }
+        self.user_messages[thread["id"]] = {
+            **self._message_object(thread["id"], {"content": content}),
+            "id": thread["id"],
+            "author": author,
+            "mentions": [self.bot_user] if mentions_bot else [],
+        }
+        if message_first and send_message:
+            await self.message(**first)
+        await self.dispatch("THREAD_CREATE", thread)
+        if not message_first and send_message:
+            await self.message(**first)
+        return thread
 
     def member(self, user: dict) -> dict:
         return {
@@ -369,7 +443,7 @@ class FakeDiscord:
         }
         if guild:
             payload.update(guild_id=self.guild_id, guild_locale="en-US", member=self.member(user))
-            payload["channel"] = {
+            payload["channel"] = self.threads.get(payload["channel_id"]) or {
                 "id": payload["channel_id"],
                 "type": 0,
                 "guild_id": self.guild_id,
@@ -556,6 +630,14 @@ class FakeDiscord:
             )
         if m := re.fullmatch(r"/channels/(\d+)/messages", path):
             return _json(self.message_object(m.group(1), body or {}))
+        if (m := re.fullmatch(r"/channels/(\d+)/messages/(\d+)", path)) and method == "GET":
+            message = self.user_messages.get(m.group(2)) or self.messages.get(m.group(2))
+            return _json(message) if message else _json({"message": "Unknown Message", "code": 10008}, 404)
+        if (m := re.fullmatch(r"/channels/(\d+)", path)) and m.group(1) in self.threads:
+            thread = self.threads[m.group(1)]  # a forum post: read, or its tags changed
+            if method == "PATCH" and "applied_tags" in (body or {}):
+                thread["applied_tags"] = list(body["applied_tags"])
+            return _json({k: v for k, v in thread.items() if k != "newly_created"})
         if (m := re.fullmatch(r"/channels/(\d+)/messages/(\d+)", path)) and method == "PATCH":
             # an edit of a message the bot sent in a channel
             message = self.messages.get(m.group(2)) or self._message_object(m.group(1), {})

@@ -1,0 +1,309 @@
+"""Forum channels: each new post in a forum citebot answers (FORUM_CHANNEL_IDS or /settings
+forum), or one whose opening message mentions it, is a question answered in the post itself,
+with a "✅ Solved" button for the poster and moderators; follow-ups in a post when the server
+set forum_followups."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import re
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
+
+import discord
+from discord.ext import commands
+
+from bot.batching import Busy
+from bot.cogs.asking import Asking, slow_down
+from bot.cogs.buttons import Guarded
+from bot.delivery import APOLOGY, BUSY, RESTARTING, deliver, tell
+from bot.render.answer import render_card
+from bot.render.card import cut
+from bot.render.embed import NO_PINGS
+from bot.stores.forum_posts import ForumPosts
+
+if TYPE_CHECKING:
+    from bot.client import CiteBot
+
+log = logging.getLogger(__name__)
+
+# index's limit on a question (MAX_QUESTION_CHARS in index/question.py); a post's question is
+# cut to it, since a post's first message may be far longer than a question
+POST_QUESTION_CHARS = 500
+SOLVED_TAGS = ("solved", "resolved")  # a forum's tag with one of these names marks a post solved
+MAX_TAGS = 5  # Discord's limit on the tags of one post
+RECENT = 1000  # posts remembered as taken, and opening messages held until their post arrives
+ONLY_POSTER = "Only the person who started this post, or a moderator (Manage Threads), can mark it solved."
+NOT_HERE = "That button belongs to another post."
+NO_TAG = (
+    " The forum's “{tag}” tag could not be set: citebot needs Manage Threads in this forum "
+    "(a moderator can set it)."
+)
+FULL = " The forum's “{tag}” tag could not be set: the post already has 5 tags."
+
+
+def post_question(title: str, text: str) -> str:
+    """What a forum post asks: its title, then the start of its first message, in one line cut
+    to the question limit (at a word)."""
+    title, text = " ".join(title.split()), " ".join(text.split())
+    joined = f"{title} {text}" if not text or re.search(r"[.?!:]$", title) else f"{title}: {text}"
+    return cut(joined.strip(), POST_QUESTION_CHARS)
+
+
+def mentions(bot: CiteBot, message: discord.Message) -> bool:
+    """Whether ``message`` mentions citebot, by name or by its own role."""
+    me = bot.user
+    role = message.guild.self_role if message.guild else None
+    return me is not None and (
+        any(u.id == me.id for u in message.mentions) or (role is not None and role in message.role_mentions)
+    )
+
+
+def solved_tag(thread: discord.Thread) -> discord.ForumTag | None:
+    """The forum's tag for solved posts ("Solved" or "Resolved", in any case), if it has one."""
+    forum = thread.parent
+    if not isinstance(forum, discord.ForumChannel):
+        return None
+    return next((t for t in forum.available_tags if t.name.strip().lower() in SOLVED_TAGS), None)
+
+
+def remember(recent: OrderedDict[int, object], key: int, value: object = None) -> None:
+    """Keep ``key`` among the ``RECENT`` latest, forgetting the oldest."""
+    recent[key] = value
+    recent.move_to_end(key)
+    while len(recent) > RECENT:
+        recent.popitem(last=False)
+
+
+class Forums(commands.Cog):
+    """Answers forum posts in the post, once each, whichever of a post's two events comes first."""
+
+    def __init__(self, bot: CiteBot) -> None:
+        self.bot = bot
+        self.posts = ForumPosts(bot.store.path)
+        self.taken: OrderedDict[int, object] = OrderedDict()  # posts answered or being answered
+        # opening messages that came before their post's THREAD_CREATE, by the post's id
+        self.held: OrderedDict[int, object] = OrderedDict()
+
+    async def cog_unload(self) -> None:
+        self.posts.close()
+
+    @property
+    def asking(self) -> Asking:
+        """The Asking cog, whose answers, cards and buttons forum answers reuse (it is loaded
+        before this one, so its module is the one imported here)."""
+        asking = self.bot.get_cog("Asking")
+        if not isinstance(asking, Asking):
+            raise RuntimeError("the Asking cog is not loaded")
+        return asking
+
+    def answers_every_post(self, thread: discord.Thread) -> bool:
+        """Whether the post's forum is one whose every post citebot answers."""
+        return thread.parent_id in self.bot.guild_settings(thread.guild.id).forum_channel_ids
+
+    # ---- new posts ---------------------------------------------------------------------------
+
+    @commands.Cog.listener()
+    async def on_thread_create(self, thread: discord.Thread) -> None:
+        if not isinstance(thread.parent, discord.ForumChannel):
+            return
+        opener = self.held.pop(thread.id, None)
+        if isinstance(opener, discord.Message) or self.answers_every_post(thread):
+            await self.take(thread, opener if isinstance(opener, discord.Message) else None)
+        # else: an opening message that mentions citebot comes as MESSAGE_CREATE, and takes it
+
+    @commands.Cog.listener()
+    async def on_message(self, message: discord.Message) -> None:
+        channel = message.channel
+        if message.guild is None:
+            return
+        if message.id == channel.id:  # a post's opening message: a post's id is its first message's
+            if isinstance(channel, discord.Thread):
+                if isinstance(channel.parent, discord.ForumChannel):
+                    await self.take(channel, message)
+            else:
+                remember(self.held, message.id, message)  # its post (THREAD_CREATE) has not come yet
+            return
+        if isinstance(channel, discord.Thread) and isinstance(channel.parent, discord.ForumChannel):
+            await self.follow_up(channel, message)
+
+    async def take(self, thread: discord.Thread, opener: discord.Message | None) -> None:
+        """Answer the post unless it was taken already or asks nothing of citebot; the check and
+        the claim are one step on the event loop, so the post's two events answer it once."""
+        bot = self.bot
+        if thread.id in self.taken or bot.stopping:
+            return
+        if opener is not None and (opener.author.bot or opener.webhook_id):
+            return
+        if not (self.answers_every_post(thread) or (opener is not None and mentions(bot, opener))):
+            return
+        if bot.refusal_for(thread.guild.id, thread.id, thread.parent_id):
+            return
+        remember(self.taken, thread.id)
+        await self.guarded(lambda: self.answer_post(thread, opener), thread, opener)
+
+    async def answer_post(self, thread: discord.Thread, opener: discord.Message | None) -> None:
+        bot = self.bot
+        if opener is None:
+            opener = await self.opening_message(thread)
+        guild_id = thread.guild.id
+        asker = opener.author.id if opener else thread.owner_id
+        wait, tell_them = bot.limit_wait(asker, guild_id)
+        if wait:
+            if tell_them:
+                await self.say(thread, opener, slow_down(wait))
+            return
+        question = post_question(thread.name, opener.content if opener else "")
+        with contextlib.suppress(discord.HTTPException):  # "citebot is typing…" is a nicety
+            await thread.typing()
+        try:
+            answer, ask_id = await bot.answer(
+                question, bot.guild_settings(guild_id).results, asker, guild_id, conversation=thread.id
+            )
+        except Busy:
+            await self.say(thread, opener, BUSY)
+            return
+        asking = self.asking
+        view = asking.view_for(answer, ask_id)
+        if view is discord.utils.MISSING:
+            view = discord.ui.View(timeout=None)
+        view.add_item(Solved(thread.id))
+        reference = opener.to_reference(fail_if_not_exists=False) if opener else None
+        await asking.send_card(thread, render_card(answer), view, reference)
+        await bot.database(self.posts.answered, thread.id, guild_id)
+        log.info("answered forum post %s in forum %s", thread.id, thread.parent_id)
+
+    async def opening_message(self, thread: discord.Thread) -> discord.Message | None:
+        """The post's first message, fetched (its MESSAGE_CREATE has not come, or never will);
+        None when it cannot be read: the title alone is the question then."""
+        try:
+            return await thread.fetch_message(thread.id)
+        except discord.HTTPException as exc:
+            log.warning("could not read the first message of forum post %s (%s)", thread.id, exc.status)
+            return None
+
+    # ---- follow-ups --------------------------------------------------------------------------
+
+    async def follow_up(self, thread: discord.Thread, message: discord.Message) -> None:
+        """A message in a post that does not mention citebot, answered when the server set
+        forum_followups and citebot answers this post (its forum's every post, or this one)."""
+        bot = self.bot
+        if not bot.guild_settings(thread.guild.id).forum_followups:
+            return
+        asking = self.asking
+        if asking.question_in(message) is not None:
+            return  # a mention (or an answer channel): the Asking cog answers it
+        if message.author.bot or message.webhook_id or not message.content.strip():
+            return
+        if message.type not in (discord.MessageType.default, discord.MessageType.reply):
+            return
+        if bot.refusal_for(thread.guild.id, thread.id, thread.parent_id):
+            return
+        if not (self.answers_every_post(thread) or thread.id in self.taken):
+            if not await bot.database(self.posts.is_answered, thread.id):
+                return
+        await self.guarded(lambda: asking.answer_message(message, message.content), thread, message)
+
+    # ---- sending -----------------------------------------------------------------------------
+
+    async def guarded(
+        self, work: Callable[[], Awaitable[None]], thread: discord.Thread, message: discord.Message | None
+    ) -> None:
+        """Run ``work`` as a pending answer; a failure is logged and the poster told."""
+        self.bot.track()
+        try:
+            await work()
+        except asyncio.CancelledError:
+            await self.say(thread, message, RESTARTING)
+            raise
+        except Exception:
+            log.exception("could not answer in forum post %s", thread.id)
+            await self.say(thread, message, APOLOGY)
+
+    async def say(self, thread: discord.Thread, message: discord.Message | None, text: str) -> None:
+        """A short line in the post, in reply to ``message`` when there is one."""
+        reference = message.to_reference(fail_if_not_exists=False) if message else None
+        try:
+            await deliver(
+                lambda: thread.send(cut(text, 2000), reference=reference, allowed_mentions=NO_PINGS),
+                f"forum post {thread.id}",
+            )
+        except discord.HTTPException as exc:
+            log.warning("could not say something in forum post %s: %s", thread.id, exc.status)
+
+
+class Solved(Guarded, discord.ui.DynamicItem[discord.ui.Button], template=r"cb:solved:(?P<thread>\d+)"):
+    """✅ under an answer in a forum post: the poster or a moderator marks the post solved (the
+    forum's Solved tag, where it has one, and the record for /stats and /gaps)."""
+
+    def __init__(self, thread_id: int) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label="Solved",
+                emoji="✅",
+                style=discord.ButtonStyle.success,
+                custom_id=f"cb:solved:{thread_id}",
+            )
+        )
+        self.thread_id = thread_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[CiteBot], item: discord.ui.Button, match: re.Match[str], /
+    ) -> Solved:
+        return cls(int(match["thread"]))
+
+    async def callback(self, interaction: discord.Interaction[CiteBot]) -> None:
+        try:
+            await self.mark(interaction)
+        except Exception:
+            log.exception("the Solved button failed (post %s)", self.thread_id)
+            await tell(interaction)
+
+    async def mark(self, interaction: discord.Interaction[CiteBot]) -> None:
+        bot = interaction.client
+        thread = interaction.channel
+        forums = bot.get_cog("Forums")
+        if not isinstance(thread, discord.Thread) or thread.id != self.thread_id:
+            await tell(interaction, NOT_HERE)
+            return
+        if interaction.user.id != thread.owner_id and not interaction.permissions.manage_threads:
+            await tell(interaction, ONLY_POSTER)
+            return
+        if not isinstance(forums, Forums):
+            await tell(interaction, RESTARTING)
+            return
+        await interaction.response.defer()  # the tag and the record, within Discord's 3 s
+        first = await bot.database(forums.posts.solved, thread.id, thread.guild.id)
+        note = await apply_solved_tag(thread, interaction.app_permissions.manage_threads)
+        log.info("forum post %s marked solved by user %s", thread.id, interaction.user.id)
+        await tell(
+            interaction, ("Marked as solved." if first else "This post was already marked solved.") + note
+        )
+
+
+async def apply_solved_tag(thread: discord.Thread, may_manage: bool) -> str:
+    """Set the forum's Solved tag on the post, keeping its other tags; '' when it is set (or the
+    forum has none), else why not, for whoever clicked."""
+    tag = solved_tag(thread)
+    if tag is None or any(t.id == tag.id for t in thread.applied_tags):
+        return ""
+    if not may_manage:
+        return NO_TAG.format(tag=tag.name)
+    if len(thread.applied_tags) >= MAX_TAGS:
+        return FULL.format(tag=tag.name)
+    try:
+        await thread.add_tags(tag, reason="citebot: marked solved")
+    except discord.HTTPException as exc:
+        log.warning("could not tag forum post %s as solved (%s)", thread.id, exc.status)
+        return NO_TAG.format(tag=tag.name)
+    return ""
+
+
+async def setup(bot: CiteBot) -> None:
+    """The forum listeners, and the Solved button (for every answer ever given in a post)."""
+    await bot.add_cog(Forums(bot))
+    bot.add_dynamic_items(Solved)
