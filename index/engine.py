@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
 
@@ -26,6 +27,7 @@ from index.search import Hit, search
 from index.spelling import Speller
 from index.store import ArticleInfo, Manifest, PassageIndex
 from index.terms import Term, key_terms, words, zipf
+from index.vectors import stored_vectors
 from index.verdict import probability, refusal_message
 
 log = logging.getLogger(__name__)
@@ -42,6 +44,13 @@ EXPAND_FROM = 0.6
 # a pass through the model when the corpus lacks them: they are simply missing.
 MIN_WEIGHT = 0.5
 QueryEncoder = Encoder | OnnxEncoder
+# A follow-up's search: each passage gains this share of its score for the question followed
+# (among that question's best PRIOR_POOL), and its sentences' cosines are this much the
+# follow-up's own words (the rest: as read with the conversation).
+W_TOPIC = 0.5
+PRIOR_POOL = 3
+W_OWN = 0.5
+OWN_WORDS = True
 
 
 def query_encoder(index_dir: Path) -> QueryEncoder:
@@ -59,6 +68,17 @@ def query_encoder(index_dir: Path) -> QueryEncoder:
         return encoder
     log.info("questions are encoded with ONNX Runtime (%d threads, no spinning)", fast.threads)
     return fast
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """A follow-up's conversation, as its search needs it: the question it follows, and the
+    vectors of that question and of the follow-up's own words."""
+
+    earlier: str
+    earlier_vector: np.ndarray
+    own: str
+    own_vector: np.ndarray
 
 
 class Engine:
@@ -131,14 +151,27 @@ class Engine:
             readings[i] = read_with(spelled, [self._speller.correct(h) for h in histories[i]])
             read[i] = readings[i].text
         t_clean = time.perf_counter()
-        vectors = self.encoder.encode(list(read.values())) if read else None
+        # one pass through the model: each question as read, and for a follow-up also its own
+        # words and the question it follows
+        texts = list(read.values())
+        for i in read:
+            if readings[i].following is not None:
+                texts += [readings[i].question, readings[i].following]
+        vectors = self.encoder.encode(texts) if texts else None
         terms = {i: key_terms(text) for i, text in read.items()}
         term_vectors = self.term_vectors([t for ts in terms.values() for t in ts])
         encode_ms = (time.perf_counter() - t_clean) * 1000
+        extra = len(read)
         for row, i in enumerate(read):
             k = max(1, min(int(ks[i]), MAX_K))
+            context = None
+            if readings[i].following is not None:
+                context = FollowUp(
+                    readings[i].following, vectors[extra + 1], readings[i].question, vectors[extra]
+                )
+                extra += 2
             answers[i] = self._compose(
-                cleaned[i], readings[i], vectors[row], terms[i], term_vectors, k, encode_ms, started
+                cleaned[i], readings[i], vectors[row], terms[i], term_vectors, k, encode_ms, started, context
             )
         return [answers[i] for i in range(len(questions))]
 
@@ -182,21 +215,53 @@ class Engine:
                 out.append(word)
         return tuple(out)
 
+    def topic_prior(self, context: FollowUp) -> dict[int, float]:
+        """What each passage gains in a follow-up's search: a share of how well it answered the
+        question followed (the conversation's topic is where its last answer was)."""
+        earlier = search(self.index, context.earlier_vector, context.earlier, PRIOR_POOL)
+        return {hit.row: W_TOPIC * hit.score for hit in earlier}
+
+    def own_scores(self, hit: Hit, context: FollowUp) -> Hit:
+        """``hit`` with each sentence's cosine taken partly with the follow-up's own words."""
+        first = int(self.index.sentence_first[hit.row])
+        rows = stored_vectors(self.index.sentence_vectors)[first : first + len(hit.sentence_scores)]
+        own = rows @ context.own_vector
+        mixed = tuple(
+            (1 - W_OWN) * s + W_OWN * float(o) for s, o in zip(hit.sentence_scores, own, strict=True)
+        )
+        return replace(hit, sentence_scores=mixed)
+
     @property
     def off_topic_median(self) -> float:
         """The confidence off-topic probes got when this index was built (median)."""
         return self._off_topic
 
     def evidence(
-        self, text: str, vector: np.ndarray, terms: list[Term], term_vectors: dict[str, np.ndarray], k: int
+        self,
+        text: str,
+        vector: np.ndarray,
+        terms: list[Term],
+        term_vectors: dict[str, np.ndarray],
+        k: int,
+        context: FollowUp | None = None,
     ) -> tuple[list[Hit], Choice | None, Evidence]:
         """Hits, the chosen sentence and the evidence for one question as read (spelling put
-        right); what the verdict and the answer are made from."""
+        right, a follow-up's context added); what the verdict and the answer are made from."""
         expansions = self.expansions(terms, term_vectors)
-        hits = search(self.index, vector, text, max(k, ANSWER_PASSAGES), expansions)
+        prior = None if context is None else self.topic_prior(context)
+        hits = search(self.index, vector, text, max(k, ANSWER_PASSAGES), expansions, prior)
         kind = expected_kind(text)
+        asked = text
+        if context is not None:  # the sentence answers the follow-up, not the question before it
+            hits = [self.own_scores(hit, context) for hit in hits]
+            asked = context.own if OWN_WORDS else text
         chosen = best_sentence(
-            text, hits, self.index.lexical, kind, self.index.vocabulary.proper, " ".join((text, *expansions))
+            asked,
+            hits,
+            self.index.lexical,
+            kind,
+            self.index.vocabulary.proper,
+            " ".join((asked, *expansions)),
         )
         passage = hits[chosen.hit].passage if chosen else None
         checks = check_terms(
@@ -228,12 +293,13 @@ class Engine:
         k: int,
         encode_ms: float,
         started: float,
+        context: FollowUp | None = None,
     ) -> Answer:
         t_search = time.perf_counter()
         text = reading.text
         # the answer is chosen among the same top passages whatever k is; k only sets how many
         # are cited
-        hits, chosen, evidence = self.evidence(text, vector, terms, term_vectors, k)
+        hits, chosen, evidence = self.evidence(text, vector, terms, term_vectors, k, context)
         timings = {"encode_ms": encode_ms, "search_ms": (time.perf_counter() - t_search) * 1000}
         score = probability(evidence, self._off_topic)
         if evidence.lone_word_absent() and score < self.threshold:

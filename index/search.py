@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -45,6 +46,7 @@ class Hit:
     dense_passage: float
     sentence_scores: tuple[float, ...]
     lexical: float
+    row: int = -1  # the passage's row in the index
 
     @property
     def dense_sentence(self) -> float:
@@ -56,8 +58,11 @@ def fuse(f: Features) -> float:
     return W_PASSAGE * f.dense_passage + W_SENTENCE * f.dense_sentence + W_LEXICAL * f.lexical
 
 
-def candidate_features(index: PassageIndex, query_vector: np.ndarray, lexical: np.ndarray) -> list[Features]:
-    """Evidence for every passage that any of the three retrievers puts in its top pool."""
+def candidate_features(
+    index: PassageIndex, query_vector: np.ndarray, lexical: np.ndarray, also: Collection[int] = ()
+) -> list[Features]:
+    """Evidence for every passage that any of the three retrievers puts in its top pool, and
+    for the rows in ``also``."""
     n = len(index.passages)
     if n == 0:
         return []
@@ -69,6 +74,7 @@ def candidate_features(index: PassageIndex, query_vector: np.ndarray, lexical: n
     rows |= {int(index.sentence_owner[r]) for r in s_rows[0] if r >= 0}
     best = np.argpartition(-lexical, pool - 1)[:pool] if pool < n else range(n)  # no full sort
     rows |= {int(r) for r in best if lexical[r] > 0}
+    rows |= {r for r in also if 0 <= r < n}
     passage_vectors = stored_vectors(index.passage_vectors)
     sentence_vectors = stored_vectors(index.sentence_vectors)
     ordered = sorted(rows)
@@ -97,15 +103,27 @@ def _near_duplicate(a: Passage, b: Passage) -> bool:
 
 
 def search(
-    index: PassageIndex, query_vector: np.ndarray, query: str, k: int = 3, expansions: tuple[str, ...] = ()
+    index: PassageIndex,
+    query_vector: np.ndarray,
+    query: str,
+    k: int = 3,
+    expansions: tuple[str, ...] = (),
+    prior: Mapping[int, float] | None = None,
 ) -> list[Hit]:
     """The ``k`` best passages for a query, best first, with no two near-duplicates.
 
     ``expansions``: corpus words that stand in for question words the corpus does not use.
+    ``prior``: what some passages (by row) gain before they are ranked (a follow-up's: those
+    that answered the question it follows).
     """
+    prior = prior or {}
     lexical = index.lexical.scores(query, expansions)
-    features = candidate_features(index, query_vector, lexical)
-    ranked = sorted(features, key=fuse, reverse=True)
+    features = candidate_features(index, query_vector, lexical, prior.keys())
+
+    def score(f: Features) -> float:
+        return fuse(f) + prior.get(f.row, 0.0)
+
+    ranked = sorted(features, key=score, reverse=True)
     hits: list[Hit] = []
     for f in ranked:
         passage = index.passages[f.row]
@@ -115,10 +133,11 @@ def search(
             Hit(
                 passage=passage,
                 rank=len(hits) + 1,
-                score=fuse(f),
+                score=score(f),
                 dense_passage=f.dense_passage,
                 sentence_scores=f.sentence_scores,
                 lexical=f.lexical,
+                row=f.row,
             )
         )
         if len(hits) == k:
