@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.bot.wire.fake_discord import FakeDiscord
-from tests.bot.wire.harness import buttons, posts, running
+from tests.bot.wire.harness import buttons, fake_discord, posts, reply_to, running, told
 
 pytestmark = pytest.mark.anyio  # async tests run on asyncio (tests/conftest.py)
 
@@ -14,6 +14,7 @@ TITLE = "North Korean troops in Russia"
 BODY = "How many North Korean troops are in Russia for training?"
 MESSAGE_CONTENT = 1 << 15
 MANAGE_THREADS = 1 << 34
+ALL = FakeDiscord.permissions
 
 
 def in_post(fake: FakeDiscord, thread: dict) -> list:
@@ -56,3 +57,100 @@ async def test_a_new_post_is_answered_once_in_the_post_reading_title_and_message
         assert len(in_post(fake, thread)) == 1  # both events came; one answer
         fetched = [c for c in fake.calls if c.method == "GET" and "/messages/" in c.path]
         assert len(fetched) == (0 if message_first else 1)  # the message came first: no need to fetch
+
+
+async def test_the_first_message_is_fetched_when_its_event_never_comes(engine, tmp_path, fake):
+    async with running(engine, tmp_path, fake, FORUM_CHANNEL_IDS=fake.forum_id):
+        thread = await fake.post(TITLE, BODY, send_message=False)
+        answer = await answer_in(fake, thread)
+        assert "training" in answer["embeds"][0]["title"]  # the message's words, fetched
+        assert f"/channels/{thread['id']}/messages/{thread['id']}" in [
+            c.path for c in fake.calls if c.method == "GET"
+        ]
+
+
+async def test_a_post_mentioning_citebot_in_another_forum_is_answered_and_others_are_not(
+    engine, tmp_path, fake
+):
+    async with running(engine, tmp_path, fake):
+        assert not fake.identifies[0]["intents"] & MESSAGE_CONTENT  # no forum set: not asked for
+        quiet = await fake.post("Just chatting", "Nothing for citebot here.")
+        thread = await fake.post(TITLE, f"<@{fake.app_id}> {BODY}", mentions_bot=True)
+        answer = await answer_in(fake, thread)
+        assert "training" in answer["embeds"][0]["title"] and "<@" not in answer["embeds"][0]["title"]
+        assert not in_post(fake, quiet)  # answered after it: the quiet post was passed over
+        assert len(in_post(fake, thread)) == 1
+
+
+async def test_the_poster_marks_the_post_solved_which_sets_the_forums_tag(engine, tmp_path, fake):
+    async with running(engine, tmp_path, fake, FORUM_CHANNEL_IDS=fake.forum_id) as bot:
+        poster = fake.plain_member("poster")
+        bug = fake.forum_tags[1]["id"]
+        thread = await fake.post(TITLE, BODY, author=poster, tags=(bug,))
+        answer = await answer_in(fake, thread)
+        click = await fake.click(answer, buttons(answer)["Solved"], poster)
+        assert await told(fake, click, "Marked as solved.") == "Marked as solved."
+        patch = await fake.wait_for(lambda c: c.method == "PATCH" and c.path == f"/channels/{thread['id']}")
+        assert patch.json["applied_tags"] == [bug, fake.solved_tag_id]  # its own tag kept
+        forums = bot.get_cog("Forums")
+        assert forums.posts.solved_posts(int(fake.guild_id)) == {int(thread["id"])}
+
+
+async def test_without_manage_threads_the_post_is_still_solved_and_the_clicker_told(engine, tmp_path):
+    async with fake_discord(permissions=ALL & ~MANAGE_THREADS) as fake:
+        async with running(engine, tmp_path, fake, FORUM_CHANNEL_IDS=fake.forum_id) as bot:
+            poster = fake.user("poster")
+            thread = await fake.post(TITLE, BODY, author=poster)
+            answer = await answer_in(fake, thread)
+            click = await fake.click(answer, buttons(answer)["Solved"], poster)
+            text = await told(fake, click, "Marked as solved.")
+            assert "“Solved” tag could not be set" in text and "Manage Threads" in text
+            assert not [c for c in fake.calls if c.method == "PATCH" and c.path.startswith("/channels/")]
+            assert bot.get_cog("Forums").posts.solved_posts(int(fake.guild_id)) == {int(thread["id"])}
+
+
+async def test_a_refused_tag_change_still_records_the_post_solved(engine, tmp_path, fake):
+    async with running(engine, tmp_path, fake, FORUM_CHANNEL_IDS=fake.forum_id) as bot:
+        poster = fake.user("poster")
+        thread = await fake.post(TITLE, BODY, author=poster)
+        answer = await answer_in(fake, thread)
+        fake.fail_next[rf"/channels/{thread['id']}"] = [403]
+        click = await fake.click(answer, buttons(answer)["Solved"], poster)
+        assert "could not be set" in await told(fake, click, "Marked as solved.")
+        assert bot.get_cog("Forums").posts.solved_posts(int(fake.guild_id)) == {int(thread["id"])}
+
+
+async def test_someone_elses_click_is_refused_privately_and_a_moderators_counts(engine, tmp_path, fake):
+    async with running(engine, tmp_path, fake, FORUM_CHANNEL_IDS=fake.forum_id) as bot:
+        thread = await fake.post(TITLE, BODY, author=fake.user("poster"))
+        answer = await answer_in(fake, thread)
+        other = await fake.click(answer, buttons(answer)["Solved"], fake.plain_member("other"))
+        refusal = (await fake.response(other)).json
+        assert refusal["data"]["flags"] == 64 and "Only the person who started" in refusal["data"]["content"]
+        assert not bot.get_cog("Forums").posts.solved_posts(int(fake.guild_id))
+        moderator = await fake.click(answer, buttons(answer)["Solved"], fake.user("moderator"))
+        assert await told(fake, moderator, "Marked as solved.")  # Manage Threads: may mark it
+
+
+async def test_forum_followups_answer_a_message_without_a_mention_after_the_posts_question(
+    engine, tmp_path, fake
+):
+    async with running(engine, tmp_path, fake, FORUM_CHANNEL_IDS=fake.forum_id):
+        await fake.response(await fake.slash("settings set", forum_followups=True))
+        poster = fake.user("poster")
+        thread = await fake.post(TITLE, BODY, author=poster)
+        first = await answer_in(fake, thread)
+        asked = await fake.message("And who trains them?", author=poster, channel_id=thread["id"])
+        call = await reply_to(fake, asked)
+        footer = call.json["embeds"][0]["footer"]["text"]
+        assert f"following: {first['embeds'][0]['title']}" in footer
+
+
+async def test_without_forum_followups_a_message_in_a_post_is_left_alone(engine, tmp_path, fake):
+    async with running(engine, tmp_path, fake, FORUM_CHANNEL_IDS=fake.forum_id) as bot:
+        poster = fake.user("poster")
+        thread = await fake.post(TITLE, BODY, author=poster)
+        await answer_in(fake, thread)
+        await fake.message("And who trains them?", author=poster, channel_id=thread["id"])
+        await settled(fake, bot)
+        assert len(in_post(fake, thread)) == 1
