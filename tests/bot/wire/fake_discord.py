@@ -328,11 +328,13 @@ class FakeDiscord:
         webhook_id: str | None = None,
         kind: int = 0,
         message_id: str | None = None,
+        reference: dict | None = None,
     ) -> dict:
         """Dispatch MESSAGE_CREATE as if ``author`` wrote ``content``: posted through a webhook
         when ``webhook_id`` is given (then ``author`` is the webhook's name and id, and there is
         no member), and of message type ``kind`` (0 a message, 19 a reply; others are Discord's
-        system messages, e.g. 7 a member joined, 18 a thread was started)."""
+        system messages, e.g. 7 a member joined, 18 a thread was started); a reply to the message
+        ``reference`` (as the fake stored or sent it) when given."""
         author = author or self.user()
         data = {
             "id": message_id or snowflake(),
@@ -363,8 +365,29 @@ class FakeDiscord:
                 "mute": False,
                 "flags": 0,
             }
+        if reference is not None:
+            data["type"] = 19
+            data["message_reference"] = {
+                "type": 0,
+                "message_id": reference["id"],
+                "channel_id": reference["channel_id"],
+                "guild_id": self.guild_id if guild else None,
+            }
+            data["referenced_message"] = reference
         await self.dispatch("MESSAGE_CREATE", data)
         return data
+
+    async def open_thread(self, name: str, owner: dict | None = None, parent_id: str | None = None) -> dict:
+        """Dispatch THREAD_CREATE for a public thread a user opened in a channel (by default the
+        first); the thread, as Discord sent it."""
+        owner = owner or self.user()
+        thread = {
+            **self.thread_object(parent_id or self.channel_id, name),
+            "owner_id": owner["id"],
+            "newly_created": True,
+        }
+        await self.dispatch("THREAD_CREATE", thread)
+        return thread
 
     async def post(
         self,
@@ -421,9 +444,16 @@ class FakeDiscord:
         }
 
     async def interact(
-        self, kind: int, data: dict, user: dict | None = None, message: dict | None = None, guild: bool = True
+        self,
+        kind: int,
+        data: dict,
+        user: dict | None = None,
+        message: dict | None = None,
+        guild: bool = True,
+        channel_id: str | None = None,
     ) -> dict:
-        """Dispatch INTERACTION_CREATE (2 command, 3 component, 4 autocomplete) as ``user``."""
+        """Dispatch INTERACTION_CREATE (2 command, 3 component, 4 autocomplete) as ``user``, in
+        ``channel_id`` (by default the message's channel, else the first channel)."""
         user = user or self.user()
         interaction_id = snowflake()
         payload: dict[str, Any] = {
@@ -433,7 +463,7 @@ class FakeDiscord:
             "data": data,
             "token": f"token-{interaction_id}",
             "version": 1,
-            "channel_id": (message or {}).get("channel_id", self.channel_id),
+            "channel_id": channel_id or (message or {}).get("channel_id", self.channel_id),
             "locale": "en-US",
             "app_permissions": str(self.permissions),
             "entitlements": [],
@@ -466,10 +496,12 @@ class FakeDiscord:
         files: dict[str, tuple[str, bytes]] | None = None,
         channels: dict[str, str] | None = None,
         roles: dict[str, str] | None = None,
+        in_channel: str | None = None,
         **options: Any,
     ) -> dict:
         """Use a slash command (``"article add"`` for a subcommand) with the given options;
-        ``files`` attaches (option -> (file name, bytes)), ``channels``/``roles`` pick by id."""
+        ``files`` attaches (option -> (file name, bytes)), ``channels``/``roles`` pick by id;
+        used in ``in_channel`` (a thread too), by default the first channel."""
         kinds = {str: 3, int: 4, bool: 5}
         opts = [{"name": k, "type": kinds[type(v)], "value": v} for k, v in options.items()]
         resolved: dict[str, dict] = {}
@@ -503,7 +535,19 @@ class FakeDiscord:
         data: dict[str, Any] = {"id": snowflake(), "name": top, "type": 1, "options": opts}
         if resolved:
             data["resolved"] = resolved
-        return await self.interact(2, data, user, guild=guild)
+        return await self.interact(2, data, user, guild=guild, channel_id=in_channel)
+
+    async def message_command(self, name: str, target: dict, user: dict | None = None) -> dict:
+        """Use the message command ``name`` (a message's Apps menu) on ``target``, a message as
+        the fake sent or stored it, in that message's channel."""
+        data = {
+            "id": snowflake(),
+            "name": name,
+            "type": 3,
+            "target_id": target["id"],
+            "resolved": {"messages": {target["id"]: target}},
+        }
+        return await self.interact(2, data, user, channel_id=target["channel_id"])
 
     async def submit(self, interaction: dict, values: dict[str, str], user: dict | None = None) -> dict:
         """Fill in and submit the form (modal) the bot opened in answer to ``interaction``."""
@@ -595,6 +639,11 @@ class FakeDiscord:
                 if isinstance(status, tuple):  # (status, Discord error code, message)
                     return _json({"message": status[2], "code": status[1]}, status=status[0])
                 return _json({"message": "Missing Permissions", "code": 50013}, status=status)
+        if m := re.fullmatch(r"/channels/(\d+)/messages/(\d+)/threads", path):
+            # a thread opened from a message: Discord tells the gateway of it too
+            thread = self.thread_object(m.group(1), (body or {}).get("name", ""))
+            await self.dispatch("THREAD_CREATE", {**thread, "newly_created": True})
+            return _json(thread, status=201)
         return self._answer(request.method, path, body)
 
     def _answer(self, method: str, path: str, body: Any) -> web.Response:
@@ -646,8 +695,6 @@ class FakeDiscord:
             return _json(edited)
         if re.fullmatch(r"/channels/\d+/typing", path):
             return web.Response(status=204)
-        if m := re.fullmatch(r"/channels/(\d+)/messages/(\d+)/threads", path):
-            return _json(self.thread_object(m.group(1), (body or {}).get("name", "")), status=201)
         if m := re.fullmatch(r"/interactions/(\d+)/([^/]+)/callback", path):
             return self._callback(m.group(1), m.group(2), body or {})
         if m := re.fullmatch(r"/webhooks/(\d+)/([^/]+)(/messages/.+)?", path):
@@ -656,7 +703,14 @@ class FakeDiscord:
             return _json(self.message_object(channel, body or {}, webhook_id=m.group(1)))
         if re.fullmatch(r"/applications/\d+(/guilds/\d+)?/commands", path) and method == "PUT":
             commands = [
-                {**c, "id": snowflake(), "application_id": self.app_id, "version": snowflake()}
+                # Discord gives a message command an empty description
+                {
+                    "description": "",
+                    **c,
+                    "id": snowflake(),
+                    "application_id": self.app_id,
+                    "version": snowflake(),
+                }
                 for c in (body or [])
             ]
             return _json(commands)

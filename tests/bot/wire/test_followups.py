@@ -1,0 +1,134 @@
+"""Follow-ups over the wire: a question in a thread, or in reply to an answer, is read with the
+public questions asked before it there (issue 15)."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import time
+
+import pytest
+
+from bot.client import CiteBot
+from bot.stores.database import database_path
+from bot.stores.feedback import HISTORY_SECONDS
+from tests.bot.wire.fake_discord import Call, FakeDiscord
+from tests.bot.wire.harness import ask, reply_to, running
+
+pytestmark = pytest.mark.anyio  # async tests run on asyncio (tests/conftest.py)
+
+MINISTER = "Who is North Korea's foreign minister?"
+MEETING = "Is Putin meeting her?"
+WAR = "Is South Korea at war with the North?"
+SINCE = "Since when?"
+
+
+def embed(call: Call) -> dict:
+    return call.json["embeds"][0]
+
+
+def footer(call: Call) -> str:
+    return embed(call).get("footer", {}).get("text", "")
+
+
+async def mention(fake: FakeDiscord, question: str, **where) -> Call:
+    """Ask by mention (in a thread, or in reply to a message); the bot's reply."""
+    asked = await fake.message(f"<@{fake.app_id}> {question}", mentions_bot=True, **where)
+    return await reply_to(fake, asked)
+
+
+async def noted(bot: CiteBot, message_id: str, timeout: float = 10.0) -> None:
+    """Wait until the bot has noted which conversation its answer ``message_id`` belongs to
+    (it does so just after sending it; a person's reply comes seconds later)."""
+    deadline = time.monotonic() + timeout
+    while bot.store.conversation_of(int(message_id)) is None:
+        assert time.monotonic() < deadline, f"answer {message_id} was never noted"
+        await asyncio.sleep(0.02)
+
+
+async def test_a_question_in_a_thread_follows_the_one_asked_there_before(engine, tmp_path, fake):
+    async with running(engine, tmp_path, fake):
+        thread = await fake.open_thread("North Korea")
+        first = await mention(fake, MINISTER, channel_id=thread["id"])
+        assert "following" not in footer(first)
+        follow = await mention(fake, MEETING, channel_id=thread["id"])
+        assert f"following: {MINISTER}" in footer(follow)
+        assert "does not intend to meet with her" in embed(follow)["description"]
+
+
+async def test_a_question_in_the_thread_opened_for_an_answer_follows_that_answer(engine, tmp_path, fake):
+    async with running(engine, tmp_path, fake, ANSWER_IN_THREAD="true") as bot:
+        await fake.message(f"<@{fake.app_id}> {WAR}", mentions_bot=True)
+        opened = await fake.wait_for(lambda c: c.path.endswith("/threads"))
+        answer = await fake.wait_for(lambda c: c.method == "POST" and c.path.endswith("/messages"))
+        thread_id = answer.path.split("/")[2]
+        assert opened.path.startswith(f"/channels/{fake.channel_id}/") and thread_id != fake.channel_id
+        await noted(bot, next(m["id"] for m in fake.messages.values() if m["channel_id"] == thread_id))
+        follow = await mention(fake, SINCE, channel_id=thread_id)
+        assert follow.path == f"/channels/{thread_id}/messages"  # answered in the thread, no new one
+        assert f"following: {WAR}" in footer(follow)
+        assert "1950" in embed(follow)["description"]
+
+
+async def test_a_reply_to_an_answer_follows_its_question_and_a_fresh_question_does_not(
+    engine, tmp_path, fake
+):
+    async with running(engine, tmp_path, fake) as bot:
+        answered = await ask(fake, fake.user(), MINISTER)
+        await noted(bot, answered["id"])
+        fresh = await mention(fake, MEETING)
+        assert "following" not in footer(fresh)
+        follow = await mention(fake, MEETING, reference=answered)
+        assert f"following: {MINISTER}" in footer(follow)
+        assert "does not intend to meet with her" in embed(follow)["description"]
+
+
+async def test_a_reply_chain_goes_on_through_each_answer(engine, tmp_path, fake):
+    async with running(engine, tmp_path, fake) as bot:
+        alice = fake.user()
+        first = await ask(fake, alice, WAR)
+        await noted(bot, first["id"])
+        second = await mention(fake, SINCE, reference=first)
+        assert f"following: {WAR}" in footer(second)
+        second_message = next(m for m in fake.messages.values() if m.get("embeds") == second.json["embeds"])
+        await noted(bot, second_message["id"])
+        await mention(fake, MINISTER, reference=second_message)
+        chain = bot.store.conversation_of(int(first["id"]))
+        assert bot.store.conversation_of(int(second_message["id"])) == chain
+        assert bot.store.history(chain) == [WAR, SINCE, MINISTER]
+
+
+async def test_questions_older_than_an_hour_are_not_followed(engine, tmp_path, fake):
+    async with running(engine, tmp_path, fake):
+        thread = await fake.open_thread("North Korea")
+        await mention(fake, MINISTER, channel_id=thread["id"])
+        with sqlite3.connect(database_path(tmp_path)) as db:
+            moved = db.execute(
+                "UPDATE asks SET created = created - ? WHERE conversation = ?",
+                (HISTORY_SECONDS + 60, int(thread["id"])),
+            ).rowcount
+        assert moved == 1
+        follow = await mention(fake, MEETING, channel_id=thread["id"])
+        assert "following" not in footer(follow)
+
+
+async def test_a_private_ask_reads_the_thread_but_is_never_read_as_history(engine, tmp_path, fake):
+    async with running(engine, tmp_path, fake):
+        thread = await fake.open_thread("North Korea")
+        await mention(fake, MINISTER, channel_id=thread["id"])
+        private = await fake.slash("ask", question=MEETING, private=True, in_channel=thread["id"])
+        shown = await fake.followup(private)
+        assert shown.json["flags"] & 64  # only the asker sees it
+        assert f"following: {MINISTER}" in footer(shown)
+        follow = await mention(fake, SINCE, channel_id=thread["id"])
+        assert f"following: {MINISTER}" in footer(follow)  # not the private question, asked later
+        assert MEETING not in footer(follow)
+
+
+async def test_a_public_ask_in_a_thread_is_followed_by_a_mention(engine, tmp_path, fake):
+    async with running(engine, tmp_path, fake):
+        thread = await fake.open_thread("Korea")
+        public = await fake.slash("ask", question=MINISTER, in_channel=thread["id"])
+        assert "following" not in footer(await fake.followup(public))
+        follow = await mention(fake, MEETING, channel_id=thread["id"])
+        assert f"following: {MINISTER}" in footer(follow)
