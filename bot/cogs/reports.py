@@ -1,5 +1,5 @@
-"""``/gaps`` and ``/stats``: what people asked that the articles did not answer well, and how
-much citebot is used, from the SQLite store."""
+"""``/gaps`` and ``/stats``: what people asked that the articles did not answer well (solved
+forum posts left out), and how much citebot is used, from the SQLite store."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from bot.delivery import tell
 from bot.render.embed import NO_PINGS, card_embed
 from bot.render.reports import render_gaps, render_usage
 from bot.stores.feedback import days_ago
+from bot.stores.forum_posts import ForumPosts
 from index import group_asked
 
 if TYPE_CHECKING:
@@ -27,6 +28,10 @@ class Reports(commands.Cog):
 
     def __init__(self, bot: CiteBot) -> None:
         self.bot = bot
+        self.forum_posts = ForumPosts(bot.store.path)  # answered and solved, for both reports
+
+    async def cog_unload(self) -> None:
+        self.forum_posts.close()
 
     @app_commands.command(name="gaps")
     @app_commands.guild_only()
@@ -37,9 +42,13 @@ class Reports(commands.Cog):
         """Questions the articles did not answer well, grouped by what they ask, most asked first."""
         if not await allowed(interaction):
             return
-        bot = self.bot
+        bot, guild_id = self.bot, interaction.guild_id
+        assert guild_id is not None  # guild_only
         await interaction.response.defer(thinking=True, ephemeral=True)
-        gaps = await bot.database(bot.store.gaps, days_ago(days), interaction.guild_id, GAPS_READ)
+        solved = await bot.database(self.forum_posts.solved_posts, guild_id)  # no gaps: solved
+        gaps = await bot.database(
+            lambda: bot.store.gaps(days_ago(days), guild_id, GAPS_READ, excluding=solved)
+        )
         groups = await bot.aside(
             group_asked,
             [g.question for g in gaps],
@@ -56,10 +65,12 @@ class Reports(commands.Cog):
         self, interaction: discord.Interaction[CiteBot], days: app_commands.Range[int, 1, 90] = 14
     ) -> None:
         """How many questions were asked here per day, the share answered, and the feedback."""
-        bot = self.bot
+        bot, guild_id = self.bot, interaction.guild_id
+        assert guild_id is not None  # guild_only
         await interaction.response.defer(thinking=True, ephemeral=True)
-        usage = await bot.database(bot.store.usage, days_ago(days), interaction.guild_id)
-        await self.send(interaction, render_usage(usage, days))
+        usage = await bot.database(bot.store.usage, days_ago(days), guild_id)
+        forum = await bot.database(self.forum_posts.usage, guild_id, days_ago(days))
+        await self.send(interaction, render_usage(usage, days, forum))
 
     async def send(self, interaction: discord.Interaction[CiteBot], card) -> None:
         try:

@@ -8,6 +8,7 @@ from dataclasses import replace
 
 from bot.render.card import LIMITS, Card, Field, cut, escape, fit
 from bot.stores.feedback import Usage
+from bot.stores.forum_posts import ForumUsage
 from index import QuestionGroup
 
 GROUPS_SHOWN = 15
@@ -51,8 +52,9 @@ def render_gaps(groups: list[QuestionGroup], days: int) -> Card:
     return card
 
 
-def render_usage(usage: Usage, days: int) -> Card:
-    """Questions per day, the share answered, and the feedback."""
+def render_usage(usage: Usage, days: int, forum: ForumUsage | None = None) -> Card:
+    """Questions per day, the share answered, and the feedback; with ``forum``, the share of the
+    forum posts answered that were marked solved (when there were any)."""
     title = f"Stats: the last {days} day(s)"
     if not usage.asked:
         return Card(title, f"No questions in the last {days} day(s).", (), "citebot", True, "📊")
@@ -63,6 +65,11 @@ def render_usage(usage: Usage, days: int) -> Card:
         f"({share:.0%}), {usage.asked - usage.answered} not covered by the articles.\n"
         f"Feedback: 👍 {usage.up} · 👎 {usage.down}"
     )
+    if forum is not None and forum.answered:
+        description += (
+            f"\nForum posts: {forum.answered} answered, {forum.solved} marked solved "
+            f"({forum.share_solved:.0%})."
+        )
     lines = [f"`{d.day}` {d.asked} asked · {d.answered} answered" for d in usage.days]
     fields = (Field("Questions per day", cut("\n".join(lines), LIMITS["field_value"])),)
     return fit(Card(title, description, fields, "Days without questions are left out.", True, "📊"))

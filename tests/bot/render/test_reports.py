@@ -9,6 +9,7 @@ from bot.render.library import render_articles
 from bot.render.reports import render_gaps, render_usage
 from bot.render.settings import render_settings
 from bot.stores.feedback import Day, Usage
+from bot.stores.forum_posts import ForumUsage
 from bot.stores.guild_settings import GuildSettings, Overrides
 from index.articles import Refused
 from index.gaps import QuestionGroup
@@ -64,6 +65,24 @@ def test_usage_gives_the_share_answered_per_day():
         "`2026-11-27` 4 asked · 3 answered",
         "`2026-11-26` 1 asked · 0 answered",
     ]
+
+
+def test_usage_gives_the_share_of_forum_posts_solved_only_when_there_were_posts():
+    usage = Usage(0.0, (Day("2026-11-27", 4, 3),), 4, 3, 2, 0, 0)
+    card = render_usage(usage, 14, ForumUsage(answered=4, solved=3))
+    assert "Forum posts: 4 answered, 3 marked solved (75%)." in card.description
+    assert "Forum posts" not in render_usage(usage, 14, ForumUsage(0, 0)).description
+    assert "Forum posts" not in render_usage(usage, 14).description
+
+
+def test_settings_show_the_forums_and_their_follow_ups():
+    current = GuildSettings(frozenset(), False, RateLimit(0, 0.0), 3, False, None, frozenset({8}), True)
+    card = render_settings(current, Overrides(forum_channels=frozenset({8})), content_intent=False)
+    forums = next(f for f in card.fields if f.name.startswith("Forums"))
+    assert forums.name.endswith("(this server)") and "<#8>" in forums.value
+    assert "Message Content" in forums.value
+    followups = next(f for f in card.fields if f.name.startswith("Follow-ups in forum posts"))
+    assert followups.name.endswith("(default)") and followups.value.startswith("every message")
 
 
 def test_settings_say_which_are_this_servers_own():

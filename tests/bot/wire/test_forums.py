@@ -154,3 +154,46 @@ async def test_without_forum_followups_a_message_in_a_post_is_left_alone(engine,
         await fake.message("And who trains them?", author=poster, channel_id=thread["id"])
         await settled(fake, bot)
         assert len(in_post(fake, thread)) == 1
+
+
+async def test_settings_forum_adds_a_forum_kept_across_a_restart_and_takes_it_out(engine, tmp_path, fake):
+    async with running(engine, tmp_path, fake):
+        added = await fake.slash("settings forum", channels={"channel": fake.forum_id})
+        card = (await fake.response(added)).json["data"]
+        assert "Message Content" in card["content"] and "restart" in card["content"]
+        forums = next(f for f in card["embeds"][0]["fields"] if f["name"].startswith("Forums"))
+        assert forums["name"].endswith("(this server)") and f"<#{fake.forum_id}>" in forums["value"]
+    async with running(engine, tmp_path, fake):
+        assert fake.identifies[-1]["intents"] & MESSAGE_CONTENT
+        thread = await fake.post(TITLE, BODY)
+        assert "training" in (await answer_in(fake, thread))["embeds"][0]["title"]
+        removed = await fake.slash("settings forum", channels={"channel": fake.forum_id}, answer=False)
+        card = (await fake.response(removed)).json["data"]
+        forums = next(f for f in card["embeds"][0]["fields"] if f["name"].startswith("Forums"))
+        assert forums["value"] == "none"
+
+
+async def test_stats_give_the_share_of_answered_posts_marked_solved(engine, tmp_path, fake):
+    async with running(engine, tmp_path, fake, FORUM_CHANNEL_IDS=fake.forum_id):
+        poster = fake.user("poster")
+        solved = await fake.post(TITLE, BODY, author=poster)
+        answer = await answer_in(fake, solved)
+        await answer_in(fake, await fake.post("Training", "Where are the troops trained?"))
+        click = await fake.click(answer, buttons(answer)["Solved"], poster)
+        await told(fake, click, "Marked as solved.")
+        report = await fake.slash("stats")
+        description = (await fake.followup(report)).json["embeds"][0]["description"]
+        assert "Forum posts: 2 answered, 1 marked solved (50%)." in description
+
+
+async def test_gaps_leave_out_the_questions_of_solved_posts(engine, tmp_path, fake):
+    async with running(engine, tmp_path, fake, FORUM_CHANNEL_IDS=fake.forum_id):
+        poster = fake.user("poster")
+        solved = await fake.post("Pancakes", "What is the best recipe for pancakes?", author=poster)
+        answer = await answer_in(fake, solved)
+        await answer_in(fake, await fake.post("Football", "Who won the 1998 football World Cup?"))
+        click = await fake.click(answer, buttons(answer)["Solved"], poster)
+        await told(fake, click, "Marked as solved.")
+        report = await fake.slash("gaps")
+        text = str((await fake.followup(report)).json["embeds"][0])
+        assert "World Cup" in text and "pancakes" not in text.lower()
