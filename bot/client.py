@@ -36,6 +36,7 @@ GUILD_READY_TIMEOUT = 2.0
 # the bot's areas, loaded by name in this order (each module ends in ``setup(bot)``)
 EXTENSIONS = (
     "bot.cogs.asking",
+    "bot.cogs.ask_message",
     "bot.cogs.buttons",
     "bot.cogs.articles",
     "bot.cogs.reports",

@@ -260,22 +260,13 @@ class Asking(commands.Cog):
         if isinstance(interaction.channel, discord.Thread):
             conversation = interaction.channel.id
             history = await bot.database(bot.store.history, conversation)
-        try:
-            answer, ask_id = await bot.answer(
-                question,
-                results or here.results,
-                interaction.user.id,
-                interaction.guild_id,
-                history,
-                conversation=conversation,
-                private=private,
-            )
-        except Busy:
-            await tell(interaction, BUSY)
+        k = results or here.results
+        answered = await self.answer_command(
+            interaction, question, k, history, conversation=conversation, private=private
+        )
+        if answered is None:
             return
-        except asyncio.CancelledError:
-            await tell(interaction, RESTARTING)
-            raise
+        answer, ask_id = answered
         embed, view = card_embed(render_card(answer)), self.view_for(answer, ask_id)
         sent = await deliver(
             lambda: interaction.followup.send(
@@ -285,6 +276,35 @@ class Asking(commands.Cog):
         )
         if not private:  # a private answer cannot be replied to
             await self.note_answer(ask_id, sent)
+
+    async def answer_command(
+        self,
+        interaction: discord.Interaction[CiteBot],
+        question: str,
+        k: int,
+        history: list[str],
+        *,
+        conversation: int,
+        private: bool = False,
+    ) -> tuple[Answer, int | None] | None:
+        """A command's answer and its ask id (see ``CiteBot.answer``); None when the model was
+        too busy, which the user has been told."""
+        try:
+            return await self.bot.answer(
+                question,
+                k,
+                interaction.user.id,
+                interaction.guild_id,
+                history,
+                conversation=conversation,
+                private=private,
+            )
+        except Busy:
+            await tell(interaction, BUSY)
+            return None
+        except asyncio.CancelledError:
+            await tell(interaction, RESTARTING)
+            raise
 
     @app_commands.command(name="passage")
     @app_commands.describe(id="The passage id, e.g. nk-troops#p3 (start typing to choose)")

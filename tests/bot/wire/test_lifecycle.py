@@ -17,7 +17,7 @@ pytestmark = pytest.mark.anyio  # async tests run on asyncio (tests/conftest.py)
 QUESTION = "Who visited Russia on Tuesday?"
 
 
-COMMANDS = {"ask", "passage", "sources", "help", "article", "gaps", "stats", "settings"}
+COMMANDS = {"ask", "passage", "sources", "help", "article", "gaps", "stats", "settings", "Ask citebot"}
 
 
 def puts(fake: FakeDiscord) -> list:
@@ -31,6 +31,7 @@ async def test_commands_sync_once_then_only_when_changed_or_forced(engine, tmp_p
             assert first.path == f"/applications/{fake.app_id}/commands"
             commands = {c["name"]: c for c in first.json}
             assert set(commands) == COMMANDS
+            assert commands["Ask citebot"]["type"] == 3  # a message's Apps menu
             question = next(o for o in commands["ask"]["options"] if o["name"] == "question")
             assert (question["min_length"], question["max_length"], question["required"]) == (3, 300, True)
             results = next(o for o in commands["ask"]["options"] if o["name"] == "results")

@@ -1,0 +1,92 @@
+"""The message command "Ask citebot" (a message's Apps menu): its text asked as a question,
+answered in a reply to that message, as a mention would be."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.cogs.asking import Asking
+from bot.delivery import RESTARTING, tell
+from bot.render.card import cut
+from index.question import MAX_QUESTION_CHARS, clean_line
+
+if TYPE_CHECKING:
+    from bot.client import CiteBot
+
+log = logging.getLogger(__name__)
+
+NAME = "Ask citebot"
+NO_TEXT = "That message has no text to ask about."
+NO_SEND = "citebot may not send messages in this channel, so it cannot answer there."
+NOT_SENT = "citebot could not send its answer in this channel."
+
+
+def question_from(text: str) -> str:
+    """A message's text as a question: one line, mentions dropped, its start cut to the length
+    a question may have."""
+    return cut(clean_line(text), MAX_QUESTION_CHARS)
+
+
+class AskMessage(commands.Cog):
+    """Adds the message command to the bot's tree while loaded (a context menu cannot be a cog
+    method)."""
+
+    def __init__(self, bot: CiteBot) -> None:
+        self.bot = bot
+        self.menu = app_commands.ContextMenu(name=NAME, callback=self.ask_message)
+
+    async def cog_load(self) -> None:
+        self.bot.tree.add_command(self.menu)
+
+    async def cog_unload(self) -> None:
+        self.bot.tree.remove_command(self.menu.name, type=self.menu.type)
+
+    @property
+    def asking(self) -> Asking:
+        """The Asking cog, whose conversations, rate limits and cards this command shares."""
+        asking = self.bot.get_cog("Asking")
+        if not isinstance(asking, Asking):
+            raise RuntimeError("the Asking cog is not loaded")
+        return asking
+
+    async def ask_message(self, interaction: discord.Interaction[CiteBot], message: discord.Message) -> None:
+        """Answer a message's text in a reply to it; the clicker is told privately how it went."""
+        bot, asking = self.bot, self.asking
+        if bot.stopping:
+            await tell(interaction, RESTARTING)
+            return
+        question = question_from(message.content)
+        if not question:
+            await tell(interaction, NO_TEXT)
+            return
+        if not asking.may_send(message.channel):
+            await tell(interaction, NO_SEND)
+            return
+        if await asking.held_back(interaction):
+            return
+        await interaction.response.defer(thinking=True, ephemeral=True)
+        bot.track()
+        conversation, history = await asking.conversation(message)
+        here = bot.guild_settings(interaction.guild_id)
+        answered = await asking.answer_command(
+            interaction, question, here.results, history, conversation=conversation
+        )
+        if answered is None:
+            return
+        answer, ask_id = answered
+        reference = message.to_reference(fail_if_not_exists=False)
+        sent = await asking.send_answer(message.channel, answer, ask_id, reference)
+        if sent is None:
+            await tell(interaction, NOT_SENT)
+            return
+        await asking.note_answer(ask_id, sent)
+        await tell(interaction, f"Answered in a reply to that message: {sent.jump_url}")
+
+
+async def setup(bot: CiteBot) -> None:
+    await bot.add_cog(AskMessage(bot))
