@@ -11,7 +11,7 @@ import logging
 import re
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import discord
 from discord.ext import commands
@@ -30,6 +30,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+V = TypeVar("V")
+
 # index's limit on a question (MAX_QUESTION_CHARS in index/question.py); a post's question is
 # cut to it, since a post's first message may be far longer than a question
 POST_QUESTION_CHARS = 500
@@ -43,6 +45,7 @@ NO_TAG = (
     "(a moderator can set it)."
 )
 FULL = " The forum's “{tag}” tag could not be set: the post already has 5 tags."
+REFUSED = " The forum's “{tag}” tag could not be set (Discord refused it: {status})."
 
 
 def post_question(title: str, text: str) -> str:
@@ -70,7 +73,7 @@ def solved_tag(thread: discord.Thread) -> discord.ForumTag | None:
     return next((t for t in forum.available_tags if t.name.strip().lower() in SOLVED_TAGS), None)
 
 
-def remember(recent: OrderedDict[int, object], key: int, value: object = None) -> None:
+def remember(recent: OrderedDict[int, V], key: int, value: V) -> None:
     """Keep ``key`` among the ``RECENT`` latest, forgetting the oldest."""
     recent[key] = value
     recent.move_to_end(key)
@@ -84,9 +87,9 @@ class Forums(commands.Cog):
     def __init__(self, bot: CiteBot) -> None:
         self.bot = bot
         self.posts = ForumPosts(bot.store.path)
-        self.taken: OrderedDict[int, object] = OrderedDict()  # posts answered or being answered
+        self.taken: OrderedDict[int, bool] = OrderedDict()  # posts answered or being answered
         # opening messages that came before their post's THREAD_CREATE, by the post's id
-        self.held: OrderedDict[int, object] = OrderedDict()
+        self.held: OrderedDict[int, discord.Message] = OrderedDict()
 
     async def cog_unload(self) -> None:
         self.posts.close()
@@ -111,8 +114,8 @@ class Forums(commands.Cog):
         if not isinstance(thread.parent, discord.ForumChannel):
             return
         opener = self.held.pop(thread.id, None)
-        if isinstance(opener, discord.Message) or self.answers_every_post(thread):
-            await self.take(thread, opener if isinstance(opener, discord.Message) else None)
+        if opener is not None or self.answers_every_post(thread):
+            await self.take(thread, opener)
         # else: an opening message that mentions citebot comes as MESSAGE_CREATE, and takes it
 
     @commands.Cog.listener()
@@ -142,7 +145,7 @@ class Forums(commands.Cog):
             return
         if bot.refusal_for(thread.guild.id, thread.id, thread.parent_id):
             return
-        remember(self.taken, thread.id)
+        remember(self.taken, thread.id, True)
         await self.guarded(lambda: self.answer_post(thread, opener), thread, opener)
 
     async def answer_post(self, thread: discord.Thread, opener: discord.Message | None) -> None:
@@ -299,7 +302,9 @@ async def apply_solved_tag(thread: discord.Thread, may_manage: bool) -> str:
         await thread.add_tags(tag, reason="citebot: marked solved")
     except discord.HTTPException as exc:
         log.warning("could not tag forum post %s as solved (%s)", thread.id, exc.status)
-        return NO_TAG.format(tag=tag.name)
+        if isinstance(exc, discord.Forbidden):
+            return NO_TAG.format(tag=tag.name)
+        return REFUSED.format(tag=tag.name, status=exc.status)
     return ""
 
 

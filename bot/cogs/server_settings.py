@@ -176,8 +176,17 @@ class ServerSettings(
         self, interaction: discord.Interaction[CiteBot], channel: discord.ForumChannel, answer: bool = True
     ) -> None:
         """Make a forum one where every new post is a question citebot answers, or stop."""
+        me = channel.guild.me
+        also = ""
+        if answer and me is not None and not channel.permissions_for(me).manage_threads:
+            also = f" citebot cannot set {channel.mention}'s Solved tag without Manage Threads there."
         await self.set_channel(
-            interaction, channel, answer, setting="forum_channels", default=self.bot.config.forum_channel_ids
+            interaction,
+            channel,
+            answer,
+            setting="forum_channels",
+            default=self.bot.config.forum_channel_ids,
+            also=also,
         )
 
     async def set_channel(
@@ -188,9 +197,10 @@ class ServerSettings(
         *,
         setting: str,
         default: frozenset[int],
+        also: str = "",
     ) -> None:
         """Add or take out an answer channel or a forum (``setting``; the operator's are
-        ``default``), and show the settings."""
+        ``default``), and show the settings, ``also`` added to their note."""
         guild_id = interaction.guild_id
         assert guild_id is not None
         note = "Saved."
@@ -200,6 +210,7 @@ class ServerSettings(
                 "intent: turn it on in the developer portal (Bot > Privileged Gateway Intents) and "
                 "restart citebot. Until then, mention citebot there."
             )
+        note += also
         store = self.bot.guild_store
         here = channels_here(interaction) | {channel.id}
         await self.bot.database(store.set_channel, guild_id, channel.id, answer, default, here, setting)

@@ -14,7 +14,8 @@ TITLE = "North Korean troops in Russia"
 BODY = "How many North Korean troops are in Russia for training?"
 MESSAGE_CONTENT = 1 << 15
 MANAGE_THREADS = 1 << 34
-ALL = FakeDiscord.permissions
+# everything but Manage Threads (and Administrator, which would imply it)
+NO_MANAGE_THREADS = FakeDiscord.permissions & ~MANAGE_THREADS & ~(1 << 3)
 
 
 def in_post(fake: FakeDiscord, thread: dict) -> list:
@@ -97,7 +98,7 @@ async def test_the_poster_marks_the_post_solved_which_sets_the_forums_tag(engine
 
 
 async def test_without_manage_threads_the_post_is_still_solved_and_the_clicker_told(engine, tmp_path):
-    async with fake_discord(permissions=ALL & ~MANAGE_THREADS) as fake:
+    async with fake_discord(permissions=NO_MANAGE_THREADS) as fake:
         async with running(engine, tmp_path, fake, FORUM_CHANNEL_IDS=fake.forum_id) as bot:
             poster = fake.user("poster")
             thread = await fake.post(TITLE, BODY, author=poster)
@@ -171,6 +172,14 @@ async def test_settings_forum_adds_a_forum_kept_across_a_restart_and_takes_it_ou
         card = (await fake.response(removed)).json["data"]
         forums = next(f for f in card["embeds"][0]["fields"] if f["name"].startswith("Forums"))
         assert forums["value"] == "none"
+
+
+async def test_settings_forum_says_when_citebot_cannot_set_the_solved_tag(engine, tmp_path):
+    async with fake_discord(permissions=NO_MANAGE_THREADS) as fake:
+        async with running(engine, tmp_path, fake):
+            added = await fake.slash("settings forum", channels={"channel": fake.forum_id})
+            note = (await fake.response(added)).json["data"]["content"]
+            assert note.startswith("Saved.") and "Solved tag without Manage Threads" in note
 
 
 async def test_stats_give_the_share_of_answered_posts_marked_solved(engine, tmp_path, fake):
