@@ -31,13 +31,13 @@ if hold:
 
     answer_many = Engine.answer_many
 
-    def held(self, questions, ks=None):
+    def held(self, questions, ks=None, histories=None):
         if Path(hold).exists():
             Path(hold + ".working").touch()
             deadline = time.monotonic() + 60
             while Path(hold).exists() and time.monotonic() < deadline:
                 time.sleep(0.02)
-        return answer_many(self, questions, ks)
+        return answer_many(self, questions, ks, histories)
 
     Engine.answer_many = held
 """

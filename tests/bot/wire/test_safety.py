@@ -193,11 +193,11 @@ class Faulty(Engine):
 
     delay = 0.0
 
-    def answer_many(self, questions, ks=None):
+    def answer_many(self, questions, ks=None, histories=None):
         time.sleep(self.delay)
         if any("explode" in q for q in questions):
             raise RuntimeError("the model fell over")
-        return super().answer_many(questions, ks)
+        return super().answer_many(questions, ks, histories)
 
 
 async def test_an_error_inside_a_question_gets_an_apology_and_the_bot_goes_on(engine, tmp_path, caplog, fake):
