@@ -97,6 +97,18 @@ async def test_the_poster_marks_the_post_solved_which_sets_the_forums_tag(engine
         assert forums.posts.solved_posts(int(fake.guild_id)) == {int(thread["id"])}
 
 
+async def test_the_solved_button_works_after_a_restart(engine, tmp_path, fake):
+    poster = fake.user("poster")
+    async with running(engine, tmp_path, fake, FORUM_CHANNEL_IDS=fake.forum_id):
+        thread = await fake.post(TITLE, BODY, author=poster)
+        answer = await answer_in(fake, thread)
+    async with running(engine, tmp_path, fake, FORUM_CHANNEL_IDS=fake.forum_id) as bot:
+        click = await fake.click(answer, buttons(answer)["Solved"], poster)  # the post is not cached now
+        assert await told(fake, click, "Marked as solved.") == "Marked as solved."
+        await fake.wait_for(lambda c: c.method == "PATCH" and c.path == f"/channels/{thread['id']}")
+        assert bot.get_cog("Forums").posts.solved_posts(int(fake.guild_id)) == {int(thread["id"])}
+
+
 async def test_without_manage_threads_the_post_is_still_solved_and_the_clicker_told(engine, tmp_path):
     async with fake_discord(permissions=NO_MANAGE_THREADS) as fake:
         async with running(engine, tmp_path, fake, FORUM_CHANNEL_IDS=fake.forum_id) as bot:
