@@ -132,3 +132,13 @@ async def test_a_public_ask_in_a_thread_is_followed_by_a_mention(engine, tmp_pat
         assert "following" not in footer(await fake.followup(public))
         follow = await mention(fake, MEETING, channel_id=thread["id"])
         assert f"following: {MINISTER}" in footer(follow)
+
+
+async def test_a_reply_to_a_public_asks_answer_follows_it(engine, tmp_path, fake):
+    async with running(engine, tmp_path, fake) as bot:
+        asked = await fake.slash("ask", question=MINISTER)
+        shown = await fake.followup(asked)
+        answered = next(m for m in fake.messages.values() if m.get("embeds") == shown.json["embeds"])
+        await noted(bot, answered["id"])
+        follow = await mention(fake, MEETING, reference=answered)
+        assert f"following: {MINISTER}" in footer(follow)
