@@ -9,6 +9,7 @@ import asyncio
 import contextlib
 import logging
 import re
+import unicodedata
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, TypeVar
@@ -51,9 +52,11 @@ REFUSED = " The forum's “{tag}” tag could not be set (Discord refused it: {s
 def post_question(title: str, text: str) -> str:
     """What a forum post asks: its title, then the start of its first message, in one line cut
     to the question limit (at a word)."""
-    title, text = " ".join(title.split()), " ".join(text.split())
+    # in the compatibility form the core reads a question in (NFKC), so that its reading cannot
+    # lengthen it past the limit: "…", the mark of the cut, reads as "...", two more
+    title, text = (" ".join(unicodedata.normalize("NFKC", t).split()) for t in (title, text))
     joined = f"{title} {text}" if not text or re.search(r"[.?!:]$", title) else f"{title}: {text}"
-    return cut(joined.strip(), POST_QUESTION_CHARS)
+    return cut(joined.strip(), POST_QUESTION_CHARS - 2)
 
 
 def mentions(bot: CiteBot, message: discord.Message) -> bool:
