@@ -146,15 +146,26 @@ class Asking(commands.Cog):
         """The conversation a message's question belongs to, and its earlier public questions
         (oldest first): a reply to an answer continues that answer's conversation, a question in
         a thread the thread's; any other starts its own, keyed by the message's id."""
-        store, known = self.bot.store, None
-        reference = message.reference
+        known, reference = None, message.reference
         if reference is not None and reference.message_id is not None:
-            known = await self.bot.database(store.conversation_of, reference.message_id)
+            try:
+                known = await self.bot.database(self.bot.store.conversation_of, reference.message_id)
+            except Exception:
+                log.exception("could not look up the answer %s was replying to", message.id)
         if known is None and isinstance(message.channel, discord.Thread):
             known = message.channel.id
         if known is None:
             return message.id, []
-        return known, await self.bot.database(store.history, known)
+        return known, await self.history_of(known)
+
+    async def history_of(self, conversation: int) -> list[str]:
+        """The earlier public questions of a conversation, oldest first; none when the database
+        cannot say (the question is then read alone)."""
+        try:
+            return await self.bot.database(self.bot.store.history, conversation)
+        except Exception:
+            log.exception("could not read the history of conversation %s", conversation)
+            return []
 
     async def note_answer(
         self, ask_id: int | None, sent: discord.Message | None, conversation: int | None = None
@@ -259,7 +270,7 @@ class Asking(commands.Cog):
         conversation, history = interaction.id, []
         if isinstance(interaction.channel, discord.Thread):
             conversation = interaction.channel.id
-            history = await bot.database(bot.store.history, conversation)
+            history = await self.history_of(conversation)
         k = results or here.results
         answered = await self.answer_command(
             interaction, question, k, history, conversation=conversation, private=private

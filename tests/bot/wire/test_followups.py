@@ -142,3 +142,15 @@ async def test_a_reply_to_a_public_asks_answer_follows_it(engine, tmp_path, fake
         await noted(bot, answered["id"])
         follow = await mention(fake, MEETING, reference=answered)
         assert f"following: {MINISTER}" in footer(follow)
+
+
+async def test_a_database_fault_costs_a_follow_up_its_history_never_its_answer(engine, tmp_path, fake):
+    async with running(engine, tmp_path, fake) as bot:
+        thread = await fake.open_thread("North Korea")
+        answered = await ask(fake, fake.user(), MINISTER)
+        await noted(bot, answered["id"])
+        bot.store.close()  # every read of the feedback database now fails
+        in_thread = await mention(fake, MEETING, channel_id=thread["id"])
+        in_reply = await mention(fake, MEETING, reference=answered)
+        for call in (in_thread, in_reply):
+            assert embed(call)["title"] == MEETING and "following" not in footer(call)
