@@ -159,6 +159,19 @@ async def test_forum_followups_answer_a_message_without_a_mention_after_the_post
         assert f"following: {first['embeds'][0]['title']}" in footer
 
 
+async def test_with_forum_followups_a_mention_in_a_post_is_still_answered_once(engine, tmp_path, fake):
+    async with running(engine, tmp_path, fake, FORUM_CHANNEL_IDS=fake.forum_id) as bot:
+        await fake.response(await fake.slash("settings set", forum_followups=True))
+        poster = fake.user("poster")
+        thread = await fake.post(TITLE, BODY, author=poster)
+        await answer_in(fake, thread)
+        mention = f"<@{fake.app_id}> And who trains them?"
+        asked = await fake.message(mention, author=poster, channel_id=thread["id"], mentions_bot=True)
+        await reply_to(fake, asked)
+        await settled(fake, bot)
+        assert len(in_post(fake, thread)) == 2  # the post's answer, and one to the mention
+
+
 async def test_without_forum_followups_a_message_in_a_post_is_left_alone(engine, tmp_path, fake):
     async with running(engine, tmp_path, fake, FORUM_CHANNEL_IDS=fake.forum_id) as bot:
         poster = fake.user("poster")
