@@ -375,13 +375,10 @@ class Asking(commands.Cog):
 
 
 def opens_forum_post(message: discord.Message) -> bool:
-    """Whether a message is a forum post's opening message (a post's id is its first message's)."""
-    channel = message.channel
-    return (
-        isinstance(channel, discord.Thread)
-        and message.id == channel.id
-        and isinstance(channel.parent, discord.ForumChannel)
-    )
+    """Whether a message is a forum (or media) post's opening message: only there is a message's
+    id its channel's, whether or not the post has reached the cache yet (its first message may
+    come before it)."""
+    return message.guild is not None and message.id == message.channel.id
 
 
 def escape_thread_name(text: str) -> str:

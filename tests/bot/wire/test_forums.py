@@ -60,6 +60,18 @@ async def test_a_new_post_is_answered_once_in_the_post_reading_title_and_message
         assert len(fetched) == (0 if message_first else 1)  # the message came first: no need to fetch
 
 
+@pytest.mark.parametrize("message_first", [False, True])
+async def test_a_post_whose_opening_message_mentions_citebot_is_answered_once(
+    engine, tmp_path, fake, message_first
+):
+    async with running(engine, tmp_path, fake, FORUM_CHANNEL_IDS=fake.forum_id) as bot:
+        body = f"<@{fake.app_id}> {BODY}"
+        thread = await fake.post(TITLE, body, mentions_bot=True, message_first=message_first)
+        await answer_in(fake, thread)
+        await settled(fake, bot)
+        assert len(in_post(fake, thread)) == 1  # not again by the Asking cog, in either order
+
+
 async def test_the_first_message_is_fetched_when_its_event_never_comes(engine, tmp_path, fake):
     async with running(engine, tmp_path, fake, FORUM_CHANNEL_IDS=fake.forum_id):
         thread = await fake.post(TITLE, BODY, send_message=False)
