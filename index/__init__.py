@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     )
     from index.library import CHANGED_SINCE, Added, Library, LibraryError, Refresh
     from index.passages import MAX_PASSAGE_CHARS, Passage
-    from index.question import QuestionError, clean_question
+    from index.question import QuestionError, clean_question, question_from
     from index.removed import REMOVED_FOLDER, RemovedArticle, removal_pin, removed_articles
     from index.store import IndexNotSaved, IndexUnusable, Manifest
     from index.web.addresses import PUBLIC_ONLY, AddressPolicy, address_policy, parse_allow_private
@@ -81,7 +81,7 @@ _HOMES = {
     ),
     "index.library": ("CHANGED_SINCE", "Added", "Library", "LibraryError", "Refresh"),
     "index.passages": ("MAX_PASSAGE_CHARS", "Passage"),
-    "index.question": ("QuestionError", "clean_question"),
+    "index.question": ("QuestionError", "clean_question", "question_from"),
     "index.removed": ("REMOVED_FOLDER", "RemovedArticle", "removal_pin", "removed_articles"),
     "index.store": ("IndexNotSaved", "IndexUnusable", "Manifest"),
     "index.web.addresses": ("PUBLIC_ONLY", "AddressPolicy", "address_policy", "parse_allow_private"),
@@ -153,6 +153,7 @@ __all__ = [  # the same names as _HOMES, written out for type checkers and reade
     "load_env",
     "max_pages",
     "parse_allow_private",
+    "question_from",
     "read_with",
     "refusal",
     "removal_pin",

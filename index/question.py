@@ -10,6 +10,7 @@ from collections.abc import Collection
 from index.errors import CitebotError
 
 MAX_QUESTION_CHARS = 500
+CUT_MARK = "..."  # the end of a text cut to a question's length (NFKC reads "…" so)
 MAX_RAW_QUESTION_CHARS = 6_000  # a Discord message with Nitro is 4,000; a slash option 6,000 in all
 
 # Discord's mention and emoji markup: <@id>, <@!id>, <@&role>, <#channel>, <:name:id>,
@@ -35,6 +36,20 @@ def clean_line(text: str) -> str:
     )
     text = _MENTION.sub(" ", text)
     return _SPACE.sub(" ", text).strip()
+
+
+def question_from(text: str) -> str:
+    """The start of a longer text (a forum post, someone's message) as a question: read as a
+    question is read (``clean_line``), and past ``MAX_QUESTION_CHARS`` cut at a word, "..." marking
+    the cut, so that ``clean_question`` takes it whatever its length was."""
+    line = clean_line(text[: MAX_RAW_QUESTION_CHARS * 4])  # a start ample for a question, read once
+    if len(line) <= MAX_QUESTION_CHARS:
+        return line
+    head = line[: MAX_QUESTION_CHARS - len(CUT_MARK)]
+    space = head.rfind(" ")
+    if space > MAX_QUESTION_CHARS // 2:
+        head = head[:space]
+    return head.rstrip() + CUT_MARK
 
 
 def clean_question(text: str) -> str:

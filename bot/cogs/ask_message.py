@@ -12,8 +12,7 @@ from discord.ext import commands
 
 from bot.cogs.asking import Asking
 from bot.delivery import RESTARTING, tell
-from bot.render.card import cut
-from index.question import MAX_QUESTION_CHARS, clean_line
+from index import question_from
 
 if TYPE_CHECKING:
     from bot.client import CiteBot
@@ -24,12 +23,6 @@ NAME = "Ask citebot"
 NO_TEXT = "That message has no text to ask about."
 NO_SEND = "citebot may not send messages in this channel, so it cannot answer there."
 NOT_SENT = "citebot could not send its answer in this channel."
-
-
-def question_from(text: str) -> str:
-    """A message's text as a question: one line, mentions dropped, its start cut to the length
-    a question may have."""
-    return cut(clean_line(text), MAX_QUESTION_CHARS)
 
 
 class AskMessage(commands.Cog):

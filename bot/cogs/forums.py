@@ -9,7 +9,6 @@ import asyncio
 import contextlib
 import logging
 import re
-import unicodedata
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, TypeVar
@@ -25,6 +24,7 @@ from bot.render.answer import render_card
 from bot.render.card import cut
 from bot.render.embed import NO_PINGS
 from bot.stores.forum_posts import ForumPosts
+from index import question_from
 
 if TYPE_CHECKING:
     from bot.client import CiteBot
@@ -33,9 +33,6 @@ log = logging.getLogger(__name__)
 
 V = TypeVar("V")
 
-# index's limit on a question (MAX_QUESTION_CHARS in index/question.py); a post's question is
-# cut to it, since a post's first message may be far longer than a question
-POST_QUESTION_CHARS = 500
 SOLVED_TAGS = ("solved", "resolved")  # a forum's tag with one of these names marks a post solved
 MAX_TAGS = 5  # Discord's limit on the tags of one post
 RECENT = 1000  # posts remembered as taken, and opening messages held until their post arrives
@@ -52,11 +49,9 @@ REFUSED = " The forum's “{tag}” tag could not be set (Discord refused it: {s
 def post_question(title: str, text: str) -> str:
     """What a forum post asks: its title, then the start of its first message, in one line cut
     to the question limit (at a word)."""
-    # in the compatibility form the core reads a question in (NFKC), so that its reading cannot
-    # lengthen it past the limit: "…", the mark of the cut, reads as "...", two more
-    title, text = (" ".join(unicodedata.normalize("NFKC", t).split()) for t in (title, text))
+    title, text = title.strip(), text.strip()
     joined = f"{title} {text}" if not text or re.search(r"[.?!:]$", title) else f"{title}: {text}"
-    return cut(joined.strip(), POST_QUESTION_CHARS - 2)
+    return question_from(joined)
 
 
 def mentions(bot: CiteBot, message: discord.Message) -> bool:

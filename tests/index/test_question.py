@@ -33,3 +33,16 @@ def test_limit_counts_after_cleaning():
 
 def test_zero_width_characters_cannot_hide_a_mention():
     assert clean_question("<@\u200b123> what now") == "what now"
+
+
+def test_a_long_text_becomes_a_question_the_core_takes_cut_at_a_word():
+    from index.question import CUT_MARK, MAX_QUESTION_CHARS, question_from
+
+    assert question_from("  How many\n\ntroops <@123> are there? ") == "How many troops are there?"
+    text = "Why are they there? " * 400
+    long = question_from(text)
+    assert len(long) <= MAX_QUESTION_CHARS and long.endswith(CUT_MARK)
+    assert text.startswith(long.removesuffix(CUT_MARK) + " ")  # cut where a word ends
+    assert clean_question(long) == long  # taken as it is
+    wide = question_from("\ufb01ne " * 2000)  # "ﬁ" reads as "fi": the text grows as it is read
+    assert clean_question(wide).startswith("fine fine") and len(wide) <= MAX_QUESTION_CHARS
