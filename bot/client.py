@@ -21,6 +21,7 @@ from bot.ratelimit import RateLimiter
 from bot.render.card import escape
 from bot.render.embed import NO_PINGS
 from bot.stores.feedback import FeedbackStore
+from bot.stores.forum_posts import ForumPosts
 from bot.stores.guild_settings import GuildSettings, GuildSettingsStore, Overrides, in_force
 from bot.sync import SyncRecord, sync_commands
 from index import Answer, CitebotError, Engine, Library, SourceStates
@@ -165,6 +166,8 @@ class CiteBot(commands.Bot):
             guild_ready_timeout=guild_ready_timeout,
         )
         self.library, self.config, self.store = library, config, store
+        # the forum posts answered and those marked solved, in the same database file
+        self.forum_posts = ForumPosts(store.path)
         # the sync state of the articles fetched from the web ($DATA_DIR/sources.sqlite3)
         self.sources = SourceStates.in_folder(data_dir)
         self.sync_lock = asyncio.Lock()  # one sync at a time: /article sync's or SYNC_EVERY's
@@ -242,6 +245,7 @@ class CiteBot(commands.Bot):
             # a rebuild under way finishes (its index is saved whole) before the bot stops
             await asyncio.to_thread(self._index_worker.shutdown, wait=True, cancel_futures=True)
             self.store.close()
+            self.forum_posts.close()
             self.guild_store.close()
             self.sources.close()
         await super().close()

@@ -23,7 +23,6 @@ from bot.delivery import APOLOGY, BUSY, RESTARTING, deliver, tell
 from bot.render.answer import render_card
 from bot.render.card import cut
 from bot.render.embed import NO_PINGS
-from bot.stores.forum_posts import ForumPosts
 from index import question_from
 
 if TYPE_CHECKING:
@@ -84,13 +83,9 @@ class Forums(commands.Cog):
 
     def __init__(self, bot: CiteBot) -> None:
         self.bot = bot
-        self.posts = ForumPosts(bot.store.path)
         self.taken: OrderedDict[int, bool] = OrderedDict()  # posts answered or being answered
         # opening messages that came before their post's THREAD_CREATE, by the post's id
         self.held: OrderedDict[int, discord.Message] = OrderedDict()
-
-    async def cog_unload(self) -> None:
-        self.posts.close()
 
     @property
     def asking(self) -> Asking:
@@ -174,7 +169,7 @@ class Forums(commands.Cog):
         view.add_item(Solved(thread.id))
         reference = opener.to_reference(fail_if_not_exists=False) if opener else None
         await asking.send_card(thread, render_card(answer), view, reference)
-        await bot.database(self.posts.answered, thread.id, guild_id)
+        await bot.database(bot.forum_posts.answered, thread.id, guild_id)
         log.info("answered forum post %s in forum %s", thread.id, thread.parent_id)
 
     async def opening_message(self, thread: discord.Thread) -> discord.Message | None:
@@ -204,7 +199,7 @@ class Forums(commands.Cog):
         if bot.refusal_for(thread.guild.id, thread.id, thread.parent_id):
             return
         if not (self.answers_every_post(thread) or thread.id in self.taken):
-            if not await bot.database(self.posts.is_answered, thread.id):
+            if not await bot.database(bot.forum_posts.is_answered, thread.id):
                 return
         await self.guarded(lambda: asking.answer_message(message, message.content), thread, message)
 
@@ -278,7 +273,7 @@ class Solved(Guarded, discord.ui.DynamicItem[discord.ui.Button], template=r"cb:s
             await tell(interaction, RESTARTING)
             return
         await interaction.response.defer()  # the tag and the record, within Discord's 3 s
-        first = await bot.database(forums.posts.solved, thread.id, thread.guild.id)
+        first = await bot.database(bot.forum_posts.solved, thread.id, thread.guild.id)
         note = await apply_solved_tag(thread, interaction.app_permissions.manage_threads)
         log.info("forum post %s marked solved by user %s", thread.id, interaction.user.id)
         await tell(

@@ -14,7 +14,6 @@ from bot.delivery import tell
 from bot.render.embed import NO_PINGS, card_embed
 from bot.render.reports import render_gaps, render_usage
 from bot.stores.feedback import days_ago
-from bot.stores.forum_posts import ForumPosts
 from index import group_asked
 
 if TYPE_CHECKING:
@@ -28,10 +27,6 @@ class Reports(commands.Cog):
 
     def __init__(self, bot: CiteBot) -> None:
         self.bot = bot
-        self.forum_posts = ForumPosts(bot.store.path)  # answered and solved, for both reports
-
-    async def cog_unload(self) -> None:
-        self.forum_posts.close()
 
     @app_commands.command(name="gaps")
     @app_commands.guild_only()
@@ -45,7 +40,7 @@ class Reports(commands.Cog):
         bot, guild_id = self.bot, interaction.guild_id
         assert guild_id is not None  # guild_only
         await interaction.response.defer(thinking=True, ephemeral=True)
-        solved = await bot.database(self.forum_posts.solved_posts, guild_id)  # no gaps: solved
+        solved = await bot.database(bot.forum_posts.solved_posts, guild_id)  # no gaps: solved
         gaps = await bot.database(
             lambda: bot.store.gaps(days_ago(days), guild_id, GAPS_READ, excluding=solved)
         )
@@ -69,7 +64,7 @@ class Reports(commands.Cog):
         assert guild_id is not None  # guild_only
         await interaction.response.defer(thinking=True, ephemeral=True)
         usage = await bot.database(bot.store.usage, days_ago(days), guild_id)
-        forum = await bot.database(self.forum_posts.usage, guild_id, days_ago(days))
+        forum = await bot.database(bot.forum_posts.usage, guild_id, days_ago(days))
         await self.send(interaction, render_usage(usage, days, forum))
 
     async def send(self, interaction: discord.Interaction[CiteBot], card) -> None:

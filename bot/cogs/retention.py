@@ -22,15 +22,18 @@ async def prune_daily(bot: CiteBot, stop: asyncio.Event) -> None:
     """Prune now, then once a day, until ``stop`` is set."""
     while not stop.is_set():
         try:
-            pruned = await bot.database(bot.store.prune, days_ago(bot.config.retention_days))
+            before = days_ago(bot.config.retention_days)
+            pruned = await bot.database(bot.store.prune, before)
+            posts = await bot.database(bot.forum_posts.prune, before)
         except Exception:
             log.exception("could not forget the questions older than %d days", bot.config.retention_days)
         else:
-            if pruned.asks or pruned.votes:
+            if pruned.asks or pruned.votes or posts:
                 log.info(
-                    "forgot %d question(s) and %d vote(s) older than %d days",
+                    "forgot %d question(s), %d vote(s) and %d forum post(s) older than %d days",
                     pruned.asks,
                     pruned.votes,
+                    posts,
                     bot.config.retention_days,
                 )
         with contextlib.suppress(TimeoutError):

@@ -105,8 +105,7 @@ async def test_the_poster_marks_the_post_solved_which_sets_the_forums_tag(engine
         assert await told(fake, click, "Marked as solved.") == "Marked as solved."
         patch = await fake.wait_for(lambda c: c.method == "PATCH" and c.path == f"/channels/{thread['id']}")
         assert patch.json["applied_tags"] == [bug, fake.solved_tag_id]  # its own tag kept
-        forums = bot.get_cog("Forums")
-        assert forums.posts.solved_posts(int(fake.guild_id)) == {int(thread["id"])}
+        assert bot.forum_posts.solved_posts(int(fake.guild_id)) == {int(thread["id"])}
 
 
 async def test_the_solved_button_works_after_a_restart(engine, tmp_path, fake):
@@ -118,7 +117,7 @@ async def test_the_solved_button_works_after_a_restart(engine, tmp_path, fake):
         click = await fake.click(answer, buttons(answer)["Solved"], poster)  # the post is not cached now
         assert await told(fake, click, "Marked as solved.") == "Marked as solved."
         await fake.wait_for(lambda c: c.method == "PATCH" and c.path == f"/channels/{thread['id']}")
-        assert bot.get_cog("Forums").posts.solved_posts(int(fake.guild_id)) == {int(thread["id"])}
+        assert bot.forum_posts.solved_posts(int(fake.guild_id)) == {int(thread["id"])}
 
 
 async def test_without_manage_threads_the_post_is_still_solved_and_the_clicker_told(engine, tmp_path):
@@ -131,7 +130,7 @@ async def test_without_manage_threads_the_post_is_still_solved_and_the_clicker_t
             text = await told(fake, click, "Marked as solved.")
             assert "“Solved” tag could not be set" in text and "Manage Threads" in text
             assert not [c for c in fake.calls if c.method == "PATCH" and c.path.startswith("/channels/")]
-            assert bot.get_cog("Forums").posts.solved_posts(int(fake.guild_id)) == {int(thread["id"])}
+            assert bot.forum_posts.solved_posts(int(fake.guild_id)) == {int(thread["id"])}
 
 
 async def test_a_refused_tag_change_still_records_the_post_solved(engine, tmp_path, fake):
@@ -142,7 +141,7 @@ async def test_a_refused_tag_change_still_records_the_post_solved(engine, tmp_pa
         fake.fail_next[rf"/channels/{thread['id']}"] = [403]
         click = await fake.click(answer, buttons(answer)["Solved"], poster)
         assert "could not be set" in await told(fake, click, "Marked as solved.")
-        assert bot.get_cog("Forums").posts.solved_posts(int(fake.guild_id)) == {int(thread["id"])}
+        assert bot.forum_posts.solved_posts(int(fake.guild_id)) == {int(thread["id"])}
 
 
 async def test_someone_elses_click_is_refused_privately_and_a_moderators_counts(engine, tmp_path, fake):
@@ -152,7 +151,7 @@ async def test_someone_elses_click_is_refused_privately_and_a_moderators_counts(
         other = await fake.click(answer, buttons(answer)["Solved"], fake.plain_member("other"))
         refusal = (await fake.response(other)).json
         assert refusal["data"]["flags"] == 64 and "Only the person who started" in refusal["data"]["content"]
-        assert not bot.get_cog("Forums").posts.solved_posts(int(fake.guild_id))
+        assert not bot.forum_posts.solved_posts(int(fake.guild_id))
         moderator = await fake.click(answer, buttons(answer)["Solved"], fake.user("moderator"))
         assert await told(fake, moderator, "Marked as solved.")  # Manage Threads: may mark it
 

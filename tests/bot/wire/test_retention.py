@@ -13,6 +13,7 @@ import pytest
 import bot.config
 from bot.config import DAY, bot_config
 from bot.stores.feedback import FeedbackStore, Pruned
+from bot.stores.forum_posts import ForumPosts
 from index.config import ConfigError
 from tests.bot.stores import asks
 from tests.bot.wire.harness import running
@@ -73,8 +74,19 @@ async def test_the_bot_prunes_on_start_and_again_each_day(engine, tmp_path, monk
         while await citebot.database(citebot.store.ask, ask_id) is not None:
             await asyncio.sleep(0.05)
 
+    posts = ForumPosts(tmp_path / "feedback.sqlite3")
+    posts.answered(1, 7, now - 31 * DAY)  # a forum post answered before the window
+    posts.answered(2, 7, now - 29 * DAY)
+    posts.close()
+
+    async def post_gone(citebot, thread_id: int) -> None:
+        while await citebot.database(citebot.forum_posts.is_answered, thread_id):
+            await asyncio.sleep(0.05)
+
     async with running(engine, tmp_path, fake, RETENTION_DAYS="30") as citebot:
         await asyncio.wait_for(gone(citebot, before_start), 10)
+        await asyncio.wait_for(post_gone(citebot, 1), 10)
         later = ask_at(citebot.store, "Old since the start?", now - 31 * DAY)
         await asyncio.wait_for(gone(citebot, later), 10)
         assert await citebot.database(citebot.store.ask, recent) is not None
+        assert await citebot.database(citebot.forum_posts.is_answered, 2)
