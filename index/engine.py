@@ -19,7 +19,7 @@ from index.catalogue import Catalogue, catalogue
 from index.confidence import confidence
 from index.encoder import Encoder, shared_encoder, use_threads
 from index.evidence import Evidence, check_terms
-from index.followup import Reading, read_with
+from index.followup import Reading, read_with, topic_words
 from index.onnx_encoder import OnnxEncoder
 from index.passages import Passage, context_text
 from index.question import QuestionError, check_script, clean_question, scripts
@@ -44,13 +44,18 @@ EXPAND_FROM = 0.6
 # a pass through the model when the corpus lacks them: they are simply missing.
 MIN_WEIGHT = 0.5
 QueryEncoder = Encoder | OnnxEncoder
-# A follow-up's search: each passage gains this share of its score for the question followed
-# (among that question's best PRIOR_POOL), and its sentences' cosines are this much the
-# follow-up's own words (the rest: as read with the conversation).
-W_TOPIC = 0.5
-PRIOR_POOL = 3
-W_OWN = 0.5
+# A follow-up's search: the passage that best answered the question followed (PRIOR_POOL of
+# them) gains W_TOPIC of that score, in full for a follow-up of at most TOPIC_WORDS words of its
+# own and less the more it says ("Since when?" is all conversation; "Who led the Norman army
+# there?" mostly its own); its sentences' cosines are W_OWN the follow-up's own words (the rest:
+# as read with the conversation), and the share of words they hold is of its own words
+# (OWN_WORDS). Fitted by bench/fit_followups.py on follow-ups made from SQuAD articles 7-35 and
+# on our own conversations (bench/data), never on the development set.
+W_TOPIC = 1.0
+PRIOR_POOL = 1
+W_OWN = 0.25
 OWN_WORDS = True
+TOPIC_WORDS = 1
 
 
 def query_encoder(index_dir: Path) -> QueryEncoder:
@@ -219,7 +224,9 @@ class Engine:
         """What each passage gains in a follow-up's search: a share of how well it answered the
         question followed (the conversation's topic is where its last answer was)."""
         earlier = search(self.index, context.earlier_vector, context.earlier, PRIOR_POOL)
-        return {hit.row: W_TOPIC * hit.score for hit in earlier}
+        said = len(topic_words(context.own))
+        weight = W_TOPIC * min(1.0, TOPIC_WORDS / max(1, said)) if TOPIC_WORDS else W_TOPIC
+        return {hit.row: weight * hit.score for hit in earlier}
 
     def own_scores(self, hit: Hit, context: FollowUp) -> Hit:
         """``hit`` with each sentence's cosine taken partly with the follow-up's own words."""

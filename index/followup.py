@@ -23,6 +23,9 @@ _EMPTY = frozenset(
     "any some all no not yes one two according since before after again also else other others "
     "way number time times thing things say said tell told make made get got go going come".split()
 )
+_DEMONSTRATIVES = frozenset("that this these those".split())
+_POSSESSIVES = frozenset("its their".split())
+_BE = frozenset("is are was were be been being isn't aren't wasn't weren't".split())
 _WORD = re.compile(r"[\w'’-]+")
 _OPENERS = ("and ", "but ", "so ", "then ", "also ")
 
@@ -48,13 +51,37 @@ def topic_words(text: str) -> list[str]:
     return seen
 
 
+def _points_back(words: list[str], original: list[str], i: int) -> bool:
+    """Whether ``words[i]``, a referring word, points outside the question.
+
+    Not: "that" and "this" after a content word ("the reason that ...", "stated that ...": a
+    relative clause or reported speech), "there" beside a form of "be" ("are there", "there
+    was": nothing is placed), and "its"/"their" after a name the question gives itself ("the
+    Mongol army ... their catapults").
+    """
+    word = words[i]
+    before = words[i - 1] if i else ""
+    after = words[i + 1] if i + 1 < len(words) else ""
+    if word in _DEMONSTRATIVES:
+        return not before or before in _EMPTY or not after
+    if word == "there":
+        return before not in _BE and after not in _BE
+    if word in _POSSESSIVES:
+        return not any(w[:1].isupper() for w in original[1:i])
+    return True
+
+
 def needs_history(question: str) -> bool:
-    """Whether ``question`` points back into the conversation: a pronoun or "there", an opening
-    "And ...", or fewer than two words of its own topic ("Since when?", "According to whom?")."""
-    words = [w.lower() for w in _WORD.findall(question)]
+    """Whether ``question`` points back into the conversation: a pronoun or "there" that refers
+    outside it, an opening "And ...", or fewer than two words of its own topic ("Since when?",
+    "According to whom?")."""
+    original = _WORD.findall(question)
+    words = [w.lower() for w in original]
     if not words:
         return False
-    if any(w in _REFERRING for w in words) or question.lower().lstrip().startswith(_OPENERS):
+    if question.lower().lstrip().startswith(_OPENERS):
+        return True
+    if any(w in _REFERRING and _points_back(words, original, i) for i, w in enumerate(words)):
         return True
     return len(topic_words(question)) < 2
 

@@ -18,6 +18,10 @@ from index.followup import MAX_HISTORY, needs_history, read_with, topic_words
         "When did Ukraine make gains there?",
         "And what did Seoul say?",
         "What was the number before?",
+        "Why was this agreement made?",
+        "Did the Pentagon confirm that?",
+        "What did their leaders agree?",
+        "How many troops are going there?",
     ],
 )
 def test_a_question_that_points_back_is_a_follow_up(question):
@@ -30,6 +34,15 @@ def test_a_question_that_points_back_is_a_follow_up(question):
         "What is Russia helping North Korea build?",
         "When did Russia invade Ukraine?",
         "How many North Korean troops are in Russia for training?",
+        # "that" and "this" after a word of the question's own: a clause of it, not a pointer
+        "What is one reason that Russia wants North Korean troops?",
+        "Which analysts stated that the troops serve a political purpose?",
+        # "there" with a form of "be": nothing is placed
+        "Are there North Korean troops in Kursk?",
+        "How many satellites are there in the fleet?",
+        # "its" and "their" after a name the question gives itself
+        "What did the Pentagon say about its briefing?",
+        "When did North Korean soldiers start their training?",
     ],
 )
 def test_a_question_with_a_topic_of_its_own_stands_alone(question):
