@@ -51,11 +51,11 @@ QueryEncoder = Encoder | OnnxEncoder
 # as read with the conversation), and the share of words they hold is of its own words
 # (OWN_WORDS). Fitted by bench/fit_followups.py on follow-ups made from SQuAD articles 7-35 and
 # on our own conversations (bench/data), never on the development set.
-W_TOPIC = 1.0
+W_TOPIC = 0.25
 PRIOR_POOL = 1
 W_OWN = 0.25
 OWN_WORDS = True
-TOPIC_WORDS = 1
+TOPIC_WORDS = 2
 
 
 def query_encoder(index_dir: Path) -> QueryEncoder:
