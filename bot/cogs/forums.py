@@ -145,6 +145,8 @@ class Forums(commands.Cog):
         bot = self.bot
         if opener is None:
             opener = await self.opening_message(thread)
+            if opener is not None and (opener.author.bot or opener.webhook_id):
+                return  # a bot's post, found out only now that its message was fetched
         guild_id = thread.guild.id
         asker = opener.author.id if opener else thread.owner_id
         wait, tell_them = bot.limit_wait(asker, guild_id)

@@ -242,3 +242,15 @@ async def test_gaps_leave_out_the_questions_of_solved_posts(engine, tmp_path, fa
         report = await fake.slash("gaps")
         text = str((await fake.followup(report)).json["embeds"][0])
         assert "World Cup" in text and "pancakes" not in text.lower()
+
+
+@pytest.mark.parametrize("message_first", [False, True])
+async def test_a_bots_post_is_not_answered_in_either_order(engine, tmp_path, fake, message_first):
+    async with running(engine, tmp_path, fake, FORUM_CHANNEL_IDS=fake.forum_id) as bot:
+        feed = await fake.post(
+            TITLE, BODY, author=fake.user("newsfeed", bot=True), message_first=message_first
+        )
+        person = await fake.post(TITLE, BODY, author=fake.user("poster"), message_first=message_first)
+        await answer_in(fake, person)  # the bot's post came first, and would be answered by now
+        await settled(fake, bot)
+        assert not in_post(fake, feed)  # a bot's post asks nothing, whichever of its events came first
