@@ -97,8 +97,10 @@ class Forums(commands.Cog):
         return asking
 
     def answers_every_post(self, thread: discord.Thread) -> bool:
-        """Whether the post's forum is one whose every post citebot answers."""
-        return thread.parent_id in self.bot.guild_settings(thread.guild.id).forum_channel_ids
+        """Whether the post's forum is one whose every post citebot answers: a forum set as one,
+        or among the answer channels (every message there is a question, a post's first too)."""
+        here = self.bot.guild_settings(thread.guild.id)
+        return thread.parent_id in here.forum_channel_ids or thread.parent_id in here.answer_channel_ids
 
     # ---- new posts ---------------------------------------------------------------------------
 

@@ -254,3 +254,11 @@ async def test_a_bots_post_is_not_answered_in_either_order(engine, tmp_path, fak
         await answer_in(fake, person)  # the bot's post came first, and would be answered by now
         await settled(fake, bot)
         assert not in_post(fake, feed)  # a bot's post asks nothing, whichever of its events came first
+
+
+async def test_a_forum_among_the_answer_channels_has_its_every_post_answered_once(engine, tmp_path, fake):
+    async with running(engine, tmp_path, fake, ANSWER_CHANNEL_IDS=fake.forum_id) as bot:
+        thread = await fake.post(TITLE, BODY)  # every message there is a question, a post's first too
+        assert "training" in (await answer_in(fake, thread, wait=15.0))["embeds"][0]["title"]
+        await settled(fake, bot)
+        assert len(in_post(fake, thread)) == 1
