@@ -145,9 +145,16 @@ class Asking(commands.Cog):
     async def conversation(self, message: discord.Message) -> tuple[int, list[str]]:
         """The conversation a message's question belongs to, and its earlier public questions
         (oldest first): a reply to an answer continues that answer's conversation, a question in
-        a thread the thread's; any other starts its own, keyed by the message's id."""
+        a thread the thread's; any other starts its own, keyed by the message's id. Only a reply
+        in the same channel continues a conversation: a forward (or any reference to a message
+        elsewhere, another server's or a DM's) never gives its history here."""
         known, reference = None, message.reference
-        if reference is not None and reference.message_id is not None:
+        if (
+            reference is not None
+            and reference.message_id is not None
+            and reference.type is discord.MessageReferenceType.default
+            and reference.channel_id == message.channel.id
+        ):
             try:
                 known = await self.bot.database(self.bot.store.conversation_of, reference.message_id)
             except Exception:

@@ -154,3 +154,12 @@ async def test_a_database_fault_costs_a_follow_up_its_history_never_its_answer(e
         in_reply = await mention(fake, MEETING, reference=answered)
         for call in (in_thread, in_reply):
             assert embed(call)["title"] == MEETING and "following" not in footer(call)
+
+
+async def test_a_reference_to_an_answer_in_another_channel_never_gives_its_history(engine, tmp_path, fake):
+    async with running(engine, tmp_path, fake) as bot:
+        answered = await ask(fake, fake.user(), MINISTER)  # in the server's channel
+        await noted(bot, answered["id"])
+        in_dm = await mention(fake, MEETING, reference=answered, guild=False, channel_id="42")
+        assert in_dm.path == "/channels/42/messages"
+        assert "following" not in footer(in_dm)  # the server's question is not read in a DM
