@@ -120,7 +120,10 @@ def run(settings: EngineConfig, discord_settings: BotConfig, args: argparse.Name
             guild_store = GuildSettingsStore(store.path)
         except OSError as exc:
             raise Failure(str(exc)) from exc
-        servers = guild_store.any_answer_channels() and not discord_settings.answer_channel_ids
+        # the intent asked for only because of servers' /settings (answer channels or forums)
+        servers = (guild_store.any_answer_channels() or guild_store.any_forums()) and not (
+            discord_settings.answer_channel_ids or discord_settings.forum_channel_ids
+        )
         bot = CiteBot(
             library=library,
             config=discord_settings,
@@ -141,9 +144,10 @@ def run(settings: EngineConfig, discord_settings: BotConfig, args: argparse.Name
                 raise
         # only servers' /settings asked for the intent: a setting made in Discord must not stop the bot
         log.warning(
-            "Discord refused the Message Content intent that answer channels set with /settings need: "
-            "connecting without it. Turn on 'Message Content Intent' under Bot > Privileged Gateway "
-            "Intents in the developer portal and restart; until then, mention citebot in those channels"
+            "Discord refused the Message Content intent that answer channels and forums set with "
+            "/settings need: connecting without it. Turn on 'Message Content Intent' under Bot > "
+            "Privileged Gateway Intents in the developer portal and restart; until then, mention "
+            "citebot in those channels"
         )
         message_content = False
 

@@ -190,15 +190,17 @@ async def test_a_second_signal_exits_at_once_with_code_1(tmp_path, builtin_index
     assert "citebot stopped" not in "".join(seen)
 
 
+@pytest.mark.parametrize("setting", ["answer_channels", "forum_channels"])
 async def test_answer_channels_set_in_a_server_never_stop_the_bot_when_the_intent_is_off(
-    tmp_path, builtin_index_dir
+    tmp_path, builtin_index_dir, setting
 ):
     from bot.stores.guild_settings import GuildSettingsStore
 
     async with fake_discord(privileged_intents_enabled=False) as fake:
         env = bot_env(tmp_path, builtin_index_dir, fake)
         store = GuildSettingsStore(tmp_path / "data" / "feedback.sqlite3")
-        store.update(int(fake.guild_id), answer_channels=frozenset({int(fake.other_channel_id)}))
+        channel = fake.other_channel_id if setting == "answer_channels" else fake.forum_id
+        store.update(int(fake.guild_id), **{setting: frozenset({int(channel)})})  # /settings channel, forum
         store.close()
         seen: list[str] = []
         async with bot_process(env) as proc:
