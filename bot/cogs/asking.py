@@ -146,14 +146,16 @@ class Asking(commands.Cog):
         """The conversation a message's question belongs to, and its earlier public questions
         (oldest first): a reply to an answer continues that answer's conversation, a question in
         a thread the thread's; any other starts its own, keyed by the message's id. Only a reply
-        in the same channel continues a conversation: a forward (or any reference to a message
-        elsewhere, another server's or a DM's) never gives its history here."""
+        in the same channel (or in a thread, to its channel's message, e.g. the one the thread
+        was opened from) continues a conversation: a forward, or any reference to a message
+        elsewhere (another server's, a DM's), never gives its history here."""
         known, reference = None, message.reference
+        here = {message.channel.id, getattr(message.channel, "parent_id", None)} - {None}
         if (
             reference is not None
             and reference.message_id is not None
             and reference.type is discord.MessageReferenceType.default
-            and reference.channel_id == message.channel.id
+            and reference.channel_id in here
         ):
             try:
                 known = await self.bot.database(self.bot.store.conversation_of, reference.message_id)

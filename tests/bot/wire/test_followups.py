@@ -163,3 +163,13 @@ async def test_a_reference_to_an_answer_in_another_channel_never_gives_its_histo
         in_dm = await mention(fake, MEETING, reference=answered, guild=False, channel_id="42")
         assert in_dm.path == "/channels/42/messages"
         assert "following" not in footer(in_dm)  # the server's question is not read in a DM
+
+
+async def test_a_reply_in_a_thread_to_an_answer_in_its_channel_follows_it(engine, tmp_path, fake):
+    async with running(engine, tmp_path, fake) as bot:
+        answered = await ask(fake, fake.user(), MINISTER)
+        await noted(bot, answered["id"])
+        thread = await fake.open_thread("Putin")  # e.g. opened from the answer: a reply to it there
+        follow = await mention(fake, MEETING, reference=answered, channel_id=thread["id"])
+        assert follow.path == f"/channels/{thread['id']}/messages"
+        assert f"following: {MINISTER}" in footer(follow)
