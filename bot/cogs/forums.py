@@ -173,8 +173,11 @@ class Forums(commands.Cog):
         view.add_item(Solved(thread.id))
         reference = opener.to_reference(fail_if_not_exists=False) if opener else None
         await asking.send_card(thread, render_card(answer), view, reference)
-        await bot.database(bot.forum_posts.answered, thread.id, guild_id)
         log.info("answered forum post %s in forum %s", thread.id, thread.parent_id)
+        try:  # the answer is out: a database fault costs the post its record, never an apology
+            await bot.database(bot.forum_posts.answered, thread.id, guild_id)
+        except Exception:
+            log.exception("could not record forum post %s as answered", thread.id)
 
     async def opening_message(self, thread: discord.Thread) -> discord.Message | None:
         """The post's first message, fetched (its MESSAGE_CREATE has not come, or never will);

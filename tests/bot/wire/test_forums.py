@@ -262,3 +262,13 @@ async def test_a_forum_among_the_answer_channels_has_its_every_post_answered_onc
         assert "training" in (await answer_in(fake, thread, wait=15.0))["embeds"][0]["title"]
         await settled(fake, bot)
         assert len(in_post(fake, thread)) == 1
+
+
+async def test_a_database_fault_after_a_posts_answer_costs_its_record_not_an_apology(engine, tmp_path, fake):
+    async with running(engine, tmp_path, fake, FORUM_CHANNEL_IDS=fake.forum_id) as bot:
+        bot.forum_posts.close()  # recording the post as answered now fails
+        thread = await fake.post(TITLE, BODY)
+        await answer_in(fake, thread)
+        await settled(fake, bot)
+        sent = in_post(fake, thread)
+        assert len(sent) == 1 and "embeds" in sent[0].json  # the answer, and no apology after it
