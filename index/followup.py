@@ -89,10 +89,12 @@ def needs_history(question: str) -> bool:
 def read_with(question: str, history: Sequence[str] = ()) -> Reading:
     """``question`` as it is to be answered after ``history`` (earlier questions, oldest first).
 
-    A follow-up keeps its own words first (so that its kind of answer, a date for "Since when?",
+    The question itself, asked again (or asked about again), is not its own history. A
+    follow-up keeps its own words first (so that its kind of answer, a date for "Since when?",
     is its own) and gains the topic words of the latest earlier question that has some.
     """
-    recent = [h for h in history[-MAX_HISTORY:] if h.strip()]
+    asked = " ".join(question.lower().split())
+    recent = [h for h in history if h.strip() and " ".join(h.lower().split()) != asked][-MAX_HISTORY:]
     if not recent or not needs_history(question):
         return Reading(question, question)
     own = set(topic_words(question))

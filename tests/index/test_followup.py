@@ -68,3 +68,10 @@ def test_no_history_or_an_empty_question_is_read_as_it_is():
     assert read_with("Since when?").text == "Since when?" and read_with("Since when?").following is None
     assert read_with("", ["Who?"]).text == ""
     assert topic_words("What did North Korea's army do?") == ["north", "korea", "army"]
+
+
+def test_a_question_asked_again_is_not_its_own_history():
+    assert read_with("Since when?", ["Is South Korea at war with the North?", "since  WHEN?"]).following == (
+        "Is South Korea at war with the North?"
+    )
+    assert read_with("Why are they there?", ["Why are they there?"]).following is None
