@@ -145,7 +145,8 @@ class Asking(commands.Cog):
     async def conversation(self, message: discord.Message) -> tuple[int, list[str]]:
         """The conversation a message's question belongs to, and its earlier public questions
         (oldest first): a reply to an answer continues that answer's conversation, a question in
-        a thread the thread's; any other starts its own, keyed by the message's id. Only a reply
+        a thread opened from an answer that answer's, in any other thread the thread's; any other
+        starts its own, keyed by the message's id. Only a reply
         in the same channel (or in a thread, to its channel's message, e.g. the one the thread
         was opened from) continues a conversation: a forward, or any reference to a message
         elsewhere (another server's, a DM's), never gives its history here."""
@@ -157,15 +158,23 @@ class Asking(commands.Cog):
             and reference.type is discord.MessageReferenceType.default
             and reference.channel_id in here
         ):
-            try:
-                known = await self.bot.database(self.bot.store.conversation_of, reference.message_id)
-            except Exception:
-                log.exception("could not look up the answer %s was replying to", message.id)
+            known = await self.answered_in(reference.message_id)
         if known is None and isinstance(message.channel, discord.Thread):
-            known = message.channel.id
+            # a thread opened from a message has that message's id: from an answer, it goes on
+            # with the answer's conversation
+            known = await self.answered_in(message.channel.id) or message.channel.id
         if known is None:
             return message.id, []
         return known, await self.history_of(known)
+
+    async def answered_in(self, message_id: int) -> int | None:
+        """The conversation of the ask this message answered; None when it answered none (or the
+        database cannot say)."""
+        try:
+            return await self.bot.database(self.bot.store.conversation_of, message_id)
+        except Exception:
+            log.exception("could not look up the conversation of message %s", message_id)
+            return None
 
     async def history_of(self, conversation: int) -> list[str]:
         """The earlier public questions of a conversation, oldest first; none when the database

@@ -377,15 +377,24 @@ class FakeDiscord:
         await self.dispatch("MESSAGE_CREATE", data)
         return data
 
-    async def open_thread(self, name: str, owner: dict | None = None, parent_id: str | None = None) -> dict:
+    async def open_thread(
+        self,
+        name: str,
+        owner: dict | None = None,
+        parent_id: str | None = None,
+        from_message: str | None = None,
+    ) -> dict:
         """Dispatch THREAD_CREATE for a public thread a user opened in a channel (by default the
-        first); the thread, as Discord sent it."""
+        first), from a message of it when ``from_message`` names one (the thread then has its id);
+        the thread, as Discord sent it."""
         owner = owner or self.user()
         thread = {
             **self.thread_object(parent_id or self.channel_id, name),
             "owner_id": owner["id"],
             "newly_created": True,
         }
+        if from_message is not None:
+            thread["id"] = from_message
         await self.dispatch("THREAD_CREATE", thread)
         return thread
 

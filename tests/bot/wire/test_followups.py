@@ -56,6 +56,18 @@ async def test_a_question_in_a_thread_follows_the_one_asked_there_before(engine,
         assert "does not intend to meet with her" in embed(follow)["description"]
 
 
+async def test_a_thread_opened_from_an_answer_follows_its_question(engine, tmp_path, fake):
+    async with running(engine, tmp_path, fake) as bot:
+        answered = await ask(fake, fake.user(), WAR)
+        await noted(bot, answered["id"])
+        thread = await fake.open_thread("War", from_message=answered["id"])
+        follow = await mention(fake, SINCE, channel_id=thread["id"])
+        assert f"following: {WAR}" in footer(follow)
+        assert "1950" in embed(follow)["description"]
+        again = await mention(fake, "And who said so?", channel_id=thread["id"])
+        assert "following:" in footer(again)  # the thread goes on with the same conversation
+
+
 async def test_a_question_in_the_thread_opened_for_an_answer_follows_that_answer(engine, tmp_path, fake):
     async with running(engine, tmp_path, fake, ANSWER_IN_THREAD="true") as bot:
         await fake.message(f"<@{fake.app_id}> {WAR}", mentions_bot=True)
