@@ -19,10 +19,10 @@ from index.catalogue import Catalogue, catalogue
 from index.confidence import confidence
 from index.encoder import Encoder, shared_encoder, use_threads
 from index.evidence import Evidence, check_terms
-from index.followup import Reading, read_with, topic_words
+from index.followup import MAX_HISTORY, Reading, read_with, topic_words
 from index.onnx_encoder import OnnxEncoder
 from index.passages import Passage, context_text
-from index.question import QuestionError, check_script, clean_question, scripts
+from index.question import MAX_QUESTION_CHARS, QuestionError, check_script, clean_question, scripts
 from index.search import Hit, search
 from index.spelling import Speller
 from index.store import ArticleInfo, Manifest, PassageIndex
@@ -56,6 +56,7 @@ PRIOR_POOL = 1
 W_OWN = 0.25
 OWN_WORDS = True
 TOPIC_WORDS = 2
+RECENT_KEPT = 2 * MAX_HISTORY  # earlier questions read: room for the question itself asked again
 
 
 def query_encoder(index_dir: Path) -> QueryEncoder:
@@ -153,7 +154,7 @@ class Engine:
             except QuestionError as exc:
                 answers[i] = refusal(question, str(exc), self.threshold)
                 continue
-            readings[i] = read_with(spelled, [self._speller.correct(h) for h in histories[i]])
+            readings[i] = read_with(spelled, self.recent(histories[i]))
             read[i] = readings[i].text
         t_clean = time.perf_counter()
         # one pass through the model: each question as read, and for a follow-up also its own
@@ -189,6 +190,12 @@ class Engine:
         cleaned = clean_question(question)
         check_script(cleaned, self._scripts)
         return cleaned, self._speller.correct(cleaned)
+
+    def recent(self, history: Sequence[str]) -> list[str]:
+        """The latest earlier questions as they are read: no more than a follow-up can use, each
+        no longer than a question may be, misspellings put right (whatever the caller sent)."""
+        latest = [h for h in list(history[-RECENT_KEPT:]) if isinstance(h, str)]
+        return [self._speller.correct(h[:MAX_QUESTION_CHARS]) for h in latest]
 
     def term_vectors(self, terms: list[Term]) -> dict[str, np.ndarray]:
         """Vectors of the words among ``terms`` that the corpus does not use (those it uses have

@@ -73,3 +73,12 @@ def test_each_question_needs_its_own_history(engine: Engine):
 def test_a_question_that_cannot_be_asked_is_refused_whatever_came_before(engine: Engine):
     answer = engine.answer("   ", history=["Who is Gilbert Rozman?"])
     assert answer.error and not answer.answered
+
+
+def test_a_history_of_any_size_is_read_to_its_latest_questions(engine: Engine):
+    earlier = "Is South Korea at war with the North?"
+    flood = ["zzqx " * 20_000] * 500 + [earlier]  # what a hostile batch line could carry
+    answer = engine.answer("Since when?", history=flood)
+    assert answer.following == earlier and "1950" in answer.sentence
+    assert engine.recent(flood)[-1] == earlier
+    assert all(len(h) <= 500 for h in engine.recent(flood))
