@@ -48,13 +48,12 @@ QueryEncoder = Encoder | OnnxEncoder
 # them) gains W_TOPIC of that score, in full for a follow-up of at most TOPIC_WORDS words of its
 # own and less the more it says ("Since when?" is all conversation; "Who led the Norman army
 # there?" mostly its own); its sentences' cosines are W_OWN the follow-up's own words (the rest:
-# as read with the conversation), and the share of words they hold is of its own words
-# (OWN_WORDS). Fitted by bench/fit_followups.py on follow-ups made from SQuAD articles 7-35 and
-# on our own conversations (bench/data), never on the development set.
+# as read with the conversation), and the share of words they hold is of its own words.
+# Fitted by bench/fit_followups.py on follow-ups made from SQuAD articles 7-35 and on our own
+# conversations (bench/data), never on the development set.
 W_TOPIC = 0.25
 PRIOR_POOL = 1
 W_OWN = 0.25
-OWN_WORDS = True
 TOPIC_WORDS = 2
 RECENT_KEPT = 2 * MAX_HISTORY  # earlier questions read: room for the question itself asked again
 
@@ -232,7 +231,7 @@ class Engine:
         question followed (the conversation's topic is where its last answer was)."""
         earlier = search(self.index, context.earlier_vector, context.earlier, PRIOR_POOL)
         said = len(topic_words(context.own))
-        weight = W_TOPIC * min(1.0, TOPIC_WORDS / max(1, said)) if TOPIC_WORDS else W_TOPIC
+        weight = W_TOPIC * min(1.0, TOPIC_WORDS / max(1, said))
         return {hit.row: weight * hit.score for hit in earlier}
 
     def own_scores(self, hit: Hit, context: FollowUp) -> Hit:
@@ -268,7 +267,7 @@ class Engine:
         asked = text
         if context is not None:  # the sentence answers the follow-up, not the question before it
             hits = [self.own_scores(hit, context) for hit in hits]
-            asked = context.own if OWN_WORDS else text
+            asked = context.own
         chosen = best_sentence(
             asked,
             hits,
