@@ -246,17 +246,23 @@ class Asking(commands.Cog):
         return target.permissions_for(guild.me)
 
     async def reply(self, message: discord.Message, text: str) -> None:
-        if not self.may_send(message.channel):
+        await self.say(message.channel, text, message)
+
+    async def say(
+        self, target: discord.abc.Messageable, text: str, to: discord.Message | None = None
+    ) -> None:
+        """A short line in ``target``, in reply to ``to`` when there is one; nothing where
+        citebot may not send, and a refusal only logged."""
+        if not self.may_send(target):
             return
-        send = message.channel.send
-        reference = message.to_reference(fail_if_not_exists=False)
+        reference = to.to_reference(fail_if_not_exists=False) if to else None
+        where = f"channel {getattr(target, 'id', '?')}"
         try:
             await deliver(
-                lambda: send(cut(text, 2000), reference=reference, allowed_mentions=NO_PINGS),
-                f"channel {message.channel.id}",
+                lambda: target.send(cut(text, 2000), reference=reference, allowed_mentions=NO_PINGS), where
             )
         except discord.HTTPException as exc:
-            log.warning("could not reply in channel %s: %s", message.channel.id, exc.status)
+            log.warning("could not say something in %s: %s", where, exc.status)
 
     # ---- slash commands ----------------------------------------------------------------------
 

@@ -19,10 +19,8 @@ from discord.ext import commands
 from bot.batching import Busy
 from bot.cogs.asking import Asking, slow_down
 from bot.cogs.buttons import Guarded
-from bot.delivery import APOLOGY, BUSY, RESTARTING, deliver, tell
+from bot.delivery import APOLOGY, BUSY, RESTARTING, tell
 from bot.render.answer import render_card
-from bot.render.card import cut
-from bot.render.embed import NO_PINGS
 from index import question_from
 
 if TYPE_CHECKING:
@@ -154,7 +152,7 @@ class Forums(commands.Cog):
         wait, tell_them = bot.limit_wait(asker, guild_id)
         if wait:
             if tell_them:
-                await self.say(thread, opener, slow_down(wait))
+                await self.asking.say(thread, slow_down(wait), opener)
             return
         question = post_question(thread.name, opener.content if opener else "")
         with contextlib.suppress(discord.HTTPException):  # "citebot is typing…" is a nicety
@@ -164,7 +162,7 @@ class Forums(commands.Cog):
                 question, bot.guild_settings(guild_id).results, asker, guild_id, conversation=thread.id
             )
         except Busy:
-            await self.say(thread, opener, BUSY)
+            await self.asking.say(thread, BUSY, opener)
             return
         asking = self.asking
         view = asking.view_for(answer, ask_id)
@@ -220,22 +218,11 @@ class Forums(commands.Cog):
         try:
             await work()
         except asyncio.CancelledError:
-            await self.say(thread, message, RESTARTING)
+            await self.asking.say(thread, RESTARTING, message)
             raise
         except Exception:
             log.exception("could not answer in forum post %s", thread.id)
-            await self.say(thread, message, APOLOGY)
-
-    async def say(self, thread: discord.Thread, message: discord.Message | None, text: str) -> None:
-        """A short line in the post, in reply to ``message`` when there is one."""
-        reference = message.to_reference(fail_if_not_exists=False) if message else None
-        try:
-            await deliver(
-                lambda: thread.send(cut(text, 2000), reference=reference, allowed_mentions=NO_PINGS),
-                f"forum post {thread.id}",
-            )
-        except discord.HTTPException as exc:
-            log.warning("could not say something in forum post %s: %s", thread.id, exc.status)
+            await self.asking.say(thread, APOLOGY, message)
 
 
 class Solved(Guarded, discord.ui.DynamicItem[discord.ui.Button], template=r"cb:solved:(?P<thread>\d+)"):
