@@ -22,6 +22,7 @@ from index.background import background_words
 from index.build import open_index
 from index.encoder import shared_encoder
 from index.engine import Engine, query_encoder
+from index.reader import READ_TOP
 
 QUESTIONS = (
     "Who visited Russia on Tuesday?",
@@ -63,6 +64,30 @@ def squad_corpus(jsonl: Path, folder: Path) -> Path:
         article = json.loads(line)
         (folder / f"{article['title']}.txt").write_text(article["text"], encoding="utf-8")
     return folder
+
+
+def reader_figures(engine: Engine, rounds: int) -> dict[str, float]:
+    """The reader's time in a warm answer (p50) and its share, the same engine's answer without
+    it, and the reader's throughput in pairs a second, batched as the engine batches them."""
+    bare = Engine(engine.index, engine.encoder, engine.threshold, engine.background, reader=None)
+    read, total, without = [], [], []
+    for _ in range(rounds):
+        for q in QUESTIONS:
+            answer = engine.answer(q)
+            read.append(answer.timings["read_ms"])
+            total.append(answer.timings["total_ms"])
+            without.append(bare.answer(q).timings["total_ms"])
+    sentences = [p.sentence_texts()[0] for p in engine.index.passages][:READ_TOP]
+    started, pairs = time.perf_counter(), 0
+    while time.perf_counter() - started < 2.0:
+        engine.reader.read(QUESTIONS[0], sentences)
+        pairs += len(sentences)
+    return {
+        "reader_p50_ms": round(statistics.median(read), 2),
+        "reader_share": round(sum(read) / sum(total), 3),
+        "noreader_p50_ms": round(statistics.median(without), 2),
+        "reader_pairs_per_s": round(pairs / (time.perf_counter() - started), 1),
+    }
 
 
 def cold_starts(env: dict[str, str], runs: int) -> dict[str, float]:
@@ -184,6 +209,7 @@ def main(argv: list[str] | None = None) -> int:
         "citebot_p99_ms": round(percentile(citebot_ms, 0.99), 2),
     }
     figures["ratio_p50"] = round(figures["citebot_p50_ms"] / figures["plain_p50_ms"], 2)
+    figures.update(reader_figures(engine, args.rounds))
     burst = list(QUESTIONS) * max(2, args.rounds)
     figures["plain_qps_8"] = round(throughput(plain.query, burst), 1)
     figures["citebot_qps_8_threads"] = round(throughput(engine.answer, burst), 1)
@@ -204,6 +230,11 @@ def main(argv: list[str] | None = None) -> int:
             f"{cold_s:>10.2f}{peak:>10.0f}{figures[name + '_qps_8']:>10.1f}"
         )
     print(f"warm answer / plain query (p50): {figures['ratio_p50']:.2f}x")
+    print(
+        f"the reader: {figures['reader_p50_ms']} ms of an answer (p50), {figures['reader_share']:.0%} of it; "
+        f"without it {figures['noreader_p50_ms']} ms; {figures['reader_pairs_per_s']} pairs/s in batches of "
+        f"{READ_TOP}"
+    )
     if cold:
         print(f"cold start to first answer / plain: {figures['ratio_cold']:.2f}x")
     for name in ("builtin", "squad"):

@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from index.library import CHANGED_SINCE, Added, Library, LibraryError, Refresh
     from index.passages import MAX_PASSAGE_CHARS, Passage
     from index.question import QuestionError, clean_question, question_from
+    from index.reader import ReaderError
     from index.removed import REMOVED_FOLDER, RemovedArticle, removal_pin, removed_articles
     from index.store import IndexNotSaved, IndexUnusable, Manifest
     from index.web.addresses import PUBLIC_ONLY, AddressPolicy, address_policy, parse_allow_private
@@ -82,6 +83,7 @@ _HOMES = {
     "index.library": ("CHANGED_SINCE", "Added", "Library", "LibraryError", "Refresh"),
     "index.passages": ("MAX_PASSAGE_CHARS", "Passage"),
     "index.question": ("QuestionError", "clean_question", "question_from"),
+    "index.reader": ("ReaderError",),
     "index.removed": ("REMOVED_FOLDER", "RemovedArticle", "removal_pin", "removed_articles"),
     "index.store": ("IndexNotSaved", "IndexUnusable", "Manifest"),
     "index.web.addresses": ("PUBLIC_ONLY", "AddressPolicy", "address_policy", "parse_allow_private"),
@@ -132,6 +134,7 @@ __all__ = [  # the same names as _HOMES, written out for type checkers and reade
     "Page",
     "Passage",
     "QuestionError",
+    "ReaderError",
     "QuestionGroup",
     "Reading",
     "Refresh",

@@ -107,15 +107,26 @@ def _nearest_span(sentence: str, question: str, spans: list[tuple[int, int]]) ->
     return min(spans, key=lambda s: min(abs(s[0] - p) for p in places))
 
 
-def best_sentence(
+@dataclass(frozen=True)
+class Candidate:
+    """One sentence of the top hits, with the hand-made score that ranks it."""
+
+    hit: int  # position among the hits
+    sentence: int  # sentence number within the hit's passage
+    text: str
+    score: float  # its cosine, the share of the question's words it holds, its passage's standing
+    spans: tuple[tuple[int, int], ...]  # things of the kind asked for, within the sentence
+
+
+def rank_sentences(
     question: str,
     hits: list[Hit],
     lexical: LexicalIndex,
     kind: Kind | None = None,
     proper: Collection[str] = (),
     expanded: str | None = None,
-) -> Choice | None:
-    """The sentence that best answers, among the top hits' sentences.
+) -> list[Candidate]:
+    """The top hits' sentences, best first by the hand-made score.
 
     ``expanded``: the question with corpus words standing in for those it lacks, for the share
     of its words each sentence holds.
@@ -126,28 +137,31 @@ def best_sentence(
         for j, text in enumerate(hit.passage.sentence_texts())
     ]
     if not candidates:
-        return None
+        return []
     shares = lexical.overlaps(expanded or question, [text for _, _, text in candidates])  # one pass
     asked = asked_stems(question) if kind else frozenset()
-    found = [
-        [(s.start, s.end) for s in answer_spans(text, question, kind, proper, asked)] if kind else []
-        for _, _, text in candidates
-    ]
     top = hits[0].score
-
-    def score(n: int) -> float:
-        i, j, _ = candidates[n]
-        return (
+    out = []
+    for n, (i, j, text) in enumerate(candidates):
+        found = [(s.start, s.end) for s in answer_spans(text, question, kind, proper, asked)] if kind else []
+        score = (
             S_DENSE * hits[i].sentence_scores[j]
             + S_LEXICAL * shares[n]
             - S_PASSAGE * (top - hits[i].score)
-            + S_KIND * bool(found[n])
+            + S_KIND * bool(found)
         )
+        out.append(Candidate(i, j, text, score, tuple(found)))
+    out.sort(key=lambda c: -c.score)  # stable: ties keep the hits' order
+    return out
 
-    n = max(range(len(candidates)), key=score)
-    i, j, text = candidates[n]
-    span = _nearest_span(text, question, found[n]) if found[n] else None
-    return Choice(i, j, span, bool(found[n]))
+
+def choice_of(candidate: Candidate, question: str, span: tuple[int, int] | None = None) -> Choice:
+    """The Choice for a candidate: ``span`` when given, else its kind's span nearest the
+    question's own words."""
+    found = list(candidate.spans)
+    if span is None and found:
+        span = _nearest_span(candidate.text, question, found)
+    return Choice(candidate.hit, candidate.sentence, span, bool(found))
 
 
 def compose(

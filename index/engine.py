@@ -12,7 +12,16 @@ from pathlib import Path
 import numpy as np
 
 from index import onnx_encoder
-from index.answer import ANSWER_PASSAGES, Answer, Choice, best_sentence, compose, refusal
+from index.answer import (
+    ANSWER_PASSAGES,
+    Answer,
+    Candidate,
+    Choice,
+    choice_of,
+    compose,
+    rank_sentences,
+    refusal,
+)
 from index.answer_types import expected_kind
 from index.background import BackgroundWords
 from index.catalogue import Catalogue, catalogue
@@ -23,6 +32,7 @@ from index.followup import MAX_HISTORY, Reading, read_with, topic_words
 from index.onnx_encoder import OnnxEncoder
 from index.passages import Passage, context_text
 from index.question import MAX_QUESTION_CHARS, QuestionError, check_script, clean_question, scripts
+from index.reader import READ_TOP, SPAN_FROM, ReaderScore, SentenceReader, fused_best, shared_reader
 from index.search import Hit, search
 from index.spelling import Speller
 from index.store import ArticleInfo, Manifest, PassageIndex
@@ -95,9 +105,13 @@ class Engine:
         encoder: QueryEncoder,
         threshold: float | None = None,
         background: BackgroundWords | None = None,
+        reader: SentenceReader | None | bool = True,
     ) -> None:
+        """``reader``: True for the shipped reader, False or None to choose sentences by the
+        hand-made score alone (for measuring what the reader adds), or a reader of one's own."""
         self.index = index
         self.encoder = encoder
+        self.reader = shared_reader() if reader is True else (reader or None)
         self.background = background  # common words' vectors: fewer passes through the model
         self.threshold = index.manifest.threshold if threshold is None else threshold
         self._by_id = {p.id: i for i, p in enumerate(index.passages)}
@@ -249,6 +263,34 @@ class Engine:
         """The confidence off-topic probes got when this index was built (median)."""
         return self._off_topic
 
+    def candidates(
+        self,
+        text: str,
+        vector: np.ndarray,
+        terms: list[Term],
+        term_vectors: dict[str, np.ndarray],
+        k: int,
+        context: FollowUp | None = None,
+    ) -> tuple[list[Hit], list[Candidate], str]:
+        """Hits, their sentences ranked by the hand-made score, and the question the sentence
+        must answer (a follow-up's own words), for one question as read."""
+        expansions = self.expansions(terms, term_vectors)
+        prior = None if context is None else self.topic_prior(context)
+        hits = search(self.index, vector, text, max(k, ANSWER_PASSAGES), expansions, prior)
+        asked = text
+        if context is not None:  # the sentence answers the follow-up, not the question before it
+            hits = [self.own_scores(hit, context) for hit in hits]
+            asked = context.own
+        ranked = rank_sentences(
+            asked,
+            hits,
+            self.index.lexical,
+            expected_kind(text),
+            self.index.vocabulary.proper,
+            " ".join((asked, *expansions)),
+        )
+        return hits, ranked, asked
+
     def evidence(
         self,
         text: str,
@@ -260,22 +302,11 @@ class Engine:
     ) -> tuple[list[Hit], Choice | None, Evidence]:
         """Hits, the chosen sentence and the evidence for one question as read (spelling put
         right, a follow-up's context added); what the verdict and the answer are made from."""
-        expansions = self.expansions(terms, term_vectors)
-        prior = None if context is None else self.topic_prior(context)
-        hits = search(self.index, vector, text, max(k, ANSWER_PASSAGES), expansions, prior)
+        hits, ranked, asked = self.candidates(text, vector, terms, term_vectors, k, context)
         kind = expected_kind(text)
-        asked = text
-        if context is not None:  # the sentence answers the follow-up, not the question before it
-            hits = [self.own_scores(hit, context) for hit in hits]
-            asked = context.own
-        chosen = best_sentence(
-            asked,
-            hits,
-            self.index.lexical,
-            kind,
-            self.index.vocabulary.proper,
-            " ".join((asked, *expansions)),
-        )
+        t_read = time.perf_counter()
+        chosen, reading = self.choose(asked, ranked, kind is not None)
+        read_ms = (time.perf_counter() - t_read) * 1000
         passage = hits[chosen.hit].passage if chosen else None
         checks = check_terms(
             terms,
@@ -293,8 +324,28 @@ class Engine:
             dense=top.dense_sentence if top else 0.0,
             lexical=top.lexical if top else 0.0,
             words=len(words(text)),
+            reader=reading.probability if reading else 0.5,
+            read_ms=read_ms,
         )
         return hits, chosen, evidence
+
+    def choose(
+        self, asked: str, ranked: list[Candidate], spans: bool = True
+    ) -> tuple[Choice | None, ReaderScore | None]:
+        """The answer sentence among the ranked candidates, and the reader's reading of it: the
+        reader reads the best READ_TOP and its probability joins their hand-made scores. For a
+        question that asks for a kind of thing (``spans``), the reader's span is taken when it
+        is sure enough, else the rules'; other questions get no span ("why" has no short one)."""
+        if not ranked:
+            return None, None
+        if self.reader is None:
+            return choice_of(ranked[0], asked), None
+        top = ranked[:READ_TOP]
+        readings = self.reader.read(asked, [c.text for c in top])
+        best = fused_best([c.score for c in top], readings)
+        reading = readings[best]
+        span = reading.span if spans and reading.span_confidence >= SPAN_FROM else None
+        return choice_of(top[best], asked, span), reading
 
     def _compose(
         self,
@@ -313,10 +364,17 @@ class Engine:
         # the answer is chosen among the same top passages whatever k is; k only sets how many
         # are cited
         hits, chosen, evidence = self.evidence(text, vector, terms, term_vectors, k, context)
-        timings = {"encode_ms": encode_ms, "search_ms": (time.perf_counter() - t_search) * 1000}
+        searched_ms = (time.perf_counter() - t_search) * 1000
+        timings = {
+            "encode_ms": encode_ms,
+            "search_ms": searched_ms - evidence.read_ms,
+            "read_ms": evidence.read_ms,
+        }
         score = probability(evidence, self._off_topic)
-        if evidence.lone_word_absent() and score < self.threshold:
-            hits, chosen = [], None  # "false", "banana": no passage is near enough to lead to
+        if evidence.lone_word_absent():
+            # "false", "banana": one word the article never uses is no question about it, and no
+            # passage is near enough to lead to
+            hits, chosen = [], None
         answer = compose(
             question=question,
             hits=hits,

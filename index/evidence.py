@@ -46,6 +46,8 @@ class Evidence:
     dense: float
     lexical: float
     words: int = 0  # words in the question, stopwords included
+    reader: float = 0.5  # the reader's probability that the answer sentence answers (0.5: not read)
+    read_ms: float = 0.0  # the reader's time on this question (for the timings, not the verdict)
 
     def missing_share(self, where: str = "corpus") -> float:
         """The weighted share of the key terms that ``where`` (corpus or passage) lacks."""

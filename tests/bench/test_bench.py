@@ -50,8 +50,12 @@ def test_bench_prints_a_table_and_one_json_line(tmp_path):
         "scale_p50_ms",
         "live_builtin_add_s",
         "live_squad_remove_s",
+        "reader_p50_ms",
+        "noreader_p50_ms",
+        "reader_pairs_per_s",
     ):
         assert figures[key] > 0, key
+    assert 0 < figures["reader_share"] < 1
     assert figures["citebot_peak_mb"] > 0 and figures["query_encoder"] == "OnnxEncoder"
     assert figures["scale_passages"] >= 60
     assert 0.98 <= figures["scale_recall10_passages"] <= 1.0  # exact search at this size

@@ -105,7 +105,7 @@ def test_threshold_override_turns_answers_into_refusals(engine):
 
 
 def test_the_answer_does_not_depend_on_how_many_passages_are_cited(engine):
-    question = "What percentage of Russian forces would the North Koreans make up?"
+    question = "What share of Russia's military strength would the North Korean troops be?"
     sentences = {engine.answer(question, k=k).sentence for k in (1, 2, 3, 5)}
     assert len(sentences) == 1
     one = engine.answer(question, k=1)

