@@ -34,7 +34,7 @@ READER_THREADS = 2
 # 29-35, which the reader never saw): it reads the READ_TOP best sentences by the hand-made
 # score, each gains W_READER times the reader's probability, and the reader's span replaces the
 # rules' when its probability reaches SPAN_FROM.
-READ_TOP = 4
+READ_TOP = 3
 W_READER = 1.0
 SPAN_FROM = 0.0
 

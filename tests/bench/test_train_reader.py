@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from bench.reader_data import FIT_ARTICLES, TRAIN_ARTICLES, load_pairs
-from index.reader import CARD_FILE, check_files, load
+from index.reader import CARD_FILE, MODEL_CARD, check_files, load
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -82,3 +82,4 @@ def test_the_quick_training_writes_a_reader_whose_card_checks(tmp_path):
         got = reader.read(fixed["question"], [fixed["sentence"]])[0]
         assert abs(got.relevance - fixed["relevance"]) < 1e-3
     assert json.loads((out / CARD_FILE).read_text())["files"] == card["files"]
+    assert card["files"][next(iter(card["files"]))] in (out / MODEL_CARD).read_text()

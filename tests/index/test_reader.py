@@ -10,6 +10,7 @@ import pytest
 
 from index.reader import (
     CARD_FILE,
+    MODEL_CARD,
     MODEL_FILE,
     READER_DIR,
     TOKENIZER_FILE,
@@ -81,3 +82,10 @@ def test_a_span_is_the_likeliest_stretch_of_the_sentence_never_of_the_question()
     start[ann], end[reid] = 9.0, 9.0
     span, p = best_span(e, start, end)
     assert sentence[span[0] : span[1]] == "Ann Reid" and p > 0.9
+
+
+def test_the_model_card_for_people_names_each_files_checksum_and_the_training():
+    card = check_files(READER_DIR)
+    text = (READER_DIR / MODEL_CARD).read_text(encoding="utf-8")
+    assert all(digest in text for digest in card["files"].values())
+    assert str(card["seed"]) in text and card["command"] in text
