@@ -49,3 +49,12 @@ def test_without_the_reader_the_engine_still_answers_by_the_hand_made_score(page
     bare = Engine(page_engine.index, page_engine.encoder, reader=None)
     assert bare.reader is None
     assert bare.answer("When did the harbour reopen?").answered
+
+
+@pytest.mark.parametrize(
+    "question", ["How many North Korean soldiers have died in Kursk?", "When will the troops return home?"]
+)
+def test_a_near_topic_question_is_refused_with_the_reader_weighed(engine, question):
+    answer = engine.answer(question)
+    assert not answer.answered and answer.refusal.startswith("The article doesn't")
+    assert answer.citations, "its nearest passages are still offered as leads"
