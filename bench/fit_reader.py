@@ -17,15 +17,13 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.reader_data import FIT_ARTICLES, REPORT_ARTICLES, normal
-from index.answer import Candidate, _nearest_span
+from bench.reader_data import FIT_ARTICLES, REPORT_ARTICLES, holds, normal, ranked_for
+from index.answer import Candidate, choice_of
 from index.answer_types import expected_kind
 from index.build import open_index
 from index.encoder import shared_encoder
 from index.engine import Engine
-from index.question import QuestionError
-from index.reader import READER_DIR, READER_THREADS, ReaderScore, SentenceReader, shared_reader
-from index.terms import key_terms
+from index.reader import READER_DIR, READER_THREADS, ReaderScore, SentenceReader, fused_best, shared_reader
 
 TOPS = (1, 3, 4, 6, 8, 10)
 WEIGHTS = (0.0, 0.1, 0.2, 0.3, 0.5, 0.75, 1.0, 1.5, 2.0, 5.0, 100.0)
@@ -43,19 +41,16 @@ class Asked:
     kind: bool  # the question asks for a kind of thing (who, when, how many, where): it gets a span
 
     def holds(self, i: int) -> bool:
-        n = normal(self.candidates[i].text)
-        return any(normal(a).strip() and normal(a) in n for a in self.answers)
+        return holds(self.candidates[i].text, self.answers)
 
     def choose(self, top: int, weight: float) -> int:
         n = min(top, len(self.readings))
-        return max(range(n), key=lambda i: self.candidates[i].score + weight * self.readings[i].probability)
+        return fused_best([c.score for c in self.candidates[:n]], self.readings[:n], weight)
 
     def span_holds(self, i: int, span_from: float) -> bool:
         """The span marked in candidate ``i`` holds an answer (reader's span when sure enough)."""
         c, r = self.candidates[i], self.readings[i]
-        span = r.span if r.span_confidence >= span_from and r.span else None
-        if span is None and c.spans:
-            span = _nearest_span(c.text, self.question, list(c.spans))
+        span = choice_of(c, self.question, r.span if r.span_confidence >= span_from else None).span
         if span is None:
             return False
         marked = normal(c.text[span[0] : span[1]])
@@ -75,19 +70,12 @@ def asked_of(squad: Path, articles: range, model: Path | None = None) -> list[As
             index, _ = open_index(path, Path(tmp) / f"index{n}", encoder)
             engine = Engine(index, encoder, reader=None)
             for q in article["questions"]:
-                if not q["answerable"]:
-                    continue
-                try:
-                    _, text = engine.read(q["q"])
-                except QuestionError:
-                    continue
-                terms = key_terms(text)
-                vector = encoder.encode([text])[0]
-                _, ranked, asked = engine.candidates(text, vector, terms, engine.term_vectors(terms), 3)
-                ranked = ranked[: max(TOPS)]
-                if ranked:
+                read = ranked_for(engine, q["q"]) if q["answerable"] else None
+                if read and read[1]:
+                    asked, ranked = read[0], read[1][: max(TOPS)]
                     readings = reader.read(asked, [c.text for c in ranked])
-                    out.append(Asked(asked, ranked, readings, q["answers"], expected_kind(text) is not None))
+                    kind = expected_kind(asked) is not None
+                    out.append(Asked(asked, ranked, readings, q["answers"], kind))
     return out
 
 

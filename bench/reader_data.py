@@ -25,9 +25,11 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from index.answer import Candidate
 from index.build import open_index
 from index.engine import Engine
 from index.question import QuestionError
+from index.search import Hit
 from index.terms import key_terms
 
 log = logging.getLogger(__name__)
@@ -59,7 +61,8 @@ def normal(text: str) -> str:
     return " " + " ".join(re.findall(r"\w+", text.lower())) + " "
 
 
-def _holds(sentence: str, answers: Iterable[str]) -> bool:
+def holds(sentence: str, answers: Iterable[str]) -> bool:
+    """The sentence holds one of the answers (as words, whatever the case and punctuation)."""
     n = normal(sentence)
     return any(normal(a).strip() and normal(a) in n for a in answers)
 
@@ -91,14 +94,25 @@ class ArticleReader:
 
     def candidates(self, question: str) -> tuple[str, list[tuple[int, str]]] | None:
         """The question as the engine reads it, and its ranked (paragraph, sentence) pairs."""
-        try:
-            _, text = self.engine.read(question)
-        except QuestionError:
+        read = ranked_for(self.engine, question)
+        if read is None:
             return None
-        terms = key_terms(text)
-        vector = self.engine.encoder.encode([text])[0]
-        hits, ranked, asked = self.engine.candidates(text, vector, terms, self.engine.term_vectors(terms), 3)
+        asked, ranked, hits = read
         return asked, [(self._paragraph_of[hits[c.hit].row], c.text) for c in ranked]
+
+
+def ranked_for(engine: Engine, question: str) -> tuple[str, list[Candidate], list[Hit]] | None:
+    """What the engine makes of a question before the reader: the question the sentence must
+    answer, its candidate sentences ranked by the hand-made score, and the hits they come from
+    (None when it cannot be asked)."""
+    try:
+        _, text = engine.read(question)
+    except QuestionError:
+        return None
+    terms = key_terms(text)
+    vector = engine.encoder.encode([text])[0]
+    hits, ranked, asked = engine.candidates(text, vector, terms, engine.term_vectors(terms), 3)
+    return asked, ranked, hits
 
 
 def question_pairs(
@@ -113,14 +127,14 @@ def question_pairs(
             if read is None:
                 continue
             asked, ranked = read
-            gold = [s for para, s in full.sentences if para == q["para_idx"] and _holds(s, answers)]
+            gold = [s for para, s in full.sentences if para == q["para_idx"] and holds(s, answers)]
             if not gold:
                 continue
             pairs.append(Pair(asked, gold[0], 1, _span(gold[0], answers), q["id"], "answer"))
-            negatives = [s for _, s in ranked if not _holds(s, answers)]
+            negatives = [s for _, s in ranked if not holds(s, answers)]
             for s in negatives[:HARD_NEGATIVES]:
                 pairs.append(Pair(asked, s, 0, None, q["id"], "hard"))
-            if q["para_idx"] % 2 == 1 and not _holds(kept, answers):
+            if q["para_idx"] % 2 == 1 and not holds(kept, answers):
                 near = half.candidates(q["q"])
                 for s in [] if near is None else [s for _, s in near[1]][:OTHER_NEGATIVES]:
                     pairs.append(Pair(near[0], s, 0, None, q["id"], "near"))
