@@ -22,13 +22,11 @@ from pathlib import Path
 
 import numpy as np
 
-from bench.reader_data import FIT_ARTICLES, REPORT_ARTICLES
+from bench.reader_data import FIT_ARTICLES, REPORT_ARTICLES, as_read
 from index.articles import BUILTIN_CORPUS
 from index.build import open_index
 from index.encoder import shared_encoder
 from index.engine import Engine
-from index.question import QuestionError
-from index.terms import key_terms
 from index.verdict import FEATURES, features
 
 OWN = Path(__file__).parent / "data" / "fit_questions.jsonl"  # ours, on the built-in article
@@ -44,13 +42,10 @@ def _words(text: str) -> str:
 
 def question_row(engine: Engine, question: str) -> list[float] | None:
     """The verdict's features for one question, or None when it cannot be asked."""
-    try:
-        _, text = engine.read(question)
-    except QuestionError:
+    read = as_read(engine, question)
+    if read is None:
         return None
-    terms = key_terms(text)
-    vector = engine.encoder.encode([text])[0]
-    _, _, evidence = engine.evidence(text, vector, terms, engine.term_vectors(terms), 3)
+    _, _, evidence = engine.evidence(*read, 3)
     return features(evidence, engine.off_topic_median)
 
 

@@ -25,12 +25,14 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+import numpy as np
+
 from index.answer import Candidate
 from index.build import open_index
 from index.engine import Engine
 from index.question import QuestionError
 from index.search import Hit
-from index.terms import key_terms
+from index.terms import Term, key_terms
 
 log = logging.getLogger(__name__)
 
@@ -101,17 +103,25 @@ class ArticleReader:
         return asked, [(self._paragraph_of[hits[c.hit].row], c.text) for c in ranked]
 
 
-def ranked_for(engine: Engine, question: str) -> tuple[str, list[Candidate], list[Hit]] | None:
-    """What the engine makes of a question before the reader: the question the sentence must
-    answer, its candidate sentences ranked by the hand-made score, and the hits they come from
-    (None when it cannot be asked)."""
+def as_read(engine: Engine, question: str) -> tuple[str, np.ndarray, list[Term], dict] | None:
+    """A question as the engine reads it, its vector, key terms and their vectors (None when it
+    cannot be asked): what ``Engine.candidates`` and ``Engine.evidence`` take."""
     try:
         _, text = engine.read(question)
     except QuestionError:
         return None
     terms = key_terms(text)
-    vector = engine.encoder.encode([text])[0]
-    hits, ranked, asked = engine.candidates(text, vector, terms, engine.term_vectors(terms), 3)
+    return text, engine.encoder.encode([text])[0], terms, engine.term_vectors(terms)
+
+
+def ranked_for(engine: Engine, question: str) -> tuple[str, list[Candidate], list[Hit]] | None:
+    """What the engine makes of a question before the reader: the question the sentence must
+    answer, its candidate sentences ranked by the hand-made score, and the hits they come from
+    (None when it cannot be asked)."""
+    read = as_read(engine, question)
+    if read is None:
+        return None
+    hits, ranked, asked = engine.candidates(*read, 3)
     return asked, ranked, hits
 
 
