@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import math
 import random
 import subprocess
 import time
@@ -29,6 +28,9 @@ log = logging.getLogger("train_reader")
 
 SEED = 20261207
 SPAN_WEIGHT = 0.5
+# With --listwise, a question's pairs are batched together and, beside each pair's own loss, the
+# answer sentence must win a softmax over its question's sentences: the ranking the engine uses.
+LIST_WEIGHT = 1.0
 QUICK_PAIRS = 64
 FIXED_PAIRS = (  # the card records the shipped model's scores on these; a test checks them
     ("Who is the harbourmaster at Kessock?", "The harbourmaster, Ann Reid, said the pier would reopen."),
@@ -49,7 +51,9 @@ def tokenized(tokenizer, pairs: list[Pair]) -> list[dict]:
             s, t = e.char_to_token(p.span[0], 1), e.char_to_token(p.span[1] - 1, 1)
             if s is not None and t is not None and t >= s:
                 start, end = s, t
-        out.append({"ids": e.ids, "types": e.type_ids, "label": p.label, "start": start, "end": end})
+        out.append(
+            {"ids": e.ids, "types": e.type_ids, "label": p.label, "start": start, "end": end, "group": p.group}
+        )
     return out
 
 
@@ -62,6 +66,30 @@ def batches(rows: list[dict], size: int, rng: random.Random) -> list[list[dict]]
     for i in range(0, len(order), chunk):
         part = sorted(order[i : i + chunk], key=lambda r: len(r["ids"]))
         out += [part[j : j + size] for j in range(0, len(part), size)]
+    rng.shuffle(out)
+    return out
+
+
+def group_batches(rows: list[dict], size: int, rng: random.Random) -> list[list[dict]]:
+    """Batches of whole questions (every pair of a question in one batch), of about ``size``
+    pairs, questions of like length together, in random order."""
+    by_group: dict[str, list[dict]] = {}
+    for r in rows:
+        by_group.setdefault(r["group"], []).append(r)
+    groups = list(by_group.values())
+    rng.shuffle(groups)
+    chunk = max(1, size * 50 // 6)
+    out: list[list[dict]] = []
+    for i in range(0, len(groups), chunk):
+        part = sorted(groups[i : i + chunk], key=lambda g: max(len(r["ids"]) for r in g))
+        batch: list[dict] = []
+        for g in part:
+            if batch and len(batch) + len(g) > size:
+                out.append(batch)
+                batch = []
+            batch += g
+        if batch:
+            out.append(batch)
     rng.shuffle(out)
     return out
 
@@ -83,12 +111,30 @@ def tensors(torch, batch: list[dict]) -> dict:
         "label": torch.tensor([float(r["label"]) for r in batch]),
         "start": torch.tensor([r["start"] for r in batch]),
         "end": torch.tensor([r["end"] for r in batch]),
+        "group": [r["group"] for r in batch],
     }
 
 
-def loss_of(torch, model, batch: dict):
+def list_loss(torch, relevance, batch: dict):
+    """The mean, over the batch's questions that have an answer sentence, of its softmax
+    cross-entropy against the question's other sentences (0 when none has one)."""
+    rows: dict[str, list[int]] = {}
+    for i, g in enumerate(batch["group"]):
+        rows.setdefault(g, []).append(i)
+    terms = []
+    for at in rows.values():
+        labels = batch["label"][at]
+        if len(at) > 1 and labels.sum() == 1:
+            target = torch.argmax(labels).unsqueeze(0)
+            terms.append(torch.nn.functional.cross_entropy(relevance[at].unsqueeze(0), target))
+    return torch.stack(terms).mean() if terms else relevance.sum() * 0.0
+
+
+def loss_of(torch, model, batch: dict, listwise: bool = False):
     relevance, start, end = model(batch["input_ids"], batch["attention_mask"], batch["token_type_ids"])
     loss = torch.nn.functional.binary_cross_entropy_with_logits(relevance, batch["label"])
+    if listwise:
+        loss = loss + LIST_WEIGHT * list_loss(torch, relevance, batch)
     has = batch["start"] >= 0
     if has.any():
         outside = (batch["token_type_ids"] == 0) | (batch["attention_mask"] == 0)
@@ -175,7 +221,7 @@ def train(args: argparse.Namespace) -> Path:
         [{"params": body, "lr": args.lr}, {"params": heads, "lr": args.lr * 20}], weight_decay=0.01
     )
     rng = random.Random(SEED)
-    per_epoch = math.ceil(len(rows) / args.batch)
+    per_epoch = len((group_batches if args.listwise else batches)(rows, args.batch, random.Random(SEED)))
     plan = {"total": per_epoch * args.epochs}
     warmup = max(1, int(0.06 * plan["total"]))
 
@@ -191,9 +237,10 @@ def train(args: argparse.Namespace) -> Path:
     cap = args.max_minutes * 60
     history = []
     for epoch in range(args.epochs):
-        bar = tqdm(batches(rows, args.batch, rng), desc=f"epoch {epoch + 1}/{args.epochs}", mininterval=5)
+        made = (group_batches if args.listwise else batches)(rows, args.batch, rng)
+        bar = tqdm(made, desc=f"epoch {epoch + 1}/{args.epochs}", mininterval=5)
         for batch in bar:
-            loss = loss_of(torch, model, tensors(torch, batch))
+            loss = loss_of(torch, model, tensors(torch, batch), args.listwise)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             optimizer.step()
@@ -268,6 +315,7 @@ def write_card(
         },
         "command": "python -m bench.train_reader --squad ../shared/eval/squad/squad_v2_dev.jsonl"
         + (" --quick" if args.quick else "")
+        + (" --listwise" if args.listwise else "")
         + f" --layers {args.layers} --epochs {args.epochs} --max-minutes {args.max_minutes}",
         "commit": _commit(),
         "seed": SEED,
@@ -342,6 +390,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--held", type=int, default=4000, help="held-apart pairs scored after each epoch")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--max-minutes", type=float, default=50.0)
+    ap.add_argument(
+        "--listwise", action="store_true", help="batch by question; the answer must also win its question's softmax"
+    )
     ap.add_argument("--quick", action="store_true", help="a slice, in seconds: for the test")
     ap.add_argument(
         "--card-only", action="store_true", help="write MODEL_CARD.md again from --out's card.json"

@@ -83,3 +83,30 @@ def test_the_quick_training_writes_a_reader_whose_card_checks(tmp_path):
         assert abs(got.relevance - fixed["relevance"]) < 1e-3
     assert json.loads((out / CARD_FILE).read_text())["files"] == card["files"]
     assert card["files"][next(iter(card["files"]))] in (out / MODEL_CARD).read_text()
+
+
+def test_listwise_batches_keep_each_question_whole():
+    import random
+
+    from bench.train_reader import group_batches
+
+    rows = [{"ids": [0] * (5 + g), "group": f"g{g}", "label": int(i == 0)} for g in range(40) for i in range(6)]
+    made = group_batches(rows, 32, random.Random(1))
+    assert sorted(id(r) for b in made for r in b) == sorted(id(r) for r in rows)
+    for batch in made:
+        assert len(batch) <= 32
+        for g in {r["group"] for r in batch}:
+            assert sum(r["group"] == g for r in batch) == 6
+
+
+def test_the_listwise_loss_rewards_the_answer_ranked_first():
+    import torch
+
+    from bench.train_reader import list_loss
+
+    batch = {"group": ["a", "a", "a", "b", "b"], "label": torch.tensor([0.0, 1.0, 0.0, 0.0, 0.0])}
+    right = list_loss(torch, torch.tensor([-2.0, 3.0, -1.0, 5.0, 5.0]), batch)
+    wrong = list_loss(torch, torch.tensor([3.0, -2.0, -1.0, 5.0, 5.0]), batch)
+    assert 0.0 < right.item() < 0.05 < wrong.item()  # question b has no answer sentence: not in the loss
+    none = list_loss(torch, torch.tensor([1.0, 2.0]), {"group": ["c", "c"], "label": torch.tensor([0.0, 0.0])})
+    assert none.item() == 0.0
