@@ -56,6 +56,7 @@ def test_the_quick_training_writes_a_reader_whose_card_checks(tmp_path):
             "--squad",
             str(squad),
             "--quick",
+            "--listwise",
             "--layers",
             "2",
             "--epochs",
@@ -75,7 +76,7 @@ def test_the_quick_training_writes_a_reader_whose_card_checks(tmp_path):
     assert {p.label for p in pairs} == {0, 1}
     assert all(p.sentence[p.span[0] : p.span[1]] for p in pairs if p.label and p.span)
     card = check_files(out)
-    assert card["layers"] == 2 and card["seed"] and "--quick" in card["command"]
+    assert card["layers"] == 2 and card["seed"] and "--quick --listwise" in card["command"]
     assert card["data"]["articles"].startswith(f"{TRAIN_ARTICLES.start + 1}-{TRAIN_ARTICLES.stop}")
     reader = load(out)
     for fixed in card["fixed_pairs"]:
