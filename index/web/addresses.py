@@ -16,9 +16,15 @@ IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 ENV_KEY = "ALLOW_PRIVATE_URLS"
 
-# NAT64's well-known prefix carries an IPv4 address in its last 32 bits; Python counts the whole
-# prefix as global, so 64:ff9b::7f00:1 would otherwise be 127.0.0.1 passing as public.
+# IPv6 forms that carry an IPv4 address in their last 32 bits: NAT64's well-known prefix, and
+# the IPv4-compatible (::a.b.c.d) and IPv4-translated (::ffff:0:a.b.c.d) forms. Python counts
+# them as global, so 64:ff9b::7f00:1 or ::127.0.0.1 would otherwise pass as public.
 _NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
+_CARRIERS = (_NAT64, ipaddress.IPv6Network("::/96"), ipaddress.IPv6Network("::ffff:0:0:0/96"))
+# An IPv6 address is public only as global unicast; NAT64's well-known prefix is the one other
+# form admitted, when the IPv4 address it carries is public (64:ff9b:1::/48, local-use NAT64,
+# hides where it leads and is never public).
+_GLOBAL_UNICAST = ipaddress.IPv6Network("2000::/3")
 _HOST_NAME = re.compile(
     r"^(?=.{1,253}$)[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?(?:\.[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?)*$"
 )
@@ -30,7 +36,7 @@ def _embedded_ipv4(address: IPAddress) -> ipaddress.IPv4Address | None:
         return None
     if address.ipv4_mapped is not None:
         return address.ipv4_mapped
-    if address in _NAT64:
+    if any(address in carrier for carrier in _CARRIERS):
         return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
     return address.sixtofour
 
@@ -41,10 +47,13 @@ def _normal_host(host: str) -> str:
 
 def is_public(address: IPAddress) -> bool:
     """Whether ``address`` is on the public internet (``is_global``), looking through IPv6
-    forms that carry an IPv4 address (``::ffff:127.0.0.1`` is loopback, not public)."""
+    forms that carry an IPv4 address (``::ffff:127.0.0.1`` is loopback, not public); an IPv6
+    address must be global unicast (2000::/3), or NAT64 in front of a public IPv4 address."""
     inner = _embedded_ipv4(address)
     if inner is not None and not inner.is_global:
         return False
+    if isinstance(address, ipaddress.IPv6Address) and address not in _GLOBAL_UNICAST:
+        return inner is not None and address in _NAT64
     return address.is_global
 
 

@@ -58,10 +58,36 @@ def test_the_default_policy_refuses_private_addresses(address: str) -> None:
     assert not AddressPolicy().permits("example.com", ipaddress.ip_address(address))
 
 
-@pytest.mark.parametrize("address", ["::ffff:127.0.0.1", "64:ff9b::7f00:1", "2002:7f00:1::1"])
+@pytest.mark.parametrize(
+    "address",
+    [
+        "::ffff:127.0.0.1",
+        "64:ff9b::7f00:1",
+        "2002:7f00:1::1",
+        "::127.0.0.1",  # IPv4-compatible
+        "::10.0.0.1",
+        "::ffff:0:127.0.0.1",  # IPv4-translated
+        "::ffff:0:192.168.1.1",
+        "64:ff9b:1::7f00:1",  # local-use NAT64: never public, whatever it carries
+        "64:ff9b:1::808:808",
+        "::8.8.8.8",  # a deprecated form, not global unicast, even around a public address
+        "100::1",  # discard-only
+    ],
+)
 def test_ipv6_forms_of_a_private_ipv4_address_are_not_public(address: str) -> None:
     assert not is_public(ipaddress.ip_address(address))
     assert not AddressPolicy().permits("example.com", ipaddress.ip_address(address))
+
+
+@pytest.mark.parametrize("address", ["2606:4700::1111", "2a00:1450:4009:81f::200e", "64:ff9b::808:808"])
+def test_global_unicast_and_nat64_of_a_public_address_are_public(address: str) -> None:
+    assert is_public(ipaddress.ip_address(address))
+
+
+def test_an_allowed_address_covers_its_ipv4_compatible_and_translated_forms() -> None:
+    policy = parse_allow_private("127.0.0.1")
+    assert policy.permits("x", ipaddress.ip_address("::127.0.0.1"))
+    assert policy.permits("x", ipaddress.ip_address("::ffff:0:127.0.0.1"))
 
 
 def test_a_network_in_the_list_permits_its_addresses_only() -> None:

@@ -257,6 +257,17 @@ async def test_an_old_numeric_form_of_an_address_is_refused(host: str) -> None:
     assert error.reason == "refused address"
 
 
+@pytest.mark.parametrize("host", ["[::127.0.0.1]", "[::ffff:0:127.0.0.1]", "[64:ff9b:1::7f00:1]"])
+async def test_an_ipv6_form_carrying_a_private_ipv4_address_is_refused_before_connecting(
+    site: Site, host: str
+) -> None:
+    port = site.base.rsplit(":", 1)[1]
+    error = await refusal(f"http://{host}:{port}/page", policy=AddressPolicy())
+    assert error.reason == "refused address"  # not a failed connection: none was tried
+    assert "not a public address" in error.why
+    assert site.seen == []
+
+
 async def test_a_password_in_the_url_is_not_shown() -> None:
     error = await refusal("http://reader:hunter2@127.0.0.1:9/page")
     assert "hunter2" not in error.user_message
