@@ -62,6 +62,7 @@ REASONS = frozenset(
         "timed out",
         "too large",
         "refused address",
+        "credentials in the URL",
         "disallowed by robots.txt",
         "wrong content type",
         "refused by server",
@@ -78,11 +79,11 @@ _MAX_URL_SHOWN = 300
 
 
 def _shown(url: str) -> str:
-    """``url`` as an error shows it: no password, one line, not too long."""
+    """``url`` as an error shows it: no user name or password, one line, not too long."""
     try:
         parsed = URL(url)
-        if parsed.password is not None:
-            url = str(parsed.with_password("***"))
+        if parsed.user is not None or parsed.password is not None:
+            url = str(parsed.with_user(None))
     except (ValueError, TypeError):
         pass
     url = " ".join(url.split())
@@ -96,7 +97,8 @@ class FetchError(CitebotError):
     Attributes:
         url: the URL that failed (for a redirect, the hop that failed).
         reason: one of ``REASONS``: ``"not found"``, ``"gone"``, ``"timed out"``, ``"too large"``,
-            ``"refused address"``, ``"disallowed by robots.txt"``, ``"wrong content type"``,
+            ``"refused address"``, ``"credentials in the URL"``, ``"disallowed by robots.txt"``,
+            ``"wrong content type"``,
             ``"refused by server"`` (401, 403, 429 and other 4xx), ``"server error"``,
             ``"too many redirects"``, ``"not http or https"``, ``"could not connect"``.
         status: the HTTP status that caused it, if one did.
@@ -389,6 +391,10 @@ class Fetcher:
             raise FetchError(url, "not http or https", str(exc)) from None
         if parsed.scheme not in ("http", "https"):
             raise FetchError(url, "not http or https", f"{parsed.scheme or 'no'} scheme")
+        if parsed.user is not None or parsed.password is not None:
+            # they would be sent to every hop, written to the article's front matter and the
+            # sources database, and shown by /sources: give the URL without them
+            raise FetchError(url, "credentials in the URL", "give it without a user name or password")
         host = parsed.host
         if not host:
             raise FetchError(url, "not http or https", "no host")

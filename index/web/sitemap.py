@@ -150,7 +150,8 @@ def _is_web_address(url: str) -> bool:
         parts = urlsplit(url)
     except ValueError:
         return False
-    return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
+    # a user name or password in a listed URL is never fetched, stored or shown
+    return parts.scheme.lower() in ("http", "https") and bool(parts.hostname) and "@" not in parts.netloc
 
 
 def _root_name(head: bytes) -> str | None:

@@ -13,6 +13,8 @@ import threading
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from index.private_files import owner_only
+
 STATE_FILE = "sources.sqlite3"
 
 SCHEMA = """
@@ -64,6 +66,7 @@ class SourceStates:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self._lock = threading.Lock()
+        owner_only(path)  # the URLs of an intranet's pages are nobody else's to read
         try:
             self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
             self._db.executescript(SCHEMA)

@@ -131,6 +131,18 @@ def test_a_refused_address_is_one_line_and_nothing_is_added(site, data, capsys, 
     assert SourceStates.in_folder(data).all() == []
 
 
+def test_a_url_with_a_user_name_and_password_is_refused_and_they_are_written_nowhere(site, data, capsys):
+    host = site.base.split("://", 1)[1]
+    assert main(["add", f"http://editor:hunter2secret@{host}/harbour"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "credentials in the URL" in err and "\n" not in err
+    assert "hunter2secret" not in err and "editor" not in err
+    assert SourceStates.in_folder(data).all() == [] and site.requests == []
+    for path in data.rglob("*"):
+        if path.is_file():
+            assert b"hunter2secret" not in path.read_bytes(), path
+
+
 def test_a_bad_setting_is_named_before_anything_is_fetched(site, data, capsys, monkeypatch):
     monkeypatch.setenv("FETCH_TIMEOUT", "soon")
     assert main(["add", f"{site.base}/harbour"]) == 2

@@ -78,6 +78,11 @@ def test_only_web_addresses_are_kept():
     assert parse_sitemap(data).pages == ("http://a.example/",)
 
 
+def test_a_listed_url_with_a_user_name_or_password_is_not_kept():
+    data = urlset("http://user:secret@a.example/x", "https://user@a.example/y", "http://a.example/z")
+    assert parse_sitemap(data).pages == ("http://a.example/z",)
+
+
 def test_a_gzip_bomb_is_refused_by_its_expanded_size_without_expanding_it():
     bomb = gzipped_zeros(200_000_000)
     assert len(bomb) < MAX_SITEMAP_BYTES

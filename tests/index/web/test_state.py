@@ -21,6 +21,17 @@ STATE = SourceState(
 )
 
 
+def test_the_sources_database_is_readable_by_its_owner_only(tmp_path):
+    SourceStates.in_folder(tmp_path)
+    assert (tmp_path / STATE_FILE).stat().st_mode & 0o777 == 0o600
+    older = tmp_path / "older"
+    older.mkdir()
+    (older / STATE_FILE).touch(mode=0o644)
+    (older / STATE_FILE).chmod(0o644)  # as an earlier citebot left it
+    SourceStates.in_folder(older)
+    assert (older / STATE_FILE).stat().st_mode & 0o777 == 0o600
+
+
 def test_a_state_is_read_back_as_written_after_a_restart(tmp_path):
     states = SourceStates.in_folder(tmp_path)
     states.put(STATE)
