@@ -70,6 +70,7 @@ REASONS = frozenset(
         "too many redirects",
         "not http or https",
         "could not connect",
+        "not HTTP",
     }
 )
 
@@ -90,6 +91,10 @@ def _shown(url: str) -> str:
     return url if len(url) <= _MAX_URL_SHOWN else url[: _MAX_URL_SHOWN - 1] + "…"
 
 
+# Reasons whose detail goes to the log only (see FetchError).
+_DETAIL_LOGGED_ONLY = frozenset({"could not connect", "not HTTP"})
+
+
 class FetchError(CitebotError):
     """A URL that could not be fetched, and why, in one line: ``https://example.com/x: not
     found (404)``.
@@ -100,7 +105,8 @@ class FetchError(CitebotError):
             ``"refused address"``, ``"credentials in the URL"``, ``"disallowed by robots.txt"``,
             ``"wrong content type"``,
             ``"refused by server"`` (401, 403, 429 and other 4xx), ``"server error"``,
-            ``"too many redirects"``, ``"not http or https"``, ``"could not connect"``.
+            ``"too many redirects"``, ``"not http or https"``, ``"could not connect"``, ``"not HTTP"``
+            (the server answered, but not in HTTP: an SSH or Redis port, say).
         status: the HTTP status that caused it, if one did.
         why: the detail after the reason (``"404"``, ``"image/png"``), or ``""``.
     """
@@ -114,7 +120,14 @@ class FetchError(CitebotError):
         self.why = " ".join(why.split())
         shown = _shown(url)
         message = f"{shown}: {reason}" + (f" ({self.why})" if self.why else "")
-        super().__init__(message, user_message=message)
+        if reason in _DETAIL_LOGGED_ONLY:
+            # what a failed connection says (an address, a service's banner) is for the log:
+            # the editor, and everyone through /sources, sees the reason alone
+            if self.why:
+                log.info("%s", message)
+            super().__init__(message, user_message=f"{shown}: {reason}")
+        else:
+            super().__init__(message, user_message=message)
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (type(self), (self.url, self.reason, self.why), {"status": self.status})
@@ -194,7 +207,9 @@ class _PolicyResolver(AbstractResolver):
                 allowed.append(result)
         if not allowed:
             found = ", ".join(sorted({result["host"] for result in results}))
-            raise _RefusedAddress(f"{host} is {found}, not a public address")
+            # the addresses a private name stands for are the log's to know, not the editor's
+            log.info("%s resolves to %s only, none of them permitted", host, found)
+            raise _RefusedAddress(f"{host} has no public address")
         return allowed
 
     async def close(self) -> None:
@@ -506,5 +521,7 @@ class Fetcher:
             raise FetchError(url, "could not connect", str(exc.os_error) or type(exc).__name__) from exc
         except aiohttp.InvalidURL as exc:
             raise FetchError(url, "not http or https", str(exc)) from None
+        except aiohttp.ClientResponseError as exc:  # statuses are read by hand: this is no HTTP reply
+            raise FetchError(url, "not HTTP", str(exc)) from None
         except (aiohttp.ClientError, OSError) as exc:
             raise FetchError(url, "could not connect", str(exc) or type(exc).__name__) from exc

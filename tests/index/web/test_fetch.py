@@ -4,6 +4,7 @@ errors, caps on size and time, and conditional requests."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import pickle
 import re
 import time
@@ -112,6 +113,7 @@ async def test_a_name_resolving_to_loopback_is_refused(site: Site) -> None:
     error = await refusal(f"http://localhost:{port}/page", policy=AddressPolicy())
     assert error.reason == "refused address"
     assert "localhost" in error.why
+    assert "127.0.0.1" not in error.user_message  # what a private name stands for is not shown
     assert site.seen == []
 
 
@@ -237,9 +239,30 @@ async def test_a_url_not_http_or_https_is_refused(url: str) -> None:
     assert error.reason == "not http or https"
 
 
-async def test_nothing_listening_could_not_connect() -> None:
+async def test_nothing_listening_could_not_connect_and_the_detail_goes_to_the_log_only(caplog) -> None:
+    caplog.set_level(logging.INFO, logger="index.web.fetch")
     error = await refusal("http://127.0.0.1:9/page")
     assert error.reason == "could not connect"
+    assert error.user_message == "http://127.0.0.1:9/page: could not connect"
+    assert error.why and error.why in caplog.text
+
+
+async def test_a_service_that_does_not_speak_http_is_not_http_and_its_banner_is_not_shown(caplog) -> None:
+    async def banner(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writer.write(b"SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n")
+        await writer.drain()
+        writer.close()
+
+    caplog.set_level(logging.INFO, logger="index.web.fetch")
+    server = await asyncio.start_server(banner, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        error = await refusal(f"http://127.0.0.1:{port}/page")
+    finally:
+        server.close()
+        await server.wait_closed()
+    assert error.reason == "not HTTP"
+    assert "SSH" not in error.user_message and "SSH-2.0" in caplog.text
 
 
 def test_fetch_timeout_defaults_and_reads_the_environment() -> None:
