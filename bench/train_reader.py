@@ -52,7 +52,14 @@ def tokenized(tokenizer, pairs: list[Pair]) -> list[dict]:
             if s is not None and t is not None and t >= s:
                 start, end = s, t
         out.append(
-            {"ids": e.ids, "types": e.type_ids, "label": p.label, "start": start, "end": end, "group": p.group}
+            {
+                "ids": e.ids,
+                "types": e.type_ids,
+                "label": p.label,
+                "start": start,
+                "end": end,
+                "group": p.group,
+            }
         )
     return out
 
@@ -391,7 +398,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--max-minutes", type=float, default=50.0)
     ap.add_argument(
-        "--listwise", action="store_true", help="batch by question; the answer must also win its question's softmax"
+        "--listwise",
+        action="store_true",
+        help="batch by question; the answer must also win its question's softmax",
     )
     ap.add_argument("--quick", action="store_true", help="a slice, in seconds: for the test")
     ap.add_argument(

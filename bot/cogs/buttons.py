@@ -143,8 +143,10 @@ class NextPassage(
             await tell(interaction, f"Please wait {max(1, round(wait))} s before paging on.")
             return
         await interaction.response.defer()  # within Discord's 3 s, however long the queue is
+        # the page of the answer the asker saw: a follow-up is read with its conversation again
+        history = await bot.database(bot.store.history_of, ask)
         try:  # a page is not a new ask: not recorded
-            answer, _ = await bot.answer(ask.question, want, None, interaction.guild_id)
+            answer, _ = await bot.answer(ask.question, want, None, interaction.guild_id, history)
         except Busy:
             await tell(interaction, BUSY)
             return

@@ -271,18 +271,32 @@ class FeedbackStore:
             ).fetchone()
         return None if row is None else int(row[0])
 
-    def history(self, conversation: int, since: float | None = None, limit: int = MAX_HISTORY) -> list[str]:
+    def history(
+        self,
+        conversation: int,
+        since: float | None = None,
+        limit: int = MAX_HISTORY,
+        before: int | None = None,
+    ) -> list[str]:
         """The latest ``limit`` public questions of a conversation asked since ``since`` (by
-        default ``HISTORY_SECONDS`` ago), oldest first."""
+        default ``HISTORY_SECONDS`` ago), oldest first; with ``before``, only those recorded
+        before that ask."""
         if since is None:
             since = time.time() - HISTORY_SECONDS
         with self._lock:
             rows = self._db.execute(
                 "SELECT question FROM asks WHERE conversation = ? AND private = 0 AND created >= ?"
-                " ORDER BY created DESC, id DESC LIMIT ?",
-                (conversation, since, limit),
+                " AND id < ? ORDER BY created DESC, id DESC LIMIT ?",
+                (conversation, since, before if before is not None else 2**62, limit),
             ).fetchall()
         return [question for (question,) in reversed(rows)]
+
+    def history_of(self, ask: StoredAsk) -> list[str]:
+        """The questions ``ask`` was read with when it was answered: its conversation's, asked
+        before it within ``HISTORY_SECONDS`` (none outside a conversation)."""
+        if ask.conversation is None:
+            return []
+        return self.history(ask.conversation, ask.created - HISTORY_SECONDS, before=ask.id)
 
     def ask(self, ask_id: int) -> StoredAsk | None:
         """The question behind a button, or None when it is not (or no longer) known."""

@@ -91,7 +91,9 @@ def test_listwise_batches_keep_each_question_whole():
 
     from bench.train_reader import group_batches
 
-    rows = [{"ids": [0] * (5 + g), "group": f"g{g}", "label": int(i == 0)} for g in range(40) for i in range(6)]
+    rows = [
+        {"ids": [0] * (5 + g), "group": f"g{g}", "label": int(i == 0)} for g in range(40) for i in range(6)
+    ]
     made = group_batches(rows, 32, random.Random(1))
     assert sorted(id(r) for b in made for r in b) == sorted(id(r) for r in rows)
     for batch in made:
@@ -109,5 +111,7 @@ def test_the_listwise_loss_rewards_the_answer_ranked_first():
     right = list_loss(torch, torch.tensor([-2.0, 3.0, -1.0, 5.0, 5.0]), batch)
     wrong = list_loss(torch, torch.tensor([3.0, -2.0, -1.0, 5.0, 5.0]), batch)
     assert 0.0 < right.item() < 0.05 < wrong.item()  # question b has no answer sentence: not in the loss
-    none = list_loss(torch, torch.tensor([1.0, 2.0]), {"group": ["c", "c"], "label": torch.tensor([0.0, 0.0])})
+    none = list_loss(
+        torch, torch.tensor([1.0, 2.0]), {"group": ["c", "c"], "label": torch.tensor([0.0, 0.0])}
+    )
     assert none.item() == 0.0

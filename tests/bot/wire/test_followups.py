@@ -10,10 +10,11 @@ import time
 import pytest
 
 from bot.client import CiteBot
+from bot.render.answer import place
 from bot.stores.database import database_path
 from bot.stores.feedback import HISTORY_SECONDS
 from tests.bot.wire.fake_discord import Call, FakeDiscord
-from tests.bot.wire.harness import ask, reply_to, running
+from tests.bot.wire.harness import ask, buttons, reply_to, running
 
 pytestmark = pytest.mark.anyio  # async tests run on asyncio (tests/conftest.py)
 
@@ -185,3 +186,20 @@ async def test_a_reply_in_a_thread_to_an_answer_in_its_channel_follows_it(engine
         follow = await mention(fake, MEETING, reference=answered, channel_id=thread["id"])
         assert follow.path == f"/channels/{thread['id']}/messages"
         assert f"following: {MINISTER}" in footer(follow)
+
+
+async def test_next_passage_pages_the_follow_up_as_the_asker_saw_it(engine, tmp_path, fake):
+    async with running(engine, tmp_path, fake):
+        thread, asker = await fake.open_thread("The Koreas"), fake.user("asker")
+        await mention(fake, WAR, channel_id=thread["id"], author=asker)
+        follow = await mention(fake, SINCE, channel_id=thread["id"], author=asker)
+        assert f"following: {WAR}" in footer(follow)
+        shown = next(m for m in fake.messages.values() if m.get("embeds") == follow.json["embeds"])
+        click = await fake.click(shown, buttons(shown)["Next passage"], asker)
+        response = (await fake.response(click)).json
+        assert response["type"] == 6, response
+        edit = await fake.followup(click)
+        page = engine.answer(SINCE, 6, [WAR])  # the follow-up read with its topic, as first answered
+        assert page.answered
+        names = [f["name"] for f in edit.json["embeds"][0]["fields"]]
+        assert names == [f"[{c.rank}] {place(c)}" for c in page.citations[3:]]
