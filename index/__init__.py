@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     )
     from index.library import CHANGED_SINCE, Added, Library, LibraryError, Refresh
     from index.passages import MAX_PASSAGE_CHARS, Passage
+    from index.private_files import owner_only
     from index.question import QuestionError, clean_question, question_from
     from index.reader import ReaderError
     from index.removed import REMOVED_FOLDER, RemovedArticle, removal_pin, removed_articles
@@ -82,6 +83,7 @@ _HOMES = {
     ),
     "index.library": ("CHANGED_SINCE", "Added", "Library", "LibraryError", "Refresh"),
     "index.passages": ("MAX_PASSAGE_CHARS", "Passage"),
+    "index.private_files": ("owner_only",),
     "index.question": ("QuestionError", "clean_question", "question_from"),
     "index.reader": ("ReaderError",),
     "index.removed": ("REMOVED_FOLDER", "RemovedArticle", "removal_pin", "removed_articles"),
@@ -155,6 +157,7 @@ __all__ = [  # the same names as _HOMES, written out for type checkers and reade
     "group_asked",
     "load_env",
     "max_pages",
+    "owner_only",
     "parse_allow_private",
     "question_from",
     "read_with",

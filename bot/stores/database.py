@@ -6,7 +6,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from index.private_files import owner_only
+from index import owner_only
 
 DATABASE_FILE = "feedback.sqlite3"
 
