@@ -23,6 +23,16 @@ NAME = "Ask citebot"
 NO_TEXT = "That message has no text to ask about."
 NO_SEND = "citebot may not send messages in this channel, so it cannot answer there."
 NOT_SENT = "citebot could not send its answer in this channel."
+NOT_YOURS = "You may not send messages in this channel, so citebot will not answer there for you."
+
+
+def member_may_send(interaction: discord.Interaction[CiteBot], channel: object) -> bool:
+    """Whether the member who clicked may send where the answer would go (in a thread, send
+    in threads); Discord resolves their permissions there, overwrites included."""
+    permissions = interaction.permissions
+    if isinstance(channel, discord.Thread):
+        return permissions.send_messages_in_threads
+    return permissions.send_messages
 
 
 class AskMessage(commands.Cog):
@@ -59,6 +69,11 @@ class AskMessage(commands.Cog):
             return
         if not asking.may_send(message.channel):
             await tell(interaction, NO_SEND)
+            return
+        if interaction.guild_id is not None and not member_may_send(interaction, message.channel):
+            # citebot's permission is not the clicker's: reading an announcements channel must
+            # not let anyone make citebot post there
+            await tell(interaction, NOT_YOURS)
             return
         if await asking.held_back(interaction):
             return

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.cogs.ask_message import NAME, NO_SEND, NO_TEXT
+from bot.cogs.ask_message import NAME, NO_SEND, NO_TEXT, NOT_YOURS
 from bot.render.answer import render_card
 from bot.render.embed import card_embed
 from tests.bot.wire.fake_discord import FakeDiscord
@@ -73,5 +73,16 @@ async def test_where_it_may_not_send_it_says_so_privately(engine, tmp_path):
         target = await someone_says(fake, MINISTER)
         used = await fake.message_command(NAME, target)
         assert await told(fake, used, NO_SEND) == NO_SEND
+        assert (await fake.response(used)).json["data"]["flags"] & 64
+        assert posts(fake) == []
+
+
+async def test_a_member_who_may_not_send_there_cannot_make_citebot_post(engine, tmp_path, fake):
+    async with running(engine, tmp_path, fake):
+        target = await someone_says(fake, MINISTER)  # in an announcements channel, say
+        reader = fake.user("reader")
+        fake.member_permissions[reader["id"]] = (1 << 10) | (1 << 16)  # view and read history only
+        used = await fake.message_command(NAME, target, user=reader)
+        assert await told(fake, used, NOT_YOURS) == NOT_YOURS
         assert (await fake.response(used)).json["data"]["flags"] & 64
         assert posts(fake) == []
