@@ -228,7 +228,8 @@ def train(args: argparse.Namespace) -> Path:
         [{"params": body, "lr": args.lr}, {"params": heads, "lr": args.lr * 20}], weight_decay=0.01
     )
     rng = random.Random(SEED)
-    per_epoch = len((group_batches if args.listwise else batches)(rows, args.batch, random.Random(SEED)))
+    batching = group_batches if args.listwise else batches
+    per_epoch = len(batching(rows, args.batch, random.Random(SEED)))
     plan = {"total": per_epoch * args.epochs}
     warmup = max(1, int(0.06 * plan["total"]))
 
@@ -244,8 +245,7 @@ def train(args: argparse.Namespace) -> Path:
     cap = args.max_minutes * 60
     history = []
     for epoch in range(args.epochs):
-        made = (group_batches if args.listwise else batches)(rows, args.batch, rng)
-        bar = tqdm(made, desc=f"epoch {epoch + 1}/{args.epochs}", mininterval=5)
+        bar = tqdm(batching(rows, args.batch, rng), desc=f"epoch {epoch + 1}/{args.epochs}", mininterval=5)
         for batch in bar:
             loss = loss_of(torch, model, tensors(torch, batch), args.listwise)
             loss.backward()

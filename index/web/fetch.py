@@ -103,8 +103,8 @@ class FetchError(CitebotError):
         url: the URL that failed (for a redirect, the hop that failed).
         reason: one of ``REASONS``: ``"not found"``, ``"gone"``, ``"timed out"``, ``"too large"``,
             ``"refused address"``, ``"credentials in the URL"``, ``"disallowed by robots.txt"``,
-            ``"wrong content type"``,
-            ``"refused by server"`` (401, 403, 429 and other 4xx), ``"server error"``,
+            ``"wrong content type"``, ``"refused by server"`` (401, 403, 429 and other 4xx),
+            ``"server error"``,
             ``"too many redirects"``, ``"not http or https"``, ``"could not connect"``, ``"not HTTP"``
             (the server answered, but not in HTTP: an SSH or Redis port, say).
         status: the HTTP status that caused it, if one did.
@@ -120,14 +120,13 @@ class FetchError(CitebotError):
         self.why = " ".join(why.split())
         shown = _shown(url)
         message = f"{shown}: {reason}" + (f" ({self.why})" if self.why else "")
-        if reason in _DETAIL_LOGGED_ONLY:
+        shown_to_users = message
+        if reason in _DETAIL_LOGGED_ONLY and self.why:
             # what a failed connection says (an address, a service's banner) is for the log:
             # the editor, and everyone through /sources, sees the reason alone
-            if self.why:
-                log.info("%s", message)
-            super().__init__(message, user_message=f"{shown}: {reason}")
-        else:
-            super().__init__(message, user_message=message)
+            log.info("%s", message)
+            shown_to_users = f"{shown}: {reason}"
+        super().__init__(message, user_message=shown_to_users)
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (type(self), (self.url, self.reason, self.why), {"status": self.status})

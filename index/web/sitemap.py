@@ -150,8 +150,8 @@ def _is_web_address(url: str) -> bool:
         parts = urlsplit(url)
     except ValueError:
         return False
-    # a user name or password in a listed URL is never fetched, stored or shown
-    return parts.scheme.lower() in ("http", "https") and bool(parts.hostname) and "@" not in parts.netloc
+    # a user name or password in a listed URL is never fetched, stored or shown (as links.py)
+    return parts.scheme.lower() in ("http", "https") and bool(parts.hostname) and parts.username is None
 
 
 def _root_name(head: bytes) -> str | None:
