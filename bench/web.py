@@ -4,6 +4,11 @@
    the command to the first answer from the new pages (fetching two at a time, one rebuild).
 2. A sync of ``--sync-pages`` unchanged pages (default 200): requests made, time taken, and
    the texts embedded (which should be none: an unchanged page costs its one request).
+3. A sitemap index of ``--index-children`` sitemaps (default 20, the most read) of
+   ``--index-urls`` pages each (default 50,000, the protocol's most): the longest the event
+   loop stood still while ``take`` read it with MAX_PAGES 5 (a ticker every 10 ms), and the
+   wall time of ``python -m index add URL --max-pages 5`` in a fresh process with an empty
+   data folder, so that its first build of the built-in index is included.
 
 Prints a table, then one JSON line of the figures.
 """
@@ -15,6 +20,8 @@ import asyncio
 import json
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -25,7 +32,7 @@ from pathlib import Path
 from aiohttp import web
 
 from index.library import Library
-from index.web.addresses import parse_allow_private
+from index.web.addresses import AddressPolicy, parse_allow_private
 from index.web.fetch import Fetcher
 from index.web.sources import take
 from index.web.state import SourceStates
@@ -56,13 +63,34 @@ class Site:
         self.base = ""
         self.requests = 0
         self.not_modified = 0
+        self.children_read = 0
 
     def app(self) -> web.Application:
         app = web.Application()
         app.router.add_get("/robots.txt", self.robots)
         app.router.add_get("/sitemap.xml", self.sitemap)
         app.router.add_get("/page/{n}", self.page)
+        app.router.add_get("/index.xml", self.index)
+        app.router.add_get("/child/{k}.xml", self.child)
         return app
+
+    async def index(self, request: web.Request) -> web.Response:
+        children, urls = int(request.query["children"]), request.query["urls"]
+        maps = "".join(
+            f"<sitemap><loc>{self.base}/child/{k}.xml?urls={urls}</loc></sitemap>" for k in range(children)
+        )
+        return web.Response(text=f"<sitemapindex>{maps}</sitemapindex>", content_type="application/xml")
+
+    async def child(self, request: web.Request) -> web.Response:
+        self.children_read += 1
+        urls = int(request.query["urls"])
+        first = int(request.match_info["k"]) * urls + 1
+
+        def body() -> bytes:
+            locs = "".join(f"<url><loc>{self.base}/page/{n}</loc></url>" for n in range(first, first + urls))
+            return f"<urlset>{locs}</urlset>".encode()
+
+        return web.Response(body=await asyncio.to_thread(body), content_type="application/xml")
 
     async def robots(self, request: web.Request) -> web.Response:
         return web.Response(status=404)
@@ -182,13 +210,68 @@ def measure(site_pages: int, sync_pages: int) -> dict[str, float]:
     return figures
 
 
+async def _loop_stall(url: str, policy: AddressPolicy, max_pages: int) -> float:
+    """The longest gap, in seconds, a 10 ms ticker on the loop saw while ``take`` read ``url``."""
+    longest, last, running = 0.0, time.perf_counter(), True
+
+    async def tick() -> None:
+        nonlocal longest, last
+        while running:
+            await asyncio.sleep(0.01)
+            now = time.perf_counter()
+            longest, last = max(longest, now - last), now
+
+    ticker = asyncio.create_task(tick())
+    async with Fetcher(policy=policy) as fetcher:
+        await take(fetcher, url, max_pages=max_pages)
+    running = False
+    await ticker
+    return longest
+
+
+def measure_index(children: int, urls: int) -> dict[str, float]:
+    """Figures of section 3: a sitemap index read with MAX_PAGES 5, on the loop and by the CLI."""
+    figures: dict[str, float] = {}
+    data = Path(tempfile.mkdtemp(prefix="citebot-bench-index-"))
+    try:
+        with served(Site(10)) as site:
+            url = f"{site.base}/index.xml?children={children}&urls={urls}"
+            figures["index_loop_stall_s"] = round(
+                asyncio.run(_loop_stall(url, parse_allow_private("true"), 5)), 3
+            )
+            env = {**os.environ, "DATA_DIR": str(data), "ALLOW_PRIVATE_URLS": "true", "HF_HUB_OFFLINE": "1"}
+            for key in ("CORPUS_PATH", "INDEX_DIR", "MAX_PAGES"):
+                env.pop(key, None)
+            site.children_read = 0
+            started = time.perf_counter()
+            done = subprocess.run(
+                [sys.executable, "-m", "index", "add", url, "--max-pages", "5"],
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=600,
+            )
+            figures["index_cli_s"] = round(time.perf_counter() - started, 1)
+            figures["index_cli_added"] = float(
+                done.stdout.count("\nadded ") + done.stdout.startswith("added ")
+            )
+            figures["index_children_read"] = site.children_read
+    finally:
+        shutil.rmtree(data, ignore_errors=True)
+    return figures
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench.web", description=__doc__.split("\n")[0])
     ap.add_argument("--site-pages", type=int, default=50, help="pages of the sitemap added (default 50)")
     ap.add_argument("--sync-pages", type=int, default=200, help="unchanged pages synced (default 200)")
+    ap.add_argument("--index-children", type=int, default=20, help="sitemaps in the index (default 20)")
+    ap.add_argument("--index-urls", type=int, default=50_000, help="pages in each (default 50,000)")
     args = ap.parse_args(argv)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     figures = measure(args.site_pages, args.sync_pages)
+    if args.index_children > 0:
+        figures.update(measure_index(args.index_children, args.index_urls))
     print(f"{'what':<44} {'figure':>10}")
     rows = (
         (f"sitemap of {args.site_pages} pages: added", "site_pages"),
@@ -201,9 +284,14 @@ def main(argv: list[str] | None = None) -> int:
         ("  time, s", "sync_s"),
         ("  texts embedded", "sync_texts_embedded"),
         ("  index rebuilt (1: yes)", "sync_rebuilt"),
+        (f"index of {args.index_children} x {args.index_urls:,}: loop stall, s", "index_loop_stall_s"),
+        ("  python -m index add --max-pages 5, s", "index_cli_s"),
+        ("  articles it added", "index_cli_added"),
+        ("  child sitemaps it fetched", "index_children_read"),
     )
     for label, key in rows:
-        print(f"{label:<44} {figures[key]:>10g}")
+        if key in figures:
+            print(f"{label:<44} {figures[key]:>10g}")
     print(json.dumps(figures))
     return 0
 

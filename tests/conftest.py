@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -81,12 +82,15 @@ def engine(builtin_index_dir: Path, encoder: Encoder) -> Engine:
 
 
 @pytest.fixture()
-def library(tmp_path: Path, encoder: Encoder) -> Library:
+def library(tmp_path: Path, encoder: Encoder, builtin_index_dir: Path) -> Library:
     """A library as the bot opens it: the data folder's articles (a copy of the built-in one),
-    indexed in the test's own folder."""
+    indexed in the test's own folder: a copy of the session's index of the same article, which
+    opens as current (the index is keyed by the articles' content), not a rebuild per test."""
     folder = corpus_folder(None, tmp_path / "data")
     index_dir = tmp_path / "data" / "index"
-    index, _ = open_index(folder, index_dir, encoder)
+    shutil.copytree(builtin_index_dir, index_dir)
+    index, status = open_index(folder, index_dir, encoder)
+    assert not status.rebuilt, status
     return Library(Engine(index, encoder), folder, index_dir)
 
 

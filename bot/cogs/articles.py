@@ -161,6 +161,7 @@ async def take_from_web(interaction: discord.Interaction[CiteBot], url: str, cra
         taken.listed,
         len(taken.pages) + len(taken.refused),
         added.change if added.articles else None,
+        taken.unread,
     )
     await progress.say(text)
 

@@ -226,6 +226,7 @@ def render_taken(
     listed: int,
     taken: int,
     change: Refresh | None,
+    unread: bool = False,
 ) -> str:
     """What the person who added a URL is told: the articles added (title, id, passages) and
     the pages refused with why, within one message.
@@ -237,6 +238,8 @@ def render_taken(
         listed: the pages the URL listed (a sitemap's or a crawl's count, before MAX_PAGES).
         taken: the pages read (at most MAX_PAGES).
         change: the one rebuild that indexed them (None when nothing was added).
+        unread: child sitemaps were left unread once enough pages were in hand (``listed`` is a
+            floor).
     """
     if len(added) == 1 and not refused and listed == 1 and change is not None:
         article, passages = added[0]
@@ -251,7 +254,8 @@ def render_taken(
         else f"Nothing was added from {where}."
     )
     if listed > taken:
-        head += f" It listed {listed} pages; the first {taken} were read (MAX_PAGES)."
+        floor = "at least " if unread else ""
+        head += f" It listed {floor}{listed:,} pages; the first {taken} were read (MAX_PAGES)."
     added_lines = [
         f"• **{cut(escape(a.title), 120)}** (`{a.slug}`, {passages} passages)" for a, passages in added
     ]

@@ -59,7 +59,8 @@ def add(args: argparse.Namespace, settings: EngineConfig, corpus: Path | None, i
     for url, why in (*taken.refused, *added.refused):
         print(f"refused {url}: {why}")
     if taken.listed > len(taken.pages) + len(taken.refused):
-        print(f"{taken.listed} pages listed; the first {limit} were read (MAX_PAGES)")
+        floor = "at least " if taken.unread else ""
+        print(f"{floor}{taken.listed:,} pages listed; the first {limit} were read (MAX_PAGES)")
     return 0 if added.articles else 1
 
 

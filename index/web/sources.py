@@ -69,6 +69,7 @@ class Taken:
     pages: tuple[Page, ...]
     refused: tuple[tuple[str, str], ...]
     listed: int  # pages the URL named (one, or a sitemap's or crawl's count, before MAX_PAGES)
+    unread: bool = False  # child sitemaps left unread once MAX_PAGES were in hand: listed is a floor
 
 
 async def fetch_document(
@@ -104,10 +105,12 @@ async def take(
     """
     first = await fetch_document(fetcher, url)
     if looks_like_sitemap(first.content_type, first.body):
-        listed = await _sitemap_pages(fetcher, first)
-        return await _take_all(fetcher, listed[:max_pages], len(listed), progress)
+        listed, unread = await _sitemap_pages(fetcher, first, max_pages)
+        taken = await _take_all(fetcher, listed[:max_pages], len(listed), progress)
+        return replace(taken, unread=unread)
     if crawl and first.content_type in HTML_TYPES:
-        links = same_host_links(first.body, first.url, max_pages)
+        # lxml over a page of megabytes takes a second or more: off the loop, as drafts are
+        links = await asyncio.to_thread(same_host_links, first.body, first.url, max_pages)
         listed = [first.url, *[link for link in links if link != first.url]]
         return await _take_all(fetcher, listed[:max_pages], len(listed), progress, known={first.url: first})
     if first.content_type not in PAGE_TYPES:
@@ -123,16 +126,23 @@ async def _draft(fetched: Fetched) -> Draft:
     return await asyncio.to_thread(draft_from_page, fetched)
 
 
-async def _sitemap_pages(fetcher: Fetcher, first: Fetched) -> list[str]:
-    sitemap = parse_sitemap(first.body)
-    pages = list(sitemap.pages)
+async def _sitemap_pages(fetcher: Fetcher, first: Fetched, max_pages: int) -> tuple[list[str], bool]:
+    """The pages a sitemap lists, each once in the order listed, and whether child sitemaps were
+    left unread. A sitemap index's children are read one by one until ``max_pages`` pages are in
+    hand: the rest are never fetched. Each file is parsed on a worker thread (a hostile 10 MB
+    sitemap takes seconds of CPU), and pages are told apart with a set, not by scanning a list."""
+    sitemap = await asyncio.to_thread(parse_sitemap, first.body)
+    pages: dict[str, None] = dict.fromkeys(sitemap.pages)
     for child in sitemap.sitemaps[:MAX_SITEMAPS]:
+        if len(pages) >= max_pages:
+            return list(pages), True
         try:
             got = await fetcher.get(child, accept=SITEMAP_TYPES, max_bytes=MAX_SITEMAP_BYTES)
-            pages += [p for p in parse_sitemap(got.body).pages if p not in pages]
+            listed = await asyncio.to_thread(parse_sitemap, got.body)
         except CitebotError:
             continue  # one unreadable child sitemap costs its pages, not the site
-    return pages
+        pages.update(dict.fromkeys(listed.pages))
+    return list(pages), False
 
 
 async def _take_all(

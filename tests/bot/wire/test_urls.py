@@ -26,6 +26,8 @@ LOOPBACK = "127.0.0.1"
 FISH = "What happened to the price of fish in Wonsan?"
 PAGE_SECONDS = 0.6  # each sitemap page is this slow, so that progress is shown more than once
 PAGES = 8  # the sitemap's pages: /page/1..8, of which /page/4 is an image
+CHILDREN, CHILD_URLS = 20, 50_000  # /index.xml: the most sitemaps read, of the most pages each
+TICK = 0.01  # the loop ticker's beat, while a sitemap index is read
 
 
 def page(n: int) -> str:
@@ -45,6 +47,8 @@ class Site:
         self.version = 1
         self.gone = False
         self.story_requests = 0
+        self.children_read = 0
+        self.first_page_at: float | None = None  # when a page (not a sitemap) was first asked for
 
     def app(self) -> web.Application:
         app = web.Application()
@@ -53,7 +57,26 @@ class Site:
         app.router.add_get("/sitemap.xml", self.sitemap)
         app.router.add_get("/page/{n}", self.page)
         app.router.add_get("/contents", self.contents)
+        app.router.add_get("/index.xml", self.index)
+        app.router.add_get("/child/{k}.xml", self.child)
         return app
+
+    async def index(self, request: web.Request) -> web.Response:
+        maps = "".join(f"<sitemap><loc>{self.base}/child/{k}.xml</loc></sitemap>" for k in range(CHILDREN))
+        body = f'<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{maps}</sitemapindex>'
+        return web.Response(text=body, content_type="application/xml")
+
+    async def child(self, request: web.Request) -> web.Response:
+        self.children_read += 1
+        first = int(request.match_info["k"]) * CHILD_URLS + 1
+
+        def urlset() -> bytes:
+            locs = "".join(
+                f"<url><loc>{self.base}/page/{n}</loc></url>" for n in range(first, first + CHILD_URLS)
+            )
+            return f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{locs}</urlset>'.encode()
+
+        return web.Response(body=await asyncio.to_thread(urlset), content_type="application/xml")
 
     async def contents(self, request: web.Request) -> web.Response:
         links = "".join(f'<li><a href="/page/{n}">Log {n}</a></li>' for n in (1, 2, 4))
@@ -84,6 +107,8 @@ class Site:
         return web.Response(text=body, content_type="application/xml")
 
     async def page(self, request: web.Request) -> web.Response:
+        if self.first_page_at is None:
+            self.first_page_at = time.monotonic()
         await asyncio.sleep(PAGE_SECONDS)
         n = int(request.match_info["n"])
         if n == 4:
@@ -172,6 +197,34 @@ async def test_a_sitemap_adds_its_pages_in_one_rebuild_with_progress_at_most_onc
         assert "Refused (1):" in text and f"{site.base}/page/4: " in text and "image/png" in text
         assert rebuilt == [True]
         assert "Kalma" in (await asked(fake, "How many ships did the keeper count on day 6?"))["description"]
+
+
+async def test_a_sitemap_index_of_a_million_pages_is_read_without_stalling_the_loop(library, tmp_path, fake):
+    """20 sitemaps of 50,000 pages behind one index, MAX_PAGES 5: the first sitemap alone is
+    fetched, parsed off the loop, and a ticker on the loop (every server's heartbeat) never
+    stands still half a second while the sitemaps are read."""
+    ticks: list[float] = []
+    reading = True
+
+    async def ticker() -> None:
+        while reading:
+            ticks.append(time.monotonic())
+            await asyncio.sleep(TICK)
+
+    async with (
+        serving() as site,
+        running(library, tmp_path, fake, ALLOW_PRIVATE_URLS=LOOPBACK, MAX_PAGES="5"),
+    ):
+        beat = asyncio.create_task(ticker())
+        add = await fake.slash("article add", url=f"{site.base}/index.xml")
+        text = await told(fake, add, "Added", timeout=90)
+        reading = False
+        await beat
+    assert text.startswith("Added 4 of 5 page(s)") and "It listed at least 50,000 pages" in text
+    assert site.children_read == 1 and site.first_page_at is not None
+    read = [t for t in ticks if t <= site.first_page_at]
+    gaps = [b - a for a, b in zip(read, read[1:], strict=False)]
+    assert len(read) > 10 and max(gaps) < 0.5, max(gaps)
 
 
 async def test_a_crawl_adds_the_page_and_the_pages_it_links_to_on_its_site(library, tmp_path, fake):

@@ -21,6 +21,8 @@ from tests.index.web.pdfs import pdf_bytes
 pytestmark = pytest.mark.anyio
 
 LOOPBACK = parse_allow_private("127.0.0.1")
+BIG_CHILDREN = 20  # child sitemaps of /big-index.xml (the most a sitemap index is read for)
+BIG_URLS = 2_000  # pages each of them lists
 
 
 def article(n: int, extra: str = "") -> str:
@@ -52,6 +54,8 @@ class Site:
         app.router.add_get("/sitemap.xml", self.sitemap)
         app.router.add_get("/sitemap.xml.gz", self.sitemap_gz)
         app.router.add_get("/index.xml", self.index)
+        app.router.add_get("/big-index.xml", self.big_index)
+        app.router.add_get("/big/{k}.xml", self.big)
         app.router.add_get("/report.pdf", self.pdf)
         app.router.add_get("/live", self.live)
         return app
@@ -89,6 +93,17 @@ class Site:
         maps = "".join(f"<sitemap><loc>{self.base}/sitemap.xml?part={n}</loc></sitemap>" for n in (1, 2))
         body = f'<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{maps}</sitemapindex>'
         return web.Response(text=body, content_type="application/xml")
+
+    async def big_index(self, request: web.Request) -> web.Response:
+        """An index of BIG_CHILDREN sitemaps of BIG_URLS pages each, every page named once."""
+        maps = "".join(f"<sitemap><loc>{self.base}/big/{k}.xml</loc></sitemap>" for k in range(BIG_CHILDREN))
+        body = f'<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{maps}</sitemapindex>'
+        return web.Response(text=body, content_type="application/xml")
+
+    async def big(self, request: web.Request) -> web.Response:
+        self.requests.append(request.path)
+        first = int(request.match_info["k"]) * BIG_URLS + 1
+        return web.Response(body=self.urlset(first, first + BIG_URLS - 1), content_type="application/xml")
 
     async def pdf(self, request: web.Request) -> web.Response:
         self.requests.append(request.path)
@@ -166,6 +181,41 @@ async def test_a_sitemap_index_and_a_compressed_sitemap_are_followed(site):
         compressed = await take(f, f"{site.base}/sitemap.xml.gz")
     assert indexed.listed == 6 and len(indexed.pages) == 5
     assert [p.draft.url for p in compressed.pages] == [f"{site.base}/page/{n}" for n in (1, 2)]
+
+
+async def test_a_sitemap_index_is_read_only_until_max_pages_are_in_hand(site):
+    """Reading stops once the pages asked for are listed: of an index of 20 sitemaps, the first
+    alone is fetched, and the count it gives is said to be a floor."""
+    async with fetcher() as f:
+        taken = await take(f, f"{site.base}/big-index.xml", max_pages=5)
+    assert [r for r in site.requests if r.startswith("/big/")] == ["/big/0.xml"]
+    assert taken.listed == BIG_URLS and taken.unread
+    assert [p.draft.url for p in taken.pages] == [f"{site.base}/page/{n}" for n in (1, 2, 4, 5)]
+
+
+async def test_sitemaps_and_a_crawled_page_are_parsed_off_the_event_loop(site, monkeypatch):
+    """Parsing a sitemap (seconds on a hostile 10 MB file) or a page's links (a second on a
+    large page) runs on a worker thread: the loop, every server's heartbeat, keeps turning."""
+    import threading
+
+    import index.web.sources as sources
+
+    threads: list[str] = []
+
+    def watched(real):
+        def run(*args, **kwargs):
+            threads.append(threading.current_thread().name)
+            return real(*args, **kwargs)
+
+        return run
+
+    monkeypatch.setattr(sources, "parse_sitemap", watched(sources.parse_sitemap))
+    monkeypatch.setattr(sources, "same_host_links", watched(sources.same_host_links))
+    loop_thread = threading.current_thread().name
+    async with fetcher() as f:
+        await take(f, f"{site.base}/index.xml")
+        await take(f, f"{site.base}/page/1", crawl=True)
+    assert len(threads) == 4 and loop_thread not in threads, threads
 
 
 async def test_a_crawl_takes_the_page_and_its_links_on_the_same_host_one_level_deep(site):
