@@ -41,7 +41,8 @@ def _embedded_ipv4(address: IPAddress) -> ipaddress.IPv4Address | None:
     return address.sixtofour
 
 
-def _normal_host(host: str) -> str:
+def normal_host(host: str) -> str:
+    """A host name as compared: no brackets or trailing dot, lower case."""
     return host.strip().strip("[]").rstrip(".").lower()
 
 
@@ -80,7 +81,7 @@ class AddressPolicy:
         """
         if self.allow_all or is_public(address):
             return True
-        if _normal_host(host) in self.hosts:
+        if normal_host(host) in self.hosts:
             return True
         inner = _embedded_ipv4(address)
         return any(
@@ -121,7 +122,7 @@ def parse_allow_private(raw: str) -> AddressPolicy:
             continue
         except ValueError:
             pass
-        name = _normal_host(entry)
+        name = normal_host(entry)
         if "/" in entry or ":" in entry or not _HOST_NAME.match(name) or name.replace(".", "").isdigit():
             raise ConfigError(
                 f"{ENV_KEY} has {entry!r}, which is not a host name, an address or a network "

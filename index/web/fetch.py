@@ -22,8 +22,9 @@ from yarl import URL
 
 from index.config import ConfigError
 from index.errors import CitebotError
-from index.web.addresses import PUBLIC_ONLY, AddressPolicy, IPAddress
+from index.web.addresses import PUBLIC_ONLY, AddressPolicy
 from index.web.robots import ALLOW_ALL, MAX_ROBOTS_BYTES, RobotsRules, origin, parse_robots, rules_for_status
+from index.web.scope import Scope, current_scope, scope_for, within
 
 log = logging.getLogger(__name__)
 
@@ -185,24 +186,23 @@ class _RefusedAddress(OSError):
 
 
 class _PolicyResolver(AbstractResolver):
-    """aiohttp's own resolver with every address the policy does not permit dropped, so the
-    connector can only connect to permitted ones; each permitted address is recorded for the
-    socket factory's second look."""
+    """aiohttp's own resolver with every address the chain's scope does not permit dropped, so
+    the connector can only connect to permitted ones; each permitted address is recorded in the
+    scope for the socket factory's second look."""
 
-    def __init__(self, policy: AddressPolicy, approved: set[IPAddress]) -> None:
+    def __init__(self) -> None:
         self._inner = aiohttp.DefaultResolver()
-        self._policy = policy
-        self._approved = approved
 
     async def resolve(
         self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
     ) -> list[ResolveResult]:
         results = await self._inner.resolve(host, port, family)
+        scope = current_scope() or Scope(PUBLIC_ONLY)
         allowed = []
         for result in results:
             address = ipaddress.ip_address(result["host"])
-            if self._policy.permits(host, address):
-                self._approved.add(address)
+            if scope.permits(host, address):
+                scope.approved.add(address)
                 allowed.append(result)
         if not allowed:
             found = ", ".join(sorted({result["host"] for result in results}))
@@ -249,15 +249,15 @@ class Fetcher:
         self.timeout = timeout
         self.user_agent = user_agent
         self._session: aiohttp.ClientSession | None = None
-        self._approved: set[IPAddress] = set()
         self._robots: dict[str, RobotsRules] = {}
         self._robots_locks: dict[str, asyncio.Lock] = {}
 
     async def __aenter__(self) -> Fetcher:
         connector = aiohttp.TCPConnector(
-            resolver=_PolicyResolver(self.policy, self._approved),
+            resolver=_PolicyResolver(),
             use_dns_cache=False,
             socket_factory=self._open_socket,
+            force_close=True,  # no connection kept for a request of another chain's scope
         )
         self._session = aiohttp.ClientSession(
             connector=connector,
@@ -285,7 +285,8 @@ class Fetcher:
         # (or the literal-address check) permitted.
         family, type_, proto, _, sockaddr = addr_info
         address = ipaddress.ip_address(sockaddr[0])
-        if address not in self._approved:
+        scope = current_scope()
+        if scope is None or address not in scope.approved:
             raise _RefusedAddress(f"{address} was not permitted")
         return socket.socket(family=family, type=type_, proto=proto)
 
@@ -314,9 +315,12 @@ class Fetcher:
         Raises:
             FetchError: the page cannot be had; ``reason`` says why in a few words.
         """
-        return await self._get(
-            url, etag=etag, last_modified=last_modified, accept=accept, max_bytes=max_bytes, robots=True
-        )
+        # outside a chain (take's or a sync's), this URL starts one: it decides whether private
+        # addresses may be reached
+        with within(current_scope() or await scope_for(self.policy, url)):
+            return await self._get(
+                url, etag=etag, last_modified=last_modified, accept=accept, max_bytes=max_bytes, robots=True
+            )
 
     async def allowed_by_robots(self, url: str) -> bool:
         """Whether the site's robots.txt lets citebot fetch ``url``.
@@ -340,7 +344,8 @@ class Fetcher:
         key = origin(url)
         async with self._robots_locks.setdefault(key, asyncio.Lock()):
             if key not in self._robots:
-                self._robots[key] = await self._fetch_robots(key)
+                with within(current_scope() or await scope_for(self.policy, url)):
+                    self._robots[key] = await self._fetch_robots(key)
             return self._robots[key]
 
     async def _fetch_robots(self, key: str) -> RobotsRules:
@@ -369,35 +374,43 @@ class Fetcher:
     ) -> Fetched:
         if self._session is None:
             raise RuntimeError("use the Fetcher as `async with Fetcher(...) as fetcher`")
+        chain = current_scope() or Scope(PUBLIC_ONLY)  # get() always starts one
         headers = {"Accept": ", ".join(accept)}
         if etag:
             headers["If-None-Match"] = etag
         if last_modified:
             headers["If-Modified-Since"] = last_modified
         current = url
-        for _hop in range(MAX_REDIRECTS + 1):
-            host = self._check_url(current)
-            if robots:
-                try:
-                    allowed = await self.allowed_by_robots(current)
-                except FetchError as exc:
-                    raise FetchError(current, exc.reason, f"robots.txt: {exc.why}".rstrip(": ")) from exc
-                if not allowed:
-                    raise FetchError(current, "disallowed by robots.txt")
-            with self._errors(current):
-                async with self._session.get(current, headers=headers, allow_redirects=False) as response:
-                    self._check_peer(current, host, response)
-                    location = response.headers.get("Location")
-                    if response.status in _REDIRECTS and location:
-                        log.debug("%s redirects to %s", current, location)
-                        current = urljoin(str(response.url), location)
-                        continue
-                    return await self._answer(
-                        current, response, etag, last_modified, accept, max_bytes, truncate
-                    )
+        for hop in range(MAX_REDIRECTS + 1):
+            try:
+                host = self._check_url(current, chain)
+                if robots:
+                    try:
+                        allowed = await self.allowed_by_robots(current)
+                    except FetchError as exc:
+                        raise FetchError(current, exc.reason, f"robots.txt: {exc.why}".rstrip(": ")) from exc
+                    if not allowed:
+                        raise FetchError(current, "disallowed by robots.txt")
+                with self._errors(current):
+                    async with self._session.get(current, headers=headers, allow_redirects=False) as response:
+                        self._check_peer(current, host, chain, response)
+                        location = response.headers.get("Location")
+                        if response.status in _REDIRECTS and location:
+                            log.debug("%s redirects to %s", current, location)
+                            current = urljoin(str(response.url), location)
+                            continue
+                        return await self._answer(
+                            current, response, etag, last_modified, accept, max_bytes, truncate
+                        )
+            except FetchError as exc:
+                narrowed = chain.home is not None or not chain.private
+                if hop > 0 and exc.reason == "refused address" and narrowed and self.policy != PUBLIC_ONLY:
+                    # the operator allows the address, but not from where this chain began
+                    raise FetchError(current, "refused address", chain.refusal(url)) from exc
+                raise
         raise FetchError(url, "too many redirects", f"more than {MAX_REDIRECTS}")
 
-    def _check_url(self, url: str) -> str:
+    def _check_url(self, url: str, chain: Scope) -> str:
         """The URL's host, once its scheme and (for a literal address) its address pass."""
         try:
             parsed = URL(url)
@@ -418,12 +431,12 @@ class Fetcher:
             if _legacy_ipv4(host):
                 raise FetchError(url, "refused address", f"{host} is not a canonical IPv4 address") from None
             return host  # a name: the resolver checks every address it stands for
-        if not self.policy.permits(host, address):
+        if not chain.permits(host, address):
             raise FetchError(url, "refused address", f"{address} is not a public address")
-        self._approved.add(address)
+        chain.approved.add(address)
         return host
 
-    def _check_peer(self, url: str, host: str, response: aiohttp.ClientResponse) -> None:
+    def _check_peer(self, url: str, host: str, chain: Scope, response: aiohttp.ClientResponse) -> None:
         # Belt and braces: the peer the response came from. (aiohttp lets go of the connection
         # as soon as a short body is in, so this sees the peer only while one is attached; the
         # socket factory has already checked the address before connecting.)
@@ -433,7 +446,7 @@ class Fetcher:
         if not peer:
             return
         address = ipaddress.ip_address(peer[0])
-        if not self.policy.permits(host, address):
+        if not chain.permits(host, address):
             response.close()
             raise FetchError(url, "refused address", f"{address} is not a public address")
 

@@ -18,6 +18,7 @@ from index.web.fetch import MAX_PAGE_BYTES, FetchError
 from index.web.links import same_host_links
 from index.web.pages import HTML_TYPES, PAGE_TYPES, PDF_TYPES, TEXT_TYPES, draft_from_page
 from index.web.pdf import MAX_PDF_BYTES
+from index.web.scope import scope_for, within
 from index.web.sitemap import MAX_SITEMAP_BYTES, looks_like_sitemap, parse_sitemap
 from index.web.state import SourceState, content_hash
 
@@ -97,12 +98,19 @@ async def take(
     max_pages: int = MAX_PAGES,
     progress: Progress | None = None,
 ) -> Taken:
-    """The pages ``url`` gives, each made an article draft.
+    """The pages ``url`` gives, each made an article draft. Private addresses (where the
+    operator allows them) are reached only when ``url`` itself is private: a public page's
+    redirects, sitemap and links stay public.
 
     Raises:
         CitebotError: ``url`` itself cannot be had or read (a page of it that fails is refused
             in ``Taken.refused`` instead).
     """
+    with within(await scope_for(fetcher.policy, url)):
+        return await _take(fetcher, url, crawl, max_pages, progress)
+
+
+async def _take(fetcher: Fetcher, url: str, crawl: bool, max_pages: int, progress: Progress | None) -> Taken:
     first = await fetch_document(fetcher, url)
     if looks_like_sitemap(first.content_type, first.body):
         listed, unread = await _sitemap_pages(fetcher, first, max_pages)
@@ -195,10 +203,14 @@ class Checked:
 async def check(fetcher: Fetcher, state: SourceState, now: float | None = None) -> Checked:
     """Ask the server whether ``state``'s page changed, with a conditional request: an
     unchanged page costs that one request; a page gone (404, 410) is flagged and keeps its last
-    good version; a failure is kept as the state's problem."""
+    good version; a failure is kept as the state's problem. A redirect from the stored host to a
+    private address is never followed (the problem says so), even where the operator allows it."""
     now = time.time() if now is None else now
     try:
-        fetched = await fetch_document(fetcher, state.url, etag=state.etag, last_modified=state.last_modified)
+        with within(await scope_for(fetcher.policy, state.url, sync=True)):
+            fetched = await fetch_document(
+                fetcher, state.url, etag=state.etag, last_modified=state.last_modified
+            )
     except FetchError as exc:
         gone = exc.reason in GONE
         return Checked(replace(state, checked=now, gone=gone or state.gone, problem=exc.user_message))

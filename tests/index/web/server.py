@@ -53,6 +53,7 @@ class Site:
         app.router.add_get("/plain", self._plain)
         app.router.add_get("/hop/{left}", self._hop)
         app.router.add_get("/to", self._to)
+        app.router.add_get("/list.xml", self._list)
         app.router.add_get("/missing", self._status(404))
         app.router.add_get("/gone", self._status(410))
         app.router.add_get("/forbidden", self._status(403))
@@ -93,6 +94,11 @@ class Site:
 
     async def _to(self, request: web.Request) -> web.StreamResponse:
         raise web.HTTPFound(request.query["url"])
+
+    async def _list(self, request: web.Request) -> web.StreamResponse:
+        """A sitemap of the ``url`` parameters given."""
+        locs = "".join(f"<url><loc>{url}</loc></url>" for url in request.query.getall("url", []))
+        return web.Response(text=f"<urlset>{locs}</urlset>", content_type="application/xml")
 
     @staticmethod
     def _status(status: int) -> Handler:
