@@ -137,6 +137,10 @@ def _read(data: bytes, name: str, deadline: float, stop: threading.Event) -> Pdf
         reader = pypdf.PdfReader(io.BytesIO(data), strict=False)
         if reader.is_encrypted and not _decrypted(reader):
             raise PdfError(f"{name} is protected by a password")
+        # before pypdf flattens the page tree (seconds and hundreds of MB for 100,000 pages)
+        over = _pages_over(reader, MAX_PDF_PAGES)
+        if over is not None:
+            raise PdfError(f"{name} has {over} pages; PDFs of {MAX_PDF_PAGES:,} pages at most are read")
         count = len(reader.pages)
         title = _title(reader) or _stem(name)
     except PdfError:
@@ -144,8 +148,6 @@ def _read(data: bytes, name: str, deadline: float, stop: threading.Event) -> Pdf
     except Exception as error:
         log.info("%s: unreadable PDF: %r", name, error)
         raise PdfError(f"{name} is a damaged PDF and cannot be read") from error
-    if count > MAX_PDF_PAGES:
-        raise PdfError(f"{name} has {count:,} pages; PDFs of {MAX_PDF_PAGES:,} pages at most are read")
     blocks = [f"# {title}"]
     texts = damaged = 0
     for number in range(1, count + 1):
@@ -166,6 +168,36 @@ def _read(data: bytes, name: str, deadline: float, stop: threading.Event) -> Pdf
             raise PdfError(f"{name} is a damaged PDF: no page's text could be read")
         raise PdfError(f"{name} has no text layer (a scanned PDF?)")
     return PdfText(title=title, markdown="\n\n".join(blocks) + "\n", pages=count)
+
+
+def _pages_over(reader: pypdf.PdfReader, most: int) -> str | None:
+    """How many pages a PDF has, said in words, when it is more than ``most``; else None. The
+    page tree's root declares its count (``/Count``), read first; a file whose root understates
+    it is caught by walking the tree, leaves counted, stopping at the first past ``most`` (each
+    node visited once: a cycle cannot loop). Nothing is flattened, so the cost is bounded by
+    ``most``, not by the file."""
+    root = reader.trailer["/Root"].get_object()["/Pages"].get_object()
+    declared = root.get("/Count")
+    if isinstance(declared, int) and declared > most:
+        return f"{declared:,}"
+    leaves, seen, stack = 0, set(), [root]
+    while stack:
+        node = stack.pop()
+        kids = node.get("/Kids") if isinstance(node, dict) else None
+        if kids is None:
+            leaves += 1
+        elif len(seen) + len(kids.get_object()) > 2 * most + 1:
+            return f"more than {most:,}"  # a tree of that many nodes holds no article
+        else:
+            for kid in reversed(kids.get_object()):
+                indirect = isinstance(kid, pypdf.generic.IndirectObject)
+                key = (kid.idnum, kid.generation) if indirect else id(kid)
+                if key not in seen:
+                    seen.add(key)
+                    stack.append(kid.get_object())
+        if leaves > most:
+            return f"more than {most:,}"
+    return None
 
 
 def _decrypted(reader: pypdf.PdfReader) -> bool:

@@ -166,9 +166,9 @@ async def _take_all(
     async def one(url: str) -> Page | tuple[str, str]:
         nonlocal done
         try:
-            async with gate:
+            async with gate:  # a page's draft (a PDF's reading) holds its place too: two at a time
                 fetched = (known or {}).get(url) or await fetch_document(fetcher, url)
-            return Page(await _draft(fetched), fetched)
+                return Page(await _draft(fetched), fetched)
         except CitebotError as exc:
             return (url, exc.user_message)
         finally:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from bench.hostile import pdf_file
+
 TOP = 760
 LEADING = 14
 
 
-def pdf_bytes(pages: list[list[str]], *, title: str | None = None, drawing_only: bool = False) -> bytes:
+def pdf_bytes(
+    pages: list[list[str]], *, title: str | None = None, drawing_only: bool = False, count: int | None = None
+) -> bytes:
     """A PDF with one page per list of lines, each line drawn under the one before.
 
     Args:
@@ -14,12 +18,16 @@ def pdf_bytes(pages: list[list[str]], *, title: str | None = None, drawing_only:
         title: the document's ``/Title`` in its ``/Info`` dictionary, if any.
         drawing_only: every page draws a rectangle and no text (what a scan's pages look like
             to a text extractor).
+        count: the page count the page tree's root declares, when it is to lie.
     """
     font = 3 + 2 * len(pages)
     objects: list[bytes] = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"<< /Type /Pages /Kids [%s] /Count %d >>"
-        % (b" ".join(b"%d 0 R" % (3 + 2 * i) for i in range(len(pages))), len(pages)),
+        % (
+            b" ".join(b"%d 0 R" % (3 + 2 * i) for i in range(len(pages))),
+            len(pages) if count is None else count,
+        ),
     ]
     for i, lines in enumerate(pages):
         objects.append(
@@ -51,16 +59,4 @@ def _escape(text: str) -> bytes:
 
 def _file(objects: list[bytes], *, info: int | None) -> bytes:
     """The objects numbered from 1, with a cross-reference table at their true offsets."""
-    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    trailer = b"/Size %d /Root 1 0 R" % (len(objects) + 1)
-    if info is not None:
-        trailer += b" /Info %d 0 R" % info
-    out += b"trailer\n<< %s >>\nstartxref\n%d\n%%%%EOF\n" % (trailer, xref)
-    return bytes(out)
+    return pdf_file(objects, b" /Info %d 0 R" % info if info is not None else b"")

@@ -104,6 +104,40 @@ def test_too_many_pages_are_refused(monkeypatch):
         pdf_to_markdown(pdf_bytes([["a."], ["b."], ["c."]]), "long.pdf")
 
 
+@pytest.fixture
+def flattened(monkeypatch) -> list[int]:
+    """Each time pypdf flattens a page tree (what costs seconds on a PDF of 100,000 pages)."""
+    calls: list[int] = []
+    real = pypdf.PdfReader._flatten
+
+    def counted(self, *args, **kwargs):
+        calls.append(1)
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(pypdf.PdfReader, "_flatten", counted)
+    return calls
+
+
+def test_a_page_count_over_the_cap_is_refused_from_the_root_before_the_tree_is_flattened(
+    monkeypatch, flattened
+):
+    monkeypatch.setattr(pdf, "MAX_PDF_PAGES", 2)
+    with pytest.raises(PdfError, match="has 3 pages; PDFs of 2 pages at most"):
+        pdf_to_markdown(pdf_bytes([["a."], ["b."], ["c."]]), "long.pdf")
+    assert flattened == []
+
+
+def test_a_root_that_understates_its_pages_is_caught_by_a_walk_that_stops_past_the_cap(
+    monkeypatch, flattened
+):
+    monkeypatch.setattr(pdf, "MAX_PDF_PAGES", 2)
+    with pytest.raises(PdfError, match="has more than 2 pages"):
+        pdf_to_markdown(pdf_bytes([["a."], ["b."], ["c."]], count=1), "liar.pdf")
+    assert flattened == []
+    assert "b." in pdf_to_markdown(pdf_bytes([["a."], ["b."]], count=1), "short.pdf").markdown
+    assert flattened  # within the cap, pypdf reads the pages as before
+
+
 def test_a_pdf_locked_with_a_password_is_refused():
     with pytest.raises(PdfError, match="protected by a password"):
         pdf_to_markdown(encrypted(pdf_bytes([["Secret text."]]), user_password="secret"), "locked.pdf")

@@ -175,6 +175,32 @@ async def test_max_pages_caps_a_sitemap_and_says_how_many_it_listed(site):
     assert site.requests.count("/page/3") == 0
 
 
+async def test_pages_are_drafted_two_at_a_time_inside_the_request_gate(site, monkeypatch):
+    """A page's draft (trafilatura, or a PDF's reading: up to 30 s and hundreds of MB) counts
+    against the two at a time a site is read with, not only its request."""
+    import threading
+    import time
+
+    import index.web.sources as sources
+
+    lock, active, most = threading.Lock(), [0], [0]
+    real = sources.draft_from_page
+
+    def slow(fetched):
+        with lock:
+            active[0] += 1
+            most[0] = max(most[0], active[0])
+        time.sleep(0.3)
+        with lock:
+            active[0] -= 1
+        return real(fetched)
+
+    monkeypatch.setattr(sources, "draft_from_page", slow)
+    async with fetcher() as f:
+        taken = await take(f, f"{site.base}/sitemap.xml")
+    assert len(taken.pages) == 5 and most[0] == sources.CONCURRENCY, most[0]
+
+
 async def test_a_sitemap_index_and_a_compressed_sitemap_are_followed(site):
     async with fetcher() as f:
         indexed = await take(f, f"{site.base}/index.xml")
