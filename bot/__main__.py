@@ -95,7 +95,12 @@ def open_library(settings: EngineConfig, rebuild: bool) -> Library:
     """
     try:
         return Library.open(
-            settings.corpus, settings.data_dir, settings.index_dir, settings.threshold, rebuild=rebuild
+            settings.corpus,
+            settings.data_dir,
+            settings.index_dir,
+            settings.threshold,
+            rebuild=rebuild,
+            max_corpus_bytes=settings.max_corpus_bytes,
         )
     except CitebotError:  # IndexNotSaved is an OSError too: the core's own, said as it is
         raise

@@ -171,6 +171,7 @@ class CiteBot(commands.Bot):
         # the sync state of the articles fetched from the web ($DATA_DIR/sources.sqlite3)
         self.sources = SourceStates.in_folder(data_dir)
         self.sync_lock = asyncio.Lock()  # one sync at a time: /article sync's or SYNC_EVERY's
+        self.web_add_lock = asyncio.Lock()  # one /article add url: at a time (the others are told)
         self.data_dir, self.results, self.force_sync = data_dir, results, force_sync
         self.max_results = MAX_RESULTS
         self._limiters: dict[int | None, RateLimiter] = {}

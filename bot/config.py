@@ -9,16 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from index import (
-    FETCH_TIMEOUT,
-    MAX_PAGES,
-    PUBLIC_ONLY,
-    AddressPolicy,
-    ConfigError,
-    fetch_timeout,
-    max_pages,
-    parse_allow_private,
-)
+from index import PUBLIC_ONLY, ConfigError, WebConfig, web_config
 
 DISCORD_API_BASE = "https://discord.com/api"
 API_VERSION = "10"  # the version discord.py speaks; use_discord_at appends it
@@ -74,9 +65,7 @@ class BotConfig:
     dev_guild_id: int | None = None
     article_guild_ids: frozenset[int] = frozenset()  # servers that may change the shared articles
     retention_days: int = 180  # questions and votes older than this are forgotten
-    fetch_timeout: float = FETCH_TIMEOUT  # seconds for each request to a web page
-    allow_private: AddressPolicy = PUBLIC_ONLY  # private addresses /article add url: may fetch from
-    max_pages: int = MAX_PAGES  # pages one URL (a sitemap or a crawl) may add
+    web: WebConfig = WebConfig(PUBLIC_ONLY)  # /article add url: and syncs (index.config's)
     sync_every: float | None = None  # seconds between syncs of the fetched articles; None: off
 
     def __repr__(self) -> str:  # never show the token, not even in a traceback
@@ -241,8 +230,6 @@ def bot_config(env: Mapping[str, str] | None = None) -> BotConfig:
         dev_guild_id=next(iter(dev_guild), None),
         article_guild_ids=_ids(env, "ARTICLE_GUILD_IDS"),
         retention_days=_retention_days(env),
-        fetch_timeout=fetch_timeout(env),
-        allow_private=parse_allow_private(env.get("ALLOW_PRIVATE_URLS", "")),
-        max_pages=max_pages(env),
+        web=web_config(env),
         sync_every=parse_sync_every(env.get("SYNC_EVERY", "")),
     )

@@ -260,6 +260,7 @@ def open_engine(args: argparse.Namespace, settings: EngineConfig) -> Engine:
             args.index_dir or settings.index_dir,
             settings.threshold,
             rebuild=args.rebuild,
+            max_corpus_bytes=settings.max_corpus_bytes,
         )
     except CitebotError:
         raise

@@ -20,7 +20,18 @@ if TYPE_CHECKING:
         CorpusError,
         Refused,
     )
-    from index.config import ConfigError, EngineConfig, engine_config, load_env, setup_logging, startup_config
+    from index.config import (
+        FETCH_TIMEOUT,
+        MAX_PAGES,
+        ConfigError,
+        EngineConfig,
+        WebConfig,
+        engine_config,
+        load_env,
+        setup_logging,
+        startup_config,
+        web_config,
+    )
     from index.encoder import ModelError
     from index.engine import MAX_K, Engine
     from index.errors import CitebotError, without_paths
@@ -42,9 +53,9 @@ if TYPE_CHECKING:
     from index.reader import ReaderError
     from index.removed import REMOVED_FOLDER, RemovedArticle, removal_pin, removed_articles
     from index.store import IndexNotSaved, IndexUnusable, Manifest
-    from index.web.addresses import PUBLIC_ONLY, AddressPolicy, address_policy, parse_allow_private
-    from index.web.fetch import FETCH_TIMEOUT, Fetched, Fetcher, FetchError, fetch_timeout
-    from index.web.sources import MAX_PAGES, Checked, Page, Taken, check, max_pages, take
+    from index.web.addresses import PUBLIC_ONLY, AddressPolicy, parse_allow_private
+    from index.web.fetch import Fetched, Fetcher, FetchError
+    from index.web.sources import Checked, Page, Taken, check, take
     from index.web.state import STATE_FILE, SourceState, SourceStates
     from index.web.syncing import SyncReport, sync_sources
 
@@ -60,9 +71,13 @@ _HOMES = {
         "Refused",
     ),
     "index.config": (
+        "FETCH_TIMEOUT",
+        "MAX_PAGES",
         "ConfigError",
         "EngineConfig",
+        "WebConfig",
         "engine_config",
+        "web_config",
         "load_env",
         "setup_logging",
         "startup_config",
@@ -88,9 +103,9 @@ _HOMES = {
     "index.reader": ("ReaderError",),
     "index.removed": ("REMOVED_FOLDER", "RemovedArticle", "removal_pin", "removed_articles"),
     "index.store": ("IndexNotSaved", "IndexUnusable", "Manifest"),
-    "index.web.addresses": ("PUBLIC_ONLY", "AddressPolicy", "address_policy", "parse_allow_private"),
-    "index.web.fetch": ("FETCH_TIMEOUT", "Fetched", "FetchError", "Fetcher", "fetch_timeout"),
-    "index.web.sources": ("MAX_PAGES", "Checked", "Page", "Taken", "check", "max_pages", "take"),
+    "index.web.addresses": ("PUBLIC_ONLY", "AddressPolicy", "parse_allow_private"),
+    "index.web.fetch": ("Fetched", "FetchError", "Fetcher"),
+    "index.web.sources": ("Checked", "Page", "Taken", "check", "take"),
     "index.web.state": ("STATE_FILE", "SourceState", "SourceStates"),
     "index.web.syncing": ("SyncReport", "sync_sources"),
 }
@@ -147,16 +162,14 @@ __all__ = [  # the same names as _HOMES, written out for type checkers and reade
     "SourceStates",
     "SyncReport",
     "Taken",
-    "address_policy",
+    "WebConfig",
     "check",
     "clean_question",
     "draft_from_file",
     "draft_from_text",
     "engine_config",
-    "fetch_timeout",
     "group_asked",
     "load_env",
-    "max_pages",
     "owner_only",
     "parse_allow_private",
     "question_from",
@@ -169,6 +182,7 @@ __all__ = [  # the same names as _HOMES, written out for type checkers and reade
     "sync_sources",
     "take",
     "upload_limit",
+    "web_config",
     "without_paths",
 ]
 

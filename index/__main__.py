@@ -93,7 +93,13 @@ def _build(args: argparse.Namespace, settings: EngineConfig, index_dir: Path) ->
 def _search(args: argparse.Namespace, settings: EngineConfig, index_dir: Path) -> int:
     from index.library import Library
 
-    library = Library.open(_corpus(args, settings), settings.data_dir, index_dir, settings.threshold)
+    library = Library.open(
+        _corpus(args, settings),
+        settings.data_dir,
+        index_dir,
+        settings.threshold,
+        max_corpus_bytes=settings.max_corpus_bytes,
+    )
     answer = library.engine.answer(" ".join(args.query), k=args.k)
     if answer.error:
         print(answer.error)

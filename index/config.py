@@ -8,12 +8,26 @@ import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from index.errors import CitebotError
+
+if TYPE_CHECKING:
+    from index.web.addresses import AddressPolicy
 
 
 class ConfigError(CitebotError, ValueError):
     """A setting with a value that cannot be used; the message names the key."""
+
+
+FETCH_TIMEOUT = 10.0  # seconds, for each request: connecting, waiting and reading the body
+MAX_PAGES = 200  # pages one URL may add (a sitemap's, or a crawl's)
+MOST_PAGES = 5_000  # the most MAX_PAGES may be
+MAX_ADD_BYTES = 50_000_000  # bytes of pages one command may bring in
+# bytes of articles in the corpus folder: several times the largest corpus measured (51,502
+# passages, about 40 MB of text), more than one process answers from in a few GB
+MAX_CORPUS_BYTES = 250_000_000
+MOST_BYTES = 10_000_000_000
 
 
 @dataclass(frozen=True)
@@ -26,7 +40,17 @@ class EngineConfig:
     results: int = 3
     threshold: float | None = None  # None: the threshold calibrated when the index was built
     log_level: str = "INFO"
-    torch_threads: int = 0  # 0: torch's own choice
+    max_corpus_bytes: int = MAX_CORPUS_BYTES  # an add past it is refused
+
+
+@dataclass(frozen=True)
+class WebConfig:
+    """How knowledge is taken from the web (``/article add url:``, ``python -m index add``)."""
+
+    allow_private: AddressPolicy  # the private addresses an editor may type (ALLOW_PRIVATE_URLS)
+    fetch_timeout: float = FETCH_TIMEOUT  # seconds for each request
+    max_pages: int = MAX_PAGES  # pages one URL (a sitemap or a crawl) may add
+    max_add_bytes: int = MAX_ADD_BYTES  # bytes of pages one command may bring in
 
 
 def load_env(path: str | os.PathLike | None = None) -> None:
@@ -60,6 +84,46 @@ def _int(env: Mapping[str, str], key: str, default: int, lo: int, hi: int) -> in
     return value
 
 
+def _seconds(env: Mapping[str, str], key: str, default: float) -> float:
+    raw = env.get(key, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{key}={raw!r} is not a number of seconds") from None
+    if not 0 < value < float("inf"):
+        raise ConfigError(f"{key}={raw!r} must be a positive number of seconds")
+    return value
+
+
+def torch_threads(env: Mapping[str, str] | None = None) -> int:
+    """``TORCH_THREADS``: torch's threads for embedding (1-64), or 0 for every core.
+
+    Raises:
+        ConfigError: the value is not a whole number from 0 to 64.
+    """
+    return _int(os.environ if env is None else env, "TORCH_THREADS", 0, 0, 64)
+
+
+def web_config(env: Mapping[str, str] | None = None) -> WebConfig:
+    """Web settings from ``env`` (default: the process environment): ``ALLOW_PRIVATE_URLS``,
+    ``FETCH_TIMEOUT``, ``MAX_PAGES`` (1-5,000) and ``MAX_ADD_BYTES``.
+
+    Raises:
+        ConfigError: a value is malformed or out of range; the message names the key.
+    """
+    from index.web.addresses import parse_allow_private  # the web package imports this module
+
+    env = os.environ if env is None else env
+    return WebConfig(
+        allow_private=parse_allow_private(env.get("ALLOW_PRIVATE_URLS", "")),
+        fetch_timeout=_seconds(env, "FETCH_TIMEOUT", FETCH_TIMEOUT),
+        max_pages=_int(env, "MAX_PAGES", MAX_PAGES, 1, MOST_PAGES),
+        max_add_bytes=_int(env, "MAX_ADD_BYTES", MAX_ADD_BYTES, 1, MOST_BYTES),
+    )
+
+
 def _threshold(env: Mapping[str, str]) -> float | None:
     raw = env.get("ANSWER_THRESHOLD", "").strip()
     if not raw:
@@ -90,6 +154,7 @@ def engine_config(env: Mapping[str, str] | None = None) -> EngineConfig:
             f"CORPUS_PATH={corpus_raw!r} does not exist",
             user_message=f"CORPUS_PATH names {corpus.name!r}, which does not exist",
         )
+    torch_threads(env)  # refused at start, read where the model is loaded
     log_level = env.get("LOG_LEVEL", "").strip().upper() or "INFO"
     if log_level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
         raise ConfigError(f"LOG_LEVEL={log_level!r} is not one of DEBUG, INFO, WARNING, ERROR")
@@ -100,7 +165,7 @@ def engine_config(env: Mapping[str, str] | None = None) -> EngineConfig:
         results=_int(env, "RESULTS", 3, 1, 5),
         threshold=_threshold(env),
         log_level=log_level,
-        torch_threads=_int(env, "TORCH_THREADS", 0, 0, 64),
+        max_corpus_bytes=_int(env, "MAX_CORPUS_BYTES", MAX_CORPUS_BYTES, 1, MOST_BYTES),
     )
 
 

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from index.config import torch_threads
 from index.errors import CitebotError
 
 if TYPE_CHECKING:
@@ -94,7 +95,7 @@ class Encoder:
 def build_threads() -> int:
     """Torch threads for embedding: ``TORCH_THREADS``, else every core this process may use
     (a build is the only work then; questions go through ONNX Runtime)."""
-    return int(os.environ.get("TORCH_THREADS", "0") or 0) or len(os.sched_getaffinity(0))
+    return torch_threads() or len(os.sched_getaffinity(0))
 
 
 @cache

@@ -15,6 +15,7 @@ from index import store
 from index.articles import BUILTIN_CORPUS, Article, CorpusError, Refused, corpus_checksum, read_corpus
 from index.background import background_words
 from index.build import build_index, open_index
+from index.config import MAX_CORPUS_BYTES
 from index.engine import Engine, QueryEncoder, query_encoder
 from index.errors import CitebotError
 from index.intake import Draft, IntakeError, restore_text, rewrite_article, write_article
@@ -93,10 +94,12 @@ class Library:
         folder: Path | None = None,
         index_dir: Path | None = None,
         threshold: float | None = None,
+        max_corpus_bytes: int = MAX_CORPUS_BYTES,
     ) -> None:
         self.folder = folder
         self.index_dir = index_dir
         self.threshold = threshold
+        self.max_corpus_bytes = max_corpus_bytes
         self._lock = threading.Lock()
         articles: dict[str, Article] = {}  # by path: the versions now indexed
         self.refused: tuple[Refused, ...] = ()
@@ -118,6 +121,7 @@ class Library:
         threshold: float | None = None,
         rebuild: bool = False,
         encoder: QueryEncoder | None = None,
+        max_corpus_bytes: int = MAX_CORPUS_BYTES,
     ) -> Library:
         """The library of ``corpus`` (default: the data folder's articles), its index opened
         or built: the one way to open an engine (``library.engine`` answers).
@@ -139,7 +143,7 @@ class Library:
         index, _ = open_index(folder, index_dir, encoder, force=rebuild)
         encoder = encoder or query_encoder(index_dir)
         engine = Engine(index, encoder, threshold, background_words(index.manifest.model, encoder))
-        return cls(engine, folder, index_dir, threshold)
+        return cls(engine, folder, index_dir, threshold, max_corpus_bytes)
 
     @property
     def engine(self) -> Engine:
@@ -215,16 +219,33 @@ class Library:
         log.error("the corpus folder could not be indexed (%s); the current index serves on", reason)
         return Refresh(False, (), (), (), tuple(refused), time.perf_counter() - started, reason)
 
+    def corpus_bytes(self) -> int:
+        """The bytes of the files in the corpus folder (0 for a fixed engine)."""
+        if self.folder is None or not self.folder.is_dir():
+            return 0
+        return sum(_file_bytes(path) for path in self.folder.iterdir())
+
+    def _full(self) -> str:
+        return f"the articles would pass their cap of {self.max_corpus_bytes:,} bytes (MAX_CORPUS_BYTES)"
+
+    def _check_room(self, drafts: Sequence[Draft], freed: int = 0) -> None:
+        """Raises LibraryError when ``drafts`` would take the corpus past ``max_corpus_bytes``."""
+        needed = sum(_draft_bytes(d) for d in drafts) - freed
+        if self.corpus_bytes() + needed > self.max_corpus_bytes:
+            raise LibraryError(self._full())
+
     def add(self, draft: Draft, added_by: str = "") -> tuple[Article, Refresh]:
         """Write ``draft`` into the folder and index it; the article as answered from.
 
         Raises:
-            LibraryError: articles cannot be added here, or the new index could not be made
-                (the file is taken out again, so the folder stays as it was).
+            LibraryError: articles cannot be added here, the corpus would pass its cap
+                (``MAX_CORPUS_BYTES``), or the new index could not be made (the file is taken out
+                again, so the folder stays as it was).
         """
         if not self.editable:
             raise LibraryError(_NOT_EDITABLE)
         assert self.folder is not None
+        self._check_room([draft])
         try:
             written = write_article(self.folder, draft, added_by)
         except IntakeError as exc:
@@ -256,7 +277,12 @@ class Library:
         assert self.folder is not None
         written: list[tuple[Draft, Article]] = []
         refused: list[tuple[str, str]] = []
+        room = self.max_corpus_bytes - self.corpus_bytes()
         for draft in drafts:
+            room -= _draft_bytes(draft)
+            if room < 0:
+                refused.append((draft.url or draft.title, self._full()))
+                continue
             try:
                 written.append((draft, write_article(self.folder, draft, added_by)))
             except IntakeError as exc:
@@ -297,6 +323,7 @@ class Library:
         article = self.find(slug)
         if article is None:
             raise LibraryError(f"no article has the id “{slug.strip()[:80]}”")
+        self._check_room([draft], freed=_file_bytes(Path(article.path)))
         try:
             rewrite_article(article, draft)
         except IntakeError as exc:
@@ -368,3 +395,16 @@ def _difference(
         refused,
         seconds,
     )
+
+
+def _draft_bytes(draft: Draft) -> int:
+    """About the bytes a draft takes once written (its text and its front matter's fields)."""
+    fields = (draft.title, draft.source, draft.url, draft.date, draft.author)
+    return len(draft.text.encode("utf-8")) + sum(len(f.encode("utf-8")) for f in fields) + 200
+
+
+def _file_bytes(path: Path) -> int:
+    try:
+        return path.stat().st_size if path.is_file() else 0
+    except OSError:
+        return 0

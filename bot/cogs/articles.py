@@ -56,6 +56,7 @@ CLOCK_SKEW_SECONDS = 60  # a removal button dated later than this ahead of now w
 EXPIRED = "This confirmation has expired; nothing was removed. Run `/article remove` again."
 PASTE_CHARS = 4000  # Discord's limit on a text box in a form
 MAX_URL_CHARS = 2000  # an address longer than this is not a page anyone can give
+BUSY_READING = "Not added: another URL is being read (one at a time); try again once it is done."
 NOT_EDITABLE = "Articles cannot be added or removed here: the operator's CORPUS_PATH names a single file."
 
 
@@ -124,17 +125,23 @@ async def take_from_web(interaction: discord.Interaction[CiteBot], url: str, cra
     bot = interaction.client
     progress = SiteProgress(interaction)
     try:
-        async with Fetcher(policy=bot.config.allow_private, timeout=bot.config.fetch_timeout) as fetcher:
+        web = bot.config.web
+        async with Fetcher.configured(web) as fetcher:
             taken = await take_url(
-                fetcher, url, crawl=crawl, max_pages=bot.config.max_pages, progress=progress
+                fetcher,
+                url,
+                crawl=crawl,
+                max_pages=web.max_pages,
+                max_bytes=web.max_add_bytes,
+                progress=progress,
             )
         known = {s.url: s.slug for s in await bot.database(bot.sources.all)}
         fresh: list[Page] = []
         refused = list(taken.refused)
         for page in taken.pages:  # a page added before is synced, not added again
-            slug = known.get(page.draft.url) or known.get(page.fetched.url)
+            slug = known.get(page.draft.url) or known.get(page.source.url)
             if slug is not None and bot.library.find(slug) is not None:
-                refused.append((page.fetched.url, f"already added as {slug}; /article sync updates it"))
+                refused.append((page.source.url, f"already added as {slug}; /article sync updates it"))
             else:
                 fresh.append(page)
         added = await bot.aside(bot.library.add_many, [p.draft for p in fresh], added_by(interaction.user))
@@ -306,9 +313,13 @@ class Articles(
             if file is not None:
                 await tell(interaction, "Not added: give a file or a url, not both.")
                 return
+            if self.bot.web_add_lock.locked():  # a site can be hundreds of pages: one at a time
+                await tell(interaction, BUSY_READING)
+                return
             await interaction.response.defer(thinking=True, ephemeral=True)
             self.bot.track()  # a stop lets the site finish (or says so)
-            await take_from_web(interaction, url.strip(), crawl)
+            async with self.bot.web_add_lock:
+                await take_from_web(interaction, url.strip(), crawl)
             return
         if crawl:
             await tell(interaction, "Not added: `crawl` goes with a `url`.")

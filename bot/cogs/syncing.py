@@ -28,7 +28,7 @@ async def sync_now(bot: CiteBot, only: str | None = None) -> SyncReport:
         return await bot.aside(bot.library.update, slug, draft)
 
     async with bot.sync_lock:
-        async with Fetcher(policy=bot.config.allow_private, timeout=bot.config.fetch_timeout) as fetcher:
+        async with Fetcher.configured(bot.config.web) as fetcher:
             report = await sync_sources(bot.library, bot.sources, fetcher, only=only, update=update)
     for slug in report.updated:
         log.info("article %s changed upstream and was reindexed", slug)

@@ -4,9 +4,7 @@
 from __future__ import annotations
 
 import ipaddress
-import os
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass
 
 from index.config import ConfigError
@@ -130,14 +128,3 @@ def parse_allow_private(raw: str) -> AddressPolicy:
             )
         hosts.add(name)
     return AddressPolicy(hosts=frozenset(hosts), networks=tuple(networks))
-
-
-def address_policy(env: Mapping[str, str] | None = None) -> AddressPolicy:
-    """The address policy from ``ALLOW_PRIVATE_URLS`` in ``env`` (default: the process
-    environment); public addresses only when it is unset.
-
-    Raises:
-        ConfigError: the value cannot be parsed; the message names ``ALLOW_PRIVATE_URLS``.
-    """
-    env = os.environ if env is None else env
-    return parse_allow_private(env.get(ENV_KEY, ""))

@@ -9,28 +9,26 @@ import sys
 import time
 from pathlib import Path
 
-from index.config import EngineConfig
+from index.config import EngineConfig, web_config
 from index.library import Library
-from index.web.addresses import address_policy
-from index.web.fetch import Fetcher, fetch_timeout
-from index.web.sources import Taken, max_pages, take
+from index.web.fetch import Fetcher
+from index.web.sources import Taken, take
 from index.web.state import SourceStates
 from index.web.syncing import sync_sources
 
 
 def _open(settings: EngineConfig, corpus: Path | None, index_dir: Path) -> Library:
-    return Library.open(corpus, settings.data_dir, index_dir, settings.threshold)
-
-
-def _fetcher() -> Fetcher:
-    return Fetcher(policy=address_policy(), timeout=fetch_timeout())
+    return Library.open(
+        corpus, settings.data_dir, index_dir, settings.threshold, max_corpus_bytes=settings.max_corpus_bytes
+    )
 
 
 def add(args: argparse.Namespace, settings: EngineConfig, corpus: Path | None, index_dir: Path) -> int:
     """Fetch ``args.url`` (a page, a PDF, a sitemap; with ``--crawl`` its links too), add what it
     gives in one rebuild, and keep each article's sync state; 1 when nothing was added."""
-    limit = args.max_pages or max_pages()
-    fetcher = _fetcher()  # bad settings are refused before the library is opened
+    web = web_config()  # bad settings are refused before the library is opened
+    limit = args.max_pages or web.max_pages
+    fetcher = Fetcher.configured(web)
     library = _open(settings, corpus, index_dir)
 
     def progress(done: int, total: int) -> None:
@@ -39,7 +37,14 @@ def add(args: argparse.Namespace, settings: EngineConfig, corpus: Path | None, i
 
     async def fetch() -> Taken:
         async with fetcher:
-            return await take(fetcher, args.url, crawl=args.crawl, max_pages=limit, progress=progress)
+            return await take(
+                fetcher,
+                args.url,
+                crawl=args.crawl,
+                max_pages=limit,
+                max_bytes=web.max_add_bytes,
+                progress=progress,
+            )
 
     taken = asyncio.run(fetch())
     added = library.add_many([page.draft for page in taken.pages], added_by="python -m index add")
@@ -66,7 +71,7 @@ def add(args: argparse.Namespace, settings: EngineConfig, corpus: Path | None, i
 
 def sync(args: argparse.Namespace, settings: EngineConfig, corpus: Path | None, index_dir: Path) -> int:
     """Check every article added from a URL (or the one named) and bring in those that changed."""
-    fetcher = _fetcher()  # settings refused before the library is opened
+    fetcher = Fetcher.configured(web_config())  # settings refused before the library is opened
     library = _open(settings, corpus, index_dir)
     states = SourceStates.in_folder(settings.data_dir)
 

@@ -6,9 +6,8 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import logging
-import os
 import socket
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
@@ -20,7 +19,7 @@ import aiohttp
 from aiohttp.abc import AbstractResolver, ResolveResult
 from yarl import URL
 
-from index.config import ConfigError
+from index.config import FETCH_TIMEOUT, WebConfig
 from index.errors import CitebotError
 from index.web.addresses import PUBLIC_ONLY, AddressPolicy
 from index.web.robots import ALLOW_ALL, MAX_ROBOTS_BYTES, RobotsRules, origin, parse_robots, rules_for_status
@@ -28,7 +27,6 @@ from index.web.scope import Scope, current_scope, scope_for, within
 
 log = logging.getLogger(__name__)
 
-FETCH_TIMEOUT = 10.0  # seconds, for each request: connecting, waiting and reading the body
 MAX_PAGE_BYTES = 5_000_000
 MAX_REDIRECTS = 5
 
@@ -162,25 +160,6 @@ class Fetched:
         return self.status == 304
 
 
-def fetch_timeout(env: Mapping[str, str] | None = None) -> float:
-    """``FETCH_TIMEOUT`` in ``env`` (default: the process environment), in seconds.
-
-    Raises:
-        ConfigError: the value is not a positive number.
-    """
-    env = os.environ if env is None else env
-    raw = env.get("FETCH_TIMEOUT", "").strip()
-    if not raw:
-        return FETCH_TIMEOUT
-    try:
-        value = float(raw)
-    except ValueError:
-        raise ConfigError(f"FETCH_TIMEOUT={raw!r} is not a number of seconds") from None
-    if not 0 < value < float("inf"):
-        raise ConfigError(f"FETCH_TIMEOUT={raw!r} must be a positive number of seconds")
-    return value
-
-
 class _RefusedAddress(OSError):
     """Raised inside aiohttp's connector (which passes OSErrors on) when an address is refused."""
 
@@ -233,7 +212,7 @@ def _accepts(accept: tuple[str, ...], content_type: str) -> bool:
 class Fetcher:
     """One HTTP session that fetches only what it should.
 
-    Use as ``async with Fetcher(policy=address_policy(), timeout=fetch_timeout()) as fetcher:``
+    Use as ``async with Fetcher.configured(web_config()) as fetcher:``
     then ``await fetcher.get(url)``. robots.txt is read once per origin and kept for the
     fetcher's life.
     """
@@ -251,6 +230,11 @@ class Fetcher:
         self._session: aiohttp.ClientSession | None = None
         self._robots: dict[str, RobotsRules] = {}
         self._robots_locks: dict[str, asyncio.Lock] = {}
+
+    @classmethod
+    def configured(cls, web: WebConfig) -> Fetcher:
+        """A fetcher with the operator's settings (``index.config.web_config``)."""
+        return cls(policy=web.allow_private, timeout=web.fetch_timeout)
 
     async def __aenter__(self) -> Fetcher:
         connector = aiohttp.TCPConnector(

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-import os
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from index.config import ConfigError
+from index.config import MAX_ADD_BYTES, MAX_PAGES
 from index.errors import CitebotError
 from index.intake import Draft
 from index.web.fetch import MAX_PAGE_BYTES, FetchError
@@ -25,8 +24,6 @@ from index.web.state import SourceState, content_hash
 if TYPE_CHECKING:
     from index.web.fetch import Fetched, Fetcher
 
-MAX_PAGES = 200  # pages one URL may add (a sitemap's, or a crawl's); MAX_PAGES overrides
-MOST_PAGES = 5_000  # the most MAX_PAGES may be
 MAX_SITEMAPS = 20  # child sitemaps of a sitemap index read, at most
 CONCURRENCY = 2  # requests at a time to the site being read
 SITEMAP_TYPES = ("application/xml", "text/xml", "application/gzip", "application/x-gzip")
@@ -36,31 +33,35 @@ GONE = ("not found", "gone")  # a page that has gone keeps its last good version
 Progress = Callable[[int, int], Awaitable[None] | None]
 
 
-def max_pages(env: Mapping[str, str] | None = None) -> int:
-    """``MAX_PAGES``: how many pages one URL may add (1-5,000; default 200).
+@dataclass(frozen=True)
+class Source:
+    """What a sync needs of the response a page came in: its address (after redirects), the
+    validators to send next time, and the hash of its body. The body itself is not kept once
+    the page is drafted."""
 
-    Raises:
-        ConfigError: the value is not a whole number in range; the message names the key.
-    """
-    raw = (os.environ if env is None else env).get("MAX_PAGES", "").strip()
-    if not raw:
-        return MAX_PAGES
-    if not raw.isdigit() or not 1 <= int(raw) <= MOST_PAGES:
-        raise ConfigError(f"MAX_PAGES={raw[:40]!r} is not a whole number from 1 to {MOST_PAGES:,}")
-    return int(raw)
+    url: str
+    etag: str | None
+    last_modified: str | None
+    sha256: str
+    size: int  # bytes of body fetched
+
+    @classmethod
+    def of(cls, fetched: Fetched) -> Source:
+        body = fetched.body
+        return cls(fetched.url, fetched.etag, fetched.last_modified, content_hash(body), len(body))
 
 
 @dataclass(frozen=True)
 class Page:
-    """A page taken: the article it makes, and the response it came in (for the sync state)."""
+    """A page taken: the article it makes, and where it came from (for the sync state)."""
 
     draft: Draft
-    fetched: Fetched
+    source: Source
 
     def state(self, slug: str, now: float) -> SourceState:
         """The sync state of the article this page became."""
-        f = self.fetched
-        return SourceState(slug, f.url, now, now, now, f.etag, f.last_modified, content_hash(f.body))
+        f = self.source
+        return SourceState(slug, f.url, now, now, now, f.etag, f.last_modified, f.sha256)
 
 
 @dataclass(frozen=True)
@@ -96,34 +97,63 @@ async def take(
     *,
     crawl: bool = False,
     max_pages: int = MAX_PAGES,
+    max_bytes: int = MAX_ADD_BYTES,
     progress: Progress | None = None,
 ) -> Taken:
     """The pages ``url`` gives, each made an article draft. Private addresses (where the
     operator allows them) are reached only when ``url`` itself is private: a public page's
-    redirects, sitemap and links stay public.
+    redirects, sitemap and links stay public. The pages' bodies together may come to
+    ``max_bytes``: past it, the pages left are refused and say so.
 
     Raises:
         CitebotError: ``url`` itself cannot be had or read (a page of it that fails is refused
             in ``Taken.refused`` instead).
     """
     with within(await scope_for(fetcher.policy, url)):
-        return await _take(fetcher, url, crawl, max_pages, progress)
+        return await _take(fetcher, url, crawl, max_pages, _Budget(max_bytes), progress)
 
 
-async def _take(fetcher: Fetcher, url: str, crawl: bool, max_pages: int, progress: Progress | None) -> Taken:
+class _Budget:
+    """The bytes of pages one command may still bring in."""
+
+    def __init__(self, most: int) -> None:
+        self.most = most
+        self.used = 0
+
+    def spend(self, fetched: Fetched) -> None:
+        """Count ``fetched``'s body, or refuse it when it would pass the cap.
+
+        Raises:
+            CitebotError: the page would take the command past ``MAX_ADD_BYTES``.
+        """
+        if self.used + len(fetched.body) > self.most:
+            raise CitebotError(
+                f"{fetched.url}: not read: this command's pages came to more than its cap of "
+                f"{self.most:,} bytes (MAX_ADD_BYTES)"
+            )
+        self.used += len(fetched.body)
+
+
+async def _take(
+    fetcher: Fetcher, url: str, crawl: bool, max_pages: int, budget: _Budget, progress: Progress | None
+) -> Taken:
     first = await fetch_document(fetcher, url)
     if looks_like_sitemap(first.content_type, first.body):
         listed, unread = await _sitemap_pages(fetcher, first, max_pages)
-        taken = await _take_all(fetcher, listed[:max_pages], len(listed), progress)
+        del first  # a sitemap of 10 MB is not kept while its pages are read
+        taken = await _take_all(fetcher, listed[:max_pages], len(listed), budget, progress)
         return replace(taken, unread=unread)
     if crawl and first.content_type in HTML_TYPES:
         # lxml over a page of megabytes takes a second or more: off the loop, as drafts are
         links = await asyncio.to_thread(same_host_links, first.body, first.url, max_pages)
         listed = [first.url, *[link for link in links if link != first.url]]
-        return await _take_all(fetcher, listed[:max_pages], len(listed), progress, known={first.url: first})
+        known = {first.url: first}
+        del first  # held by ``known`` alone, and let go of once drafted
+        return await _take_all(fetcher, listed[:max_pages], len(listed), budget, progress, known)
     if first.content_type not in PAGE_TYPES:
         raise FetchError(first.url, "wrong content type", first.content_type)
-    page = Page(await _draft(first), first)
+    budget.spend(first)
+    page = Page(await _draft(first), Source.of(first))
     await _report(progress, 1, 1)
     return Taken((page,), (), 1)
 
@@ -157,6 +187,7 @@ async def _take_all(
     fetcher: Fetcher,
     urls: list[str],
     listed: int,
+    budget: _Budget,
     progress: Progress | None,
     known: dict[str, Fetched] | None = None,
 ) -> Taken:
@@ -167,8 +198,9 @@ async def _take_all(
         nonlocal done
         try:
             async with gate:  # a page's draft (a PDF's reading) holds its place too: two at a time
-                fetched = (known or {}).get(url) or await fetch_document(fetcher, url)
-                return Page(await _draft(fetched), fetched)
+                fetched = (known or {}).pop(url, None) or await fetch_document(fetcher, url)
+                budget.spend(fetched)
+                return Page(await _draft(fetched), Source.of(fetched))
         except CitebotError as exc:
             return (url, exc.user_message)
         finally:

@@ -86,8 +86,8 @@ def test_env_example_copied_as_is_gives_the_defaults():
 
 def test_web_settings_default_to_public_addresses_ten_seconds_200_pages_and_no_sync():
     s = bot_config({"DISCORD_TOKEN": TOKEN})
-    assert s.fetch_timeout == 10.0 and s.max_pages == 200 and s.sync_every is None
-    assert s.allow_private == PUBLIC_ONLY
+    assert s.web.fetch_timeout == 10.0 and s.web.max_pages == 200 and s.sync_every is None
+    assert s.web.allow_private == PUBLIC_ONLY
 
 
 def test_web_settings_are_parsed():
@@ -100,11 +100,11 @@ def test_web_settings_are_parsed():
             "SYNC_EVERY": "24h",
         }
     )
-    assert s.fetch_timeout == 2.5 and s.max_pages == 40 and s.sync_every == 86_400
-    assert s.allow_private.permits("intranet.example", ip_address("10.1.2.3"))
-    assert s.allow_private.permits("10.9.9.9", ip_address("10.9.9.9"))
-    assert not s.allow_private.permits("192.168.1.1", ip_address("192.168.1.1"))
-    assert bot_config({"DISCORD_TOKEN": TOKEN, "ALLOW_PRIVATE_URLS": "true"}).allow_private.allow_all
+    assert s.web.fetch_timeout == 2.5 and s.web.max_pages == 40 and s.sync_every == 86_400
+    assert s.web.allow_private.permits("intranet.example", ip_address("10.1.2.3"))
+    assert s.web.allow_private.permits("10.9.9.9", ip_address("10.9.9.9"))
+    assert not s.web.allow_private.permits("192.168.1.1", ip_address("192.168.1.1"))
+    assert bot_config({"DISCORD_TOKEN": TOKEN, "ALLOW_PRIVATE_URLS": "true"}).web.allow_private.allow_all
 
 
 @pytest.mark.parametrize(

@@ -30,11 +30,30 @@ def test_values_are_parsed(tmp_path):
             "ANSWER_THRESHOLD": "0.4",
             "LOG_LEVEL": "debug",
             "TORCH_THREADS": "2",
+            "MAX_CORPUS_BYTES": "1000000",
         }
     )
     assert config.corpus == article and config.data_dir == tmp_path / "d"
     assert config.index_dir == tmp_path / "d" / "index"  # follows DATA_DIR unless INDEX_DIR is set
-    assert (config.results, config.threshold, config.log_level, config.torch_threads) == (5, 0.4, "DEBUG", 2)
+    assert (config.results, config.threshold, config.log_level, config.max_corpus_bytes) == (
+        5,
+        0.4,
+        "DEBUG",
+        1_000_000,
+    )
+
+
+def test_torch_threads_is_read_where_the_model_is_loaded(monkeypatch):
+    """TORCH_THREADS was parsed into the settings and never read (issue 22, item 12): the
+    encoder's thread count now comes from the one parser, and a bad value is refused."""
+    from index.config import torch_threads
+    from index.encoder import build_threads
+
+    monkeypatch.setenv("TORCH_THREADS", "3")
+    assert torch_threads() == 3 and build_threads() == 3
+    monkeypatch.setenv("TORCH_THREADS", "many")
+    with pytest.raises(ConfigError, match="TORCH_THREADS"):
+        build_threads()
 
 
 @pytest.mark.parametrize(
@@ -46,6 +65,7 @@ def test_values_are_parsed(tmp_path):
         ({"ANSWER_THRESHOLD": "1.5"}, "ANSWER_THRESHOLD"),
         ({"LOG_LEVEL": "LOUD"}, "LOG_LEVEL"),
         ({"TORCH_THREADS": "-1"}, "TORCH_THREADS"),
+        ({"MAX_CORPUS_BYTES": "0"}, "MAX_CORPUS_BYTES"),
         ({"CORPUS_PATH": "/no/such/folder/articles"}, "CORPUS_PATH"),
     ],
 )

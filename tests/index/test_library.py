@@ -230,3 +230,22 @@ def test_an_update_that_cannot_be_indexed_puts_the_old_text_back(library):
         library.update(before.slug, Draft(HARBOUR.title, "# Only a heading now"))
     assert Path(before.path).read_text(encoding="utf-8") == before.raw
     assert "doubled" in library.engine.answer(FISH).sentence
+
+
+def test_an_add_past_max_corpus_bytes_is_refused_naming_the_cap_and_nothing_is_written(library):
+    """Nothing capped the corpus (issue 22, item 4): an upload, a paste, a site or a sync past
+    MAX_CORPUS_BYTES is refused with the cap named, and the folder is left as it was."""
+    before = sorted(p.name for p in library.folder.iterdir())
+    text = "The ferry to Rason sails twice a week in summer, the port office said. " * 20
+    library.max_corpus_bytes = library.corpus_bytes() + len(text) + 1_000
+    with pytest.raises(LibraryError, match=r"cap of [\d,]+ bytes \(MAX_CORPUS_BYTES\)"):
+        library.add(draft_from_text("Ferries", text * 2))
+    assert sorted(p.name for p in library.folder.iterdir()) == before
+    added = library.add_many([draft_from_text("Ferries", text), draft_from_text("More ferries", text)])
+    assert [a.title for a in added.articles] == ["Ferries"]
+    assert (
+        added.refused == (("More ferries", added.refused[0][1]),)
+        and "MAX_CORPUS_BYTES" in added.refused[0][1]
+    )
+    with pytest.raises(LibraryError, match="MAX_CORPUS_BYTES"):
+        library.update(added.articles[0].slug, draft_from_text("Ferries", text * 3))

@@ -16,6 +16,7 @@ import pytest
 from aiohttp import web
 
 from bot import config
+from bot.cogs.articles import BUSY_READING
 from index import parse_allow_private
 from tests.bot.wire.fake_discord import FakeDiscord
 from tests.bot.wire.harness import PAGE, running, told
@@ -234,6 +235,18 @@ async def test_a_crawl_adds_the_page_and_the_pages_it_links_to_on_its_site(libra
         assert text.startswith("Added 3 of 4 page(s)")
         assert all(f"`{slug}`" in text for slug in ("the-kalma-lighthouse-logs", "lighthouse-log-1"))
         assert f"{site.base}/page/4: " in text and "elsewhere.example" not in text
+
+
+async def test_one_url_is_read_at_a_time_and_a_second_editor_is_told_so(library, tmp_path, fake):
+    async with serving() as site, running(library, tmp_path, fake, ALLOW_PRIVATE_URLS=LOOPBACK):
+        first = await fake.slash("article add", url=f"{site.base}/sitemap.xml")
+        await fake.response(first)  # deferred: the site's slow pages are being read
+        second = await fake.slash("article add", url=f"{site.base}/story")
+        assert await told(fake, second, "Not added") == BUSY_READING
+        assert site.story_requests == 0
+        assert (await told(fake, first, "Added", timeout=90)).startswith("Added 7 of 8")
+        third = await fake.slash("article add", url=f"{site.base}/story")
+        assert "Wonsan harbour freezes" in await told(fake, third, "Added")  # once the first is done
 
 
 async def test_crawl_without_a_url_is_refused(library, tmp_path, fake):

@@ -6,8 +6,8 @@ import ipaddress
 
 import pytest
 
-from index.config import ConfigError
-from index.web.addresses import AddressPolicy, address_policy, is_public, parse_allow_private
+from index.config import ConfigError, web_config
+from index.web.addresses import AddressPolicy, is_public, parse_allow_private
 
 LOOPBACK = ipaddress.ip_address("127.0.0.1")
 PUBLIC = ipaddress.ip_address("93.184.216.34")
@@ -116,8 +116,10 @@ def test_an_allowed_host_name_permits_whatever_it_resolves_to() -> None:
     assert not policy.permits("other.example", ipaddress.ip_address("10.0.0.5"))
 
 
-def test_address_policy_reads_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    assert address_policy({}) == AddressPolicy()
-    assert address_policy({"ALLOW_PRIVATE_URLS": "true"}).allow_all
+def test_the_address_policy_is_read_from_the_environment_by_the_config_module(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert web_config({}).allow_private == AddressPolicy()
+    assert web_config({"ALLOW_PRIVATE_URLS": "true"}).allow_private.allow_all
     monkeypatch.setenv("ALLOW_PRIVATE_URLS", "127.0.0.1")
-    assert address_policy().permits("localhost", LOOPBACK)
+    assert web_config().allow_private.permits("localhost", LOOPBACK)

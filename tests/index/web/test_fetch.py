@@ -13,16 +13,9 @@ from contextlib import asynccontextmanager
 
 import pytest
 
-from index.config import ConfigError
+from index.config import FETCH_TIMEOUT, ConfigError, web_config
 from index.web.addresses import AddressPolicy, parse_allow_private
-from index.web.fetch import (
-    FETCH_TIMEOUT,
-    REASONS,
-    USER_AGENT,
-    Fetcher,
-    FetchError,
-    fetch_timeout,
-)
+from index.web.fetch import REASONS, USER_AGENT, Fetcher, FetchError
 from index.web.robots import MAX_ROBOTS_BYTES, parse_robots
 from tests.index.web.server import ETAG, LAST_MODIFIED, PAGE, SLOW_SECONDS, Site
 
@@ -266,14 +259,15 @@ async def test_a_service_that_does_not_speak_http_is_not_http_and_its_banner_is_
 
 
 def test_fetch_timeout_defaults_and_reads_the_environment() -> None:
-    assert fetch_timeout({}) == FETCH_TIMEOUT == 10.0
-    assert fetch_timeout({"FETCH_TIMEOUT": "2.5"}) == 2.5
+    assert web_config({}).fetch_timeout == FETCH_TIMEOUT == 10.0
+    assert web_config({"FETCH_TIMEOUT": "2.5"}).fetch_timeout == 2.5
+    assert Fetcher.configured(web_config({"FETCH_TIMEOUT": "2.5"})).timeout == 2.5
 
 
 @pytest.mark.parametrize("raw", ["0", "-1", "soon", "inf", "nan"])
 def test_a_bad_fetch_timeout_is_a_config_error(raw: str) -> None:
     with pytest.raises(ConfigError, match="FETCH_TIMEOUT"):
-        fetch_timeout({"FETCH_TIMEOUT": raw})
+        web_config({"FETCH_TIMEOUT": raw})
 
 
 @pytest.mark.parametrize("host", ["127.1", "2130706433", "0x7f.0.0.1"])

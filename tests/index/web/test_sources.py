@@ -201,6 +201,29 @@ async def test_pages_are_drafted_two_at_a_time_inside_the_request_gate(site, mon
     assert len(taken.pages) == 5 and most[0] == sources.CONCURRENCY, most[0]
 
 
+async def test_a_command_brings_in_at_most_max_add_bytes_and_the_pages_past_it_say_so(site):
+    one = len(article(1).encode())
+    async with fetcher() as f:
+        taken = await take(f, f"{site.base}/sitemap.xml", max_bytes=2 * one + 10)
+    assert [p.draft.url for p in taken.pages] == [f"{site.base}/page/{n}" for n in (1, 2)]
+    capped = [why for _, why in taken.refused if "MAX_ADD_BYTES" in why]
+    assert len(capped) == 3 and f"cap of {2 * one + 10:,} bytes (MAX_ADD_BYTES)" in capped[0]
+    with pytest.raises(CitebotError, match="MAX_ADD_BYTES"):
+        async with fetcher() as f:
+            await take(f, f"{site.base}/page/1", max_bytes=10)
+
+
+async def test_a_page_taken_keeps_what_a_sync_needs_and_not_its_body(site):
+    """Hundreds of pages wait for one rebuild: each keeps its draft, its address, validators
+    and hash, never the bytes it came in."""
+    async with fetcher() as f:
+        (page,) = (await take(f, f"{site.base}/live")).pages
+    kept = [getattr(page.source, name) for name in vars(page.source)]
+    assert not any(isinstance(value, bytes) for value in kept) and set(vars(page)) == {"draft", "source"}
+    state = page.state("harbour-news-1", now=1.0)
+    assert state.etag == '"v1"' and len(state.sha256) == 64 and page.source.size == len(article(1).encode())
+
+
 async def test_a_sitemap_index_and_a_compressed_sitemap_are_followed(site):
     async with fetcher() as f:
         indexed = await take(f, f"{site.base}/index.xml")
