@@ -15,6 +15,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.batching import Batcher
+from bot.command_sync import SyncRecord, sync_commands
 from bot.config import API_VERSION, BotConfig
 from bot.delivery import tell
 from bot.ratelimit import RateLimiter
@@ -23,14 +24,12 @@ from bot.render.embed import NO_PINGS
 from bot.stores.feedback import FeedbackStore
 from bot.stores.forum_posts import ForumPosts
 from bot.stores.guild_settings import GuildSettings, GuildSettingsStore, Overrides, in_force
-from bot.sync import SyncRecord, sync_commands
-from index import Answer, CitebotError, Engine, Library, SourceStates
+from index import MAX_K, Answer, CitebotError, Engine, Library, SourceStates
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 SHUTDOWN_GRACE = 10.0  # seconds pending answers get to finish when the bot is stopped
-MAX_RESULTS = 10
 # seconds discord.py waits after the last server streamed in before the bot is ready (its own
 # default: servers arrive one by one from Discord; the wire tests' fake sends them at once)
 GUILD_READY_TIMEOUT = 2.0
@@ -173,7 +172,7 @@ class CiteBot(commands.Bot):
         self.sync_lock = asyncio.Lock()  # one sync at a time: /article sync's or SYNC_EVERY's
         self.web_add_lock = asyncio.Lock()  # one /article add url: at a time (the others are told)
         self.data_dir, self.results, self.force_sync = data_dir, results, force_sync
-        self.max_results = MAX_RESULTS
+        self.max_results = MAX_K  # the engine's most passages for one question: Next passage stops there
         self._limiters: dict[int | None, RateLimiter] = {}
         # the operator's limit, kept per person across every server and DMs: the model is shared
         self._everywhere = RateLimiter(config.rate_limit)

@@ -10,14 +10,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from index.errors import CitebotError
+from index.errors import ConfigError
 
 if TYPE_CHECKING:
     from index.web.addresses import AddressPolicy
-
-
-class ConfigError(CitebotError, ValueError):
-    """A setting with a value that cannot be used; the message names the key."""
 
 
 FETCH_TIMEOUT = 10.0  # seconds, for each request: connecting, waiting and reading the body

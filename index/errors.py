@@ -42,3 +42,8 @@ class CitebotError(Exception):
     def user_message(self) -> str:
         """One line for the person shown the error, with no path on the machine."""
         return without_paths(self._user_message if self._user_message is not None else self.detail)
+
+
+class ConfigError(CitebotError, ValueError):
+    """A setting with a value that cannot be used; the message names the key (parsed in
+    ``index.config``; here so that the modules it reads settings with import no config)."""

@@ -54,7 +54,6 @@ log = logging.getLogger(__name__)
 CONFIRM_SECONDS = 600  # a removal button older than this asks to be run again
 CLOCK_SKEW_SECONDS = 60  # a removal button dated later than this ahead of now was not made here
 EXPIRED = "This confirmation has expired; nothing was removed. Run `/article remove` again."
-PASTE_CHARS = 4000  # Discord's limit on a text box in a form
 MAX_URL_CHARS = 2000  # an address longer than this is not a page anyone can give
 BUSY_READING = "Not added: another URL is being read (one at a time); try again once it is done."
 NOT_EDITABLE = "Articles cannot be added or removed here: the operator's CORPUS_PATH names a single file."
@@ -185,7 +184,7 @@ class PasteArticle(discord.ui.Modal, title="Add an article"):
             label="Text",
             custom_id="text",
             style=discord.TextStyle.paragraph,
-            max_length=PASTE_CHARS,
+            max_length=LIMITS["text_input"],
             placeholder="The article's text; a blank line between paragraphs. Longer? Attach a file.",
         )
         self.add_item(self.heading).add_item(self.body)

@@ -16,7 +16,7 @@ from bot.batching import Busy
 from bot.cogs.buttons import answer_view
 from bot.delivery import APOLOGY, BUSY, RESTARTING, deliver, tell
 from bot.render.answer import render_card, render_passages
-from bot.render.card import Card, cut, escape
+from bot.render.card import LIMITS, Card, cut, escape
 from bot.render.embed import NO_PINGS, card_embed, card_text
 from bot.render.help import example_questions, render_help
 from bot.render.library import render_sources
@@ -26,9 +26,6 @@ if TYPE_CHECKING:
     from bot.client import CiteBot
 
 log = logging.getLogger(__name__)
-
-THREAD_NAME = 100  # Discord's limit on a thread's name
-CHOICE = 100  # Discord's limit on an autocomplete choice's name and value
 
 
 def how_to(bot: CiteBot) -> str:
@@ -131,7 +128,7 @@ class Asking(commands.Cog):
         reference: discord.MessageReference | None = message.to_reference(fail_if_not_exists=False)
         thread: discord.Thread | None = None
         if here.answer_in_thread and isinstance(message.channel, discord.TextChannel):
-            name = cut(escape_thread_name(answer.question or "Question"), THREAD_NAME)
+            name = cut(escape_thread_name(answer.question or "Question"), LIMITS["thread_name"])
             try:
                 target = thread = await message.create_thread(name=name)
                 reference = None
@@ -370,12 +367,13 @@ class Asking(commands.Cog):
     async def passage_choices(
         self, interaction: discord.Interaction[CiteBot], current: str
     ) -> list[app_commands.Choice[str]]:
-        engine = self.bot.engine
-        passages = (engine.index.passages[row] for row in engine.catalogue.matching(current[:CHOICE]))
-        return [  # Discord shows at most 25
-            app_commands.Choice(name=cut(f"{p.id} · {' '.join(p.text.split())}", CHOICE), value=p.id)
+        engine, most = self.bot.engine, LIMITS["choice"]
+        rows = engine.catalogue.matching(current[:most], limit=LIMITS["choices"])
+        passages = (engine.index.passages[row] for row in rows)
+        return [
+            app_commands.Choice(name=cut(f"{p.id} · {' '.join(p.text.split())}", most), value=p.id)
             for p in passages
-            if len(p.id) <= CHOICE
+            if len(p.id) <= most
         ]
 
     @app_commands.command(name="sources")

@@ -21,6 +21,7 @@ from bot.cogs.asking import Asking, slow_down
 from bot.cogs.buttons import Guarded
 from bot.delivery import APOLOGY, BUSY, RESTARTING, tell
 from bot.render.answer import render_card
+from bot.render.card import LIMITS
 from index import question_from
 
 if TYPE_CHECKING:
@@ -31,7 +32,6 @@ log = logging.getLogger(__name__)
 V = TypeVar("V")
 
 SOLVED_TAGS = ("solved", "resolved")  # a forum's tag with one of these names marks a post solved
-MAX_TAGS = 5  # Discord's limit on the tags of one post
 RECENT = 1000  # posts remembered as taken, and opening messages held until their post arrives
 ONLY_POSTER = "Only the person who started this post, or a moderator (Manage Threads), can mark it solved."
 NOT_HERE = "That button belongs to another post."
@@ -283,7 +283,7 @@ async def apply_solved_tag(thread: discord.Thread, may_manage: bool) -> str:
         return ""
     if not may_manage:
         return NO_TAG.format(tag=tag.name)
-    if len(thread.applied_tags) >= MAX_TAGS:
+    if len(thread.applied_tags) >= LIMITS["tags"]:
         return FULL.format(tag=tag.name)
     try:
         await thread.add_tags(tag, reason="citebot: marked solved")

@@ -16,6 +16,11 @@ LIMITS = {
     "fields": 25,
     "footer": 2048,
     "total": 6000,
+    "thread_name": 100,
+    "choice": 100,  # an autocomplete choice's name and value
+    "choices": 25,  # autocomplete choices shown
+    "text_input": 4000,  # a text box in a form
+    "tags": 5,  # tags on one forum post
 }
 _MARKDOWN = re.compile(r"([\\*_`~|<\[\]])")  # emphasis, code, spoilers, mentions, masked links
 _LINE_START = re.compile(r"^([>#-])")

@@ -4,6 +4,7 @@ under TYPE_CHECKING do not), a small root for bot/, every cog an extension, no c
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -98,3 +99,23 @@ def test_no_casts_in_the_code():
     for package in ("bot", "index"):
         for path in (ROOT / package).rglob("*.py"):
             assert "type: ignore" not in path.read_text(encoding="utf-8"), path
+
+
+def test_each_name_and_limit_is_said_once():
+    """Issue 22, item 12: "sync" names the web's sync alone (the slash commands' is
+    command_sync); Discord's limits live in render/card.py's LIMITS; the most passages one
+    question pages to is the engine's MAX_K; settings are parsed in the config modules only."""
+    bot_files = {
+        p.relative_to(ROOT).as_posix(): p.read_text(encoding="utf-8") for p in (ROOT / "bot").rglob("*.py")
+    }
+    assert "bot/sync.py" not in bot_files and "bot/command_sync.py" in bot_files
+    limit = re.compile(r"^[A-Z_]+ = [\d_]+\s*# Discord's limit", re.M)
+    said = [name for name, text in bot_files.items() if limit.search(text) and name != "bot/render/card.py"]
+    assert said == []
+    assert not any("MAX_RESULTS" in text for text in bot_files.values())
+    readers = [
+        p.relative_to(ROOT).as_posix()
+        for p in (ROOT / "index").rglob("*.py")
+        if "environ.get(" in p.read_text(encoding="utf-8")
+    ]
+    assert readers == ["index/background.py"], readers  # its cache folder (CITEBOT_CACHE, XDG), not a setting

@@ -7,8 +7,8 @@ import sqlite3
 
 import pytest
 
+from bot.command_sync import SyncRecord
 from bot.delivery import RESTARTING
-from bot.sync import SyncRecord
 from tests.bot.wire.fake_discord import FakeDiscord
 from tests.bot.wire.harness import fake_discord, reply_to, running, slowed
 
