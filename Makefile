@@ -29,8 +29,9 @@ install: $(STAMP)
 run: $(STAMP)
 	$(PY) -m bot.launch
 
+# two workers (pytest-xdist), one per core here: each loads the model once
 test: $(STAMP)
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n 2
 
 index: $(STAMP)
 	$(PY) -m index build
