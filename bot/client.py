@@ -16,7 +16,7 @@ from discord.ext import commands
 
 from bot.batching import Batcher
 from bot.command_sync import SyncRecord, sync_commands
-from bot.config import API_VERSION, BotConfig
+from bot.config import API_VERSION, BotConfig, RateLimit
 from bot.delivery import tell
 from bot.ratelimit import RateLimiter
 from bot.render.card import escape
@@ -277,7 +277,9 @@ class CiteBot(commands.Bot):
         """The engine answering now; a rebuild swaps in another only once it is complete."""
         return self.library.engine
 
-    def _answer_and_record(self, asks: list[QueuedAsk]) -> list[tuple[Answer, int | None] | Exception]:
+    def _answer_many(self, asks: list[QueuedAsk]) -> list[Answer | Exception]:
+        """The model's answers to a batch (on the model's thread); a failed batch is answered
+        one by one, so that an error reaches only its own asker."""
         try:
             answers = self.engine.answer_many(
                 [a.question for a in asks], [a.k for a in asks], [a.history for a in asks]
@@ -289,14 +291,24 @@ class CiteBot(commands.Bot):
             return [self._answer_alone(ask) for ask in asks]
         if len(asks) > 1:
             log.debug("answered %d questions in one batch", len(asks))
-        return [(answer, self._record(answer, ask)) for answer, ask in zip(answers, asks, strict=True)]
+        return list(answers)
 
-    def _answer_alone(self, ask: QueuedAsk) -> tuple[Answer, int | None] | Exception:
+    def _answer_alone(self, ask: QueuedAsk) -> Answer | Exception:
         """One question of a failed batch: its answer, or the error that only its asker hears of."""
         try:
-            return self._answer_and_record([ask])[0]
+            return self._answer_many([ask])[0]
         except Exception as exc:
             return exc
+
+    def _record_all(
+        self, answered: list[Answer | Exception], asks: list[QueuedAsk]
+    ) -> list[tuple[Answer, int | None] | Exception]:
+        """Each answer with the id its ask was recorded under (on the database's thread, the
+        one that writes the feedback database); an error stays the asker's."""
+        return [
+            a if isinstance(a, Exception) else (a, self._record(a, ask))
+            for a, ask in zip(answered, asks, strict=True)
+        ]
 
     def _record(self, answer: Answer, ask: QueuedAsk) -> int | None:
         """Keep the question for /gaps, /stats and its conversation's follow-ups; its id.
@@ -329,7 +341,8 @@ class CiteBot(commands.Bot):
         )
 
     async def _answer_batch(self, asks: list[QueuedAsk]) -> list[tuple[Answer, int | None] | Exception]:
-        return await self.compute(self._answer_and_record, asks)
+        answered = await self.compute(self._answer_many, asks)
+        return await self.database(self._record_all, answered, asks)
 
     async def answer(
         self,
@@ -356,21 +369,24 @@ class CiteBot(commands.Bot):
         overrides = self.guild_store.get(guild_id) if guild_id is not None else Overrides()
         return in_force(self.config, self.results, overrides)
 
-    def limiter_for(self, guild_id: int | None) -> RateLimiter:
-        """The question limit of a server (its cooldown), which a change of setting renews."""
-        limit = self.guild_settings(guild_id).rate_limit
+    def limiter_for(self, guild_id: int | None, limit: RateLimit | None = None) -> RateLimiter:
+        """The question limit of a server (its cooldown), which a change of setting renews;
+        ``limit``: the one in force there, when the caller has read its settings already."""
+        limit = self.guild_settings(guild_id).rate_limit if limit is None else limit
         limiter = self._limiters.get(guild_id)
         if limiter is None or limiter.limit != limit:
             limiter = self._limiters[guild_id] = RateLimiter(limit)
         return limiter
 
-    def limit_wait(self, user_id: int, guild_id: int | None) -> tuple[float, bool]:
+    def limit_wait(
+        self, user_id: int, guild_id: int | None, limit: RateLimit | None = None
+    ) -> tuple[float, bool]:
         """Whether the user may ask here now: (0, False) when they may, this question counted
         against both the operator's limit (across every server and DMs) and this server's own;
         else the seconds to wait, and whether to tell them (once a window: a flood is told once).
         """
         limiters = [self._everywhere]
-        here = self.limiter_for(guild_id)
+        here = self.limiter_for(guild_id, limit)
         if here.limit != self._everywhere.limit:
             limiters.append(here)
         wait, limiter = max(((lim.wait(user_id), lim) for lim in limiters), key=lambda pair: pair[0])

@@ -10,7 +10,14 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.cogs.asking import Asking
+from bot.cogs._answering import (
+    answer_command,
+    conversation,
+    held_back,
+    may_send,
+    note_answer,
+    send_answer,
+)
 from bot.delivery import RESTARTING, tell
 from index import question_from
 
@@ -49,17 +56,9 @@ class AskMessage(commands.Cog):
     async def cog_unload(self) -> None:
         self.bot.tree.remove_command(self.menu.name, type=self.menu.type)
 
-    @property
-    def asking(self) -> Asking:
-        """The Asking cog, whose conversations, rate limits and cards this command shares."""
-        asking = self.bot.get_cog("Asking")
-        if not isinstance(asking, Asking):
-            raise RuntimeError("the Asking cog is not loaded")
-        return asking
-
     async def ask_message(self, interaction: discord.Interaction[CiteBot], message: discord.Message) -> None:
         """Answer a message's text in a reply to it; the clicker is told privately how it went."""
-        bot, asking = self.bot, self.asking
+        bot = self.bot
         if bot.stopping:
             await tell(interaction, RESTARTING)
             return
@@ -67,7 +66,7 @@ class AskMessage(commands.Cog):
         if not question:
             await tell(interaction, NO_TEXT)
             return
-        if not asking.may_send(message.channel):
+        if not may_send(message.channel):
             await tell(interaction, NO_SEND)
             return
         if interaction.guild_id is not None and not member_may_send(interaction, message.channel):
@@ -75,24 +74,24 @@ class AskMessage(commands.Cog):
             # not let anyone make citebot post there
             await tell(interaction, NOT_YOURS)
             return
-        if await asking.held_back(interaction):
+        if await held_back(bot, interaction):
             return
         await interaction.response.defer(thinking=True, ephemeral=True)
         bot.track()
-        conversation, history = await asking.conversation(message)
+        conversation_id, history = await conversation(bot, message)
         here = bot.guild_settings(interaction.guild_id)
-        answered = await asking.answer_command(
-            interaction, question, here.results, history, conversation=conversation
+        answered = await answer_command(
+            bot, interaction, question, here.results, history, conversation=conversation_id
         )
         if answered is None:
             return
         answer, ask_id = answered
         reference = message.to_reference(fail_if_not_exists=False)
-        sent = await asking.send_answer(message.channel, answer, ask_id, reference)
+        sent = await send_answer(bot, message.channel, answer, ask_id, reference)
         if sent is None:
             await tell(interaction, NOT_SENT)
             return
-        await asking.note_answer(ask_id, sent)
+        await note_answer(bot, ask_id, sent)
         await tell(interaction, f"Answered in a reply to that message: {sent.jump_url}")
 
 

@@ -17,7 +17,17 @@ import discord
 from discord.ext import commands
 
 from bot.batching import Busy
-from bot.cogs.asking import Asking, slow_down
+from bot.cogs._answering import (
+    Asked,
+    answer_message,
+    ignored,
+    mentions_bot,
+    question_in,
+    say,
+    send_card,
+    slow_down,
+    view_for,
+)
 from bot.cogs.buttons import Guarded
 from bot.delivery import APOLOGY, BUSY, RESTARTING, tell
 from bot.render.answer import render_card
@@ -51,15 +61,6 @@ def post_question(title: str, text: str) -> str:
     return question_from(joined)
 
 
-def mentions(bot: CiteBot, message: discord.Message) -> bool:
-    """Whether ``message`` mentions citebot, by name or by its own role."""
-    me = bot.user
-    role = message.guild.self_role if message.guild else None
-    return me is not None and (
-        any(u.id == me.id for u in message.mentions) or (role is not None and role in message.role_mentions)
-    )
-
-
 def solved_tag(thread: discord.Thread) -> discord.ForumTag | None:
     """The forum's tag for solved posts ("Solved" or "Resolved", in any case), if it has one."""
     forum = thread.parent
@@ -84,15 +85,6 @@ class Forums(commands.Cog):
         self.taken: OrderedDict[int, bool] = OrderedDict()  # posts answered or being answered
         # opening messages that came before their post's THREAD_CREATE, by the post's id
         self.held: OrderedDict[int, discord.Message] = OrderedDict()
-
-    @property
-    def asking(self) -> Asking:
-        """The Asking cog, whose answers, cards and buttons forum answers reuse (it is loaded
-        before this one, so its module is the one imported here)."""
-        asking = self.bot.get_cog("Asking")
-        if not isinstance(asking, Asking):
-            raise RuntimeError("the Asking cog is not loaded")
-        return asking
 
     def answers_every_post(self, thread: discord.Thread) -> bool:
         """Whether the post's forum is one whose every post citebot answers: a forum set as one,
@@ -132,9 +124,9 @@ class Forums(commands.Cog):
         bot = self.bot
         if thread.id in self.taken or bot.stopping:
             return
-        if opener is not None and (opener.author.bot or opener.webhook_id):
+        if opener is not None and ignored(bot, opener):
             return
-        if not (self.answers_every_post(thread) or (opener is not None and mentions(bot, opener))):
+        if not (self.answers_every_post(thread) or (opener is not None and mentions_bot(bot, opener))):
             return
         if bot.refusal_for(thread.guild.id, thread.id, thread.parent_id):
             return
@@ -145,32 +137,30 @@ class Forums(commands.Cog):
         bot = self.bot
         if opener is None:
             opener = await self.opening_message(thread)
-            if opener is not None and (opener.author.bot or opener.webhook_id):
+            if opener is not None and ignored(bot, opener):
                 return  # a bot's post, found out only now that its message was fetched
         guild_id = thread.guild.id
+        here = bot.guild_settings(guild_id)
         asker = opener.author.id if opener else thread.owner_id
-        wait, tell_them = bot.limit_wait(asker, guild_id)
+        wait, tell_them = bot.limit_wait(asker, guild_id, here.rate_limit)
         if wait:
             if tell_them:
-                await self.asking.say(thread, slow_down(wait), opener)
+                await say(thread, slow_down(wait), opener)
             return
         question = post_question(thread.name, opener.content if opener else "")
         with contextlib.suppress(discord.HTTPException):  # "citebot is typing…" is a nicety
             await thread.typing()
         try:
-            answer, ask_id = await bot.answer(
-                question, bot.guild_settings(guild_id).results, asker, guild_id, conversation=thread.id
-            )
+            answer, ask_id = await bot.answer(question, here.results, asker, guild_id, conversation=thread.id)
         except Busy:
-            await self.asking.say(thread, BUSY, opener)
+            await say(thread, BUSY, opener)
             return
-        asking = self.asking
-        view = asking.view_for(answer, ask_id)
+        view = view_for(bot, answer, ask_id)
         if view is discord.utils.MISSING:
             view = discord.ui.View(timeout=None)
         view.add_item(Solved(thread.id))
         reference = opener.to_reference(fail_if_not_exists=False) if opener else None
-        await asking.send_card(thread, render_card(answer), view, reference)
+        await send_card(thread, render_card(answer), view, reference)
         log.info("answered forum post %s in forum %s", thread.id, thread.parent_id)
         try:  # the answer is out: a database fault costs the post its record, never an apology
             await bot.database(bot.forum_posts.answered, thread.id, guild_id)
@@ -192,21 +182,20 @@ class Forums(commands.Cog):
         """A message in a post that does not mention citebot, answered when the server set
         forum_followups and citebot answers this post (its forum's every post, or this one)."""
         bot = self.bot
-        if not bot.guild_settings(thread.guild.id).forum_followups:
+        here = bot.guild_settings(thread.guild.id)
+        if not here.forum_followups:
             return
-        asking = self.asking
-        if asking.question_in(message) is not None:
+        if question_in(bot, message) is not None:
             return  # a mention (or an answer channel): the Asking cog answers it
-        if message.author.bot or message.webhook_id or not message.content.strip():
-            return
-        if message.type not in (discord.MessageType.default, discord.MessageType.reply):
+        if ignored(bot, message) or not message.content.strip():
             return
         if bot.refusal_for(thread.guild.id, thread.id, thread.parent_id):
             return
         if not (self.answers_every_post(thread) or thread.id in self.taken):
             if not await bot.database(bot.forum_posts.is_answered, thread.id):
                 return
-        await self.guarded(lambda: asking.answer_message(message, message.content), thread, message)
+        asked = Asked(message.content, here)
+        await self.guarded(lambda: answer_message(bot, message, asked), thread, message)
 
     # ---- sending -----------------------------------------------------------------------------
 
@@ -218,11 +207,11 @@ class Forums(commands.Cog):
         try:
             await work()
         except asyncio.CancelledError:
-            await self.asking.say(thread, RESTARTING, message)
+            await say(thread, RESTARTING, message)
             raise
         except Exception:
             log.exception("could not answer in forum post %s", thread.id)
-            await self.asking.say(thread, APOLOGY, message)
+            await say(thread, APOLOGY, message)
 
 
 class Solved(Guarded, discord.ui.DynamicItem[discord.ui.Button], template=r"cb:solved:(?P<thread>\d+)"):

@@ -95,6 +95,20 @@ async def test_a_post_mentioning_citebot_in_another_forum_is_answered_and_others
         assert len(in_post(fake, thread)) == 1
 
 
+async def test_a_post_opened_with_a_raw_mention_is_answered_as_a_message_with_one_would_be(
+    engine, tmp_path, fake
+):
+    """``<@id>`` written in an opener that Discord's mention list lacks: the Asking cog counts it
+    a mention and leaves openers to the forums, so the forums must count it too (issue 22,
+    item 10: one test of what mentions citebot, in the module both cogs import)."""
+    async with running(engine, tmp_path, fake) as bot:
+        thread = await fake.post(TITLE, f"<@{fake.app_id}> {BODY}", mentions_bot=False)
+        answer = await answer_in(fake, thread)
+        assert "training" in answer["embeds"][0]["title"]
+        await settled(fake, bot)
+        assert len(in_post(fake, thread)) == 1
+
+
 async def test_the_poster_marks_the_post_solved_which_sets_the_forums_tag(engine, tmp_path, fake):
     async with running(engine, tmp_path, fake, FORUM_CHANNEL_IDS=fake.forum_id) as bot:
         poster = fake.plain_member("poster")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from bot.render.answer import render_card
@@ -29,6 +31,49 @@ async def test_mention_gets_a_reply_with_the_consoles_answer_and_pings_nobody(en
         assert call.json["message_reference"]["fail_if_not_exists"] is False
         labels = [b.get("label") or b["emoji"]["name"] for b in call.json["components"][0]["components"]]
         assert labels == ["More context", "Next passage", "👍", "👎"]
+
+
+async def test_a_message_is_decided_once_and_its_ask_written_by_one_thread(
+    engine, tmp_path, fake, monkeypatch
+):
+    """Issue 22, item 11: the question is cleaned once (by the engine), the server's settings
+    are read once, and the ask's row is written and then noted by the database's one thread."""
+    import sys
+    import threading
+
+    import index.question
+
+    real = index.question.clean_question
+    cleaned: list[str] = []
+
+    def counted(text, *args, **kwargs):
+        cleaned.append(text)
+        return real(text, *args, **kwargs)
+
+    for module in list(sys.modules.values()):  # wherever it was imported by name
+        if getattr(module, "clean_question", None) is real:
+            monkeypatch.setattr(module, "clean_question", counted)
+    async with running(engine, tmp_path, fake) as bot:
+        reads, writers = [], []
+        get = bot.guild_store.get
+        monkeypatch.setattr(bot.guild_store, "get", lambda *a: reads.append(a) or get(*a))
+        for name in ("record_ask", "set_answer_message"):
+            method = getattr(bot.store, name)
+
+            def written(*a, _method=method, _name=name, **k):
+                writers.append((_name, threading.current_thread().name))
+                return _method(*a, **k)
+
+            monkeypatch.setattr(bot.store, name, written)
+        asked = await fake.message(f"<@{fake.app_id}> {QUESTION}", mentions_bot=True)
+        await reply_to(fake, asked)
+        for _ in range(200):  # the answer message is noted just after it is sent
+            if len(writers) == 2:
+                break
+            await asyncio.sleep(0.02)
+    assert len(cleaned) == 1 and len(reads) == 1, (cleaned, reads)
+    assert [w[0] for w in writers] == ["record_ask", "set_answer_message"]
+    assert writers[0][1] == writers[1][1], writers
 
 
 async def test_bare_mention_gets_a_short_how_to(engine, tmp_path, fake):
