@@ -17,12 +17,12 @@ from bench.live import live_figures
 from bench.measure import batched_throughput, folder_mb, machine, percentile, throughput, timed_process
 from bench.plain import PlainPipeline
 from bench.scale import build_synthetic, search_figures
-from index.articles import BUILTIN_CORPUS
-from index.background import background_words
+from index.answering.engine import Engine, query_encoder
+from index.answering.reader import READ_TOP
 from index.build import open_index
-from index.encoder import shared_encoder
-from index.engine import Engine, query_encoder
-from index.reader import READ_TOP
+from index.corpus.articles import BUILTIN_CORPUS
+from index.store.encoder import shared_encoder
+from index.words.background import background_words
 
 QUESTIONS = (
     "Who visited Russia on Tuesday?",
@@ -40,9 +40,9 @@ QUESTIONS = (
 
 def build_figures(name: str, corpus: Path, encoder, workdir: Path) -> dict[str, float]:
     """Index build time, passages per second and size on disk for one corpus."""
-    from index.articles import load_corpus
     from index.build import build_index
-    from index.store import save
+    from index.corpus.articles import load_corpus
+    from index.store.disk import save
 
     articles = load_corpus(corpus)
     started = time.perf_counter()

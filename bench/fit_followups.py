@@ -1,4 +1,4 @@
-"""``python -m bench.fit_followups --squad FILE``: fit how a follow-up is searched (index/engine.py
+"""``python -m bench.fit_followups --squad FILE``: fit how a follow-up is searched (index/answering/engine.py
 ``W_TOPIC``, ``PRIOR_POOL``, ``W_OWN``) on follow-ups made from SQuAD, apart from the
 development set (``dev_followups.jsonl``) whose figures are reported.
 
@@ -26,12 +26,12 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from index import engine as engine_module
-from index.articles import BUILTIN_CORPUS
+from index.answering import engine as engine_module
+from index.answering.engine import Engine
 from index.build import open_index
-from index.encoder import shared_encoder
-from index.engine import Engine
-from index.followup import topic_words
+from index.corpus.articles import BUILTIN_CORPUS
+from index.store.encoder import shared_encoder
+from index.words.followup import topic_words
 
 FIT_FROM = 6
 OWN = Path(__file__).parent / "data" / "fit_followups.jsonl"

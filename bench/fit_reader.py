@@ -5,7 +5,7 @@ ranks its candidate sentences by the hand-made score and the reader reads the be
 over how many it reads (``READ_TOP``), the weight of its probability (``W_READER``) and the
 probability its span needs (``SPAN_FROM``) is scored by the share of questions whose chosen
 sentence holds the answer, and of those, whose marked span holds it. Articles 1-6 are printed
-beside, never fitted. Copy the chosen values into ``index/reader.py``.
+beside, never fitted. Copy the chosen values into ``index/answering/reader.py``.
 """
 
 from __future__ import annotations
@@ -18,12 +18,19 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.reader_data import FIT_ARTICLES, REPORT_ARTICLES, holds, normal, ranked_for
-from index.answer import Candidate, choice_of
-from index.answer_types import expected_kind
+from index.answering.answer import Candidate, choice_of
+from index.answering.engine import Engine
+from index.answering.reader import (
+    READER_DIR,
+    READER_THREADS,
+    ReaderScore,
+    SentenceReader,
+    fused_best,
+    shared_reader,
+)
 from index.build import open_index
-from index.encoder import shared_encoder
-from index.engine import Engine
-from index.reader import READER_DIR, READER_THREADS, ReaderScore, SentenceReader, fused_best, shared_reader
+from index.store.encoder import shared_encoder
+from index.words.answer_types import expected_kind
 
 TOPS = (1, 3, 4, 6, 8, 10)
 WEIGHTS = (0.0, 0.1, 0.2, 0.3, 0.5, 0.75, 1.0, 1.5, 2.0, 5.0, 100.0)

@@ -1,4 +1,4 @@
-"""``python -m bench.fit_verdict --squad FILE``: fit the answer-or-refuse model (index/verdict.py).
+"""``python -m bench.fit_verdict --squad FILE``: fit the answer-or-refuse model (index/answering/verdict.py).
 
 Each SQuAD article is indexed with only its even paragraphs, as ``score_squad.py --held-out``
 does: questions on the kept paragraphs must be answered, questions on the others whose answer
@@ -6,7 +6,7 @@ is nowhere in the kept text must be refused. The model is fitted on articles 29-
 reader, whose score is a feature, learnt from 7-28 and would look surer there than anywhere
 else) and its trade-off curve printed for them and for articles 1-6, which are kept for
 reporting. The
-coefficients printed are those to copy into ``index/verdict.py``; scikit-learn is needed here
+coefficients printed are those to copy into ``index/answering/verdict.py``; scikit-learn is needed here
 only, never when answering. Our own questions on the built-in article (bench/data) are fitted
 too, together weighing OWN_SHARE of the fit (as they did beside articles 7-35 before).
 """
@@ -23,11 +23,11 @@ from pathlib import Path
 import numpy as np
 
 from bench.reader_data import FIT_ARTICLES, REPORT_ARTICLES, as_read
-from index.articles import BUILTIN_CORPUS
+from index.answering.engine import Engine
+from index.answering.verdict import FEATURES, features
 from index.build import open_index
-from index.encoder import shared_encoder
-from index.engine import Engine
-from index.verdict import FEATURES, features
+from index.corpus.articles import BUILTIN_CORPUS
+from index.store.encoder import shared_encoder
 
 OWN = Path(__file__).parent / "data" / "fit_questions.jsonl"  # ours, on the built-in article
 OWN_SHARE = 0.15  # 75 news-style questions weighed 10 each beside 4,375 SQuAD ones, as before

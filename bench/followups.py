@@ -17,10 +17,10 @@ import time
 from pathlib import Path
 
 from bench.measure import percentile
-from index.articles import BUILTIN_CORPUS
+from index.answering.engine import Engine, query_encoder
 from index.build import open_index
-from index.encoder import shared_encoder
-from index.engine import Engine, query_encoder
+from index.corpus.articles import BUILTIN_CORPUS
+from index.store.encoder import shared_encoder
 
 # (earlier question, follow-up): written for this benchmark, not taken from the scored sets
 CONVERSATIONS = (

@@ -17,10 +17,10 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from index.articles import MAX_META_CHARS, Article, CorpusError, read_article
-from index.intake import IntakeError, draft_from_file
-from index.passages import chunk_article
-from index.question import QuestionError, clean_question
+from index.corpus.articles import MAX_META_CHARS, Article, CorpusError, read_article
+from index.corpus.intake import IntakeError, draft_from_file
+from index.corpus.passages import chunk_article
+from index.words.question import QuestionError, clean_question
 
 SIZE = 100_000
 PDF_PAGES = 100_000  # a PDF of this many pages is refused (MAX_PDF_PAGES is 2,000)
@@ -118,7 +118,7 @@ def many_pages_pdf(pages: int) -> bytes:
 
 def pdf_refusal(pages: int = PDF_PAGES) -> float:
     """Seconds a PDF of ``pages`` pages takes to be refused; one line printed."""
-    from index.web.pdf import PdfError, pdf_to_markdown
+    from index.corpus.pdf import PdfError, pdf_to_markdown
 
     data = many_pages_pdf(pages)
     started = time.perf_counter()

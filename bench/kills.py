@@ -35,15 +35,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.stores.database import DATABASE_FILE
-from index import store
-from index.articles import Article, corpus_checksum, read_corpus
 from index.build import context_text
-from index.intake import Draft, draft_from_text
-from index.passages import DEFAULT_CHUNKING, chunk_corpus
-from index.vocabulary import Vocabulary, embeddable
+from index.corpus.articles import Article, corpus_checksum, read_corpus
+from index.corpus.intake import Draft, draft_from_text
+from index.corpus.passages import DEFAULT_CHUNKING, chunk_corpus
+from index.store import disk as store
+from index.words.vocabulary import Vocabulary, embeddable
 
 if TYPE_CHECKING:
-    from index.encoder import Encoder
+    from index.store.encoder import Encoder
 
 ROOT = Path(__file__).resolve().parents[1]
 INDEX = "index"
@@ -145,8 +145,8 @@ def work(data: Path, run: int, kill_at: int, kill_on: str = "", fsize: int = 0) 
     """One life of the worker: open the library, wait for "go", then ask and add until killed
     (or, with ``fsize``, add once with files limited to that many bytes and report the refusal)."""
     from bot.stores.feedback import FeedbackStore
-    from index import onnx_encoder
     from index.library import Library, LibraryError
+    from index.store import onnx_encoder
 
     data = data.resolve()
     sys.addaudithook(KillSwitch(data, kill_at, kill_on))
@@ -375,9 +375,9 @@ def live(data: Path, run: int, plan: Plan, ledger: Ledger, before: Before | None
 
 def prepare(data: Path, encoder: Encoder) -> None:
     """A data folder as a first start leaves it: the built-in article, its index, the export."""
-    from index import onnx_encoder
     from index.build import open_index
     from index.library import corpus_folder
+    from index.store import onnx_encoder
 
     folder = corpus_folder(None, data)
     open_index(folder, data / INDEX, encoder)
@@ -425,7 +425,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.worker:
         return work(args.worker, args.run, args.kill_at, args.kill_on, args.fsize)
     logging.basicConfig(level=logging.WARNING)
-    from index.encoder import shared_encoder
+    from index.store.encoder import shared_encoder
 
     work_dir = Path(args.keep or tempfile.mkdtemp(prefix="citebot-kills-"))
     data = work_dir / "data"

@@ -7,11 +7,11 @@ import shutil
 import time
 from pathlib import Path
 
-from index import store
-from index.articles import read_article
-from index.engine import Engine, QueryEncoder
-from index.intake import Draft
+from index.answering.engine import Engine, QueryEncoder
+from index.corpus.articles import read_article
+from index.corpus.intake import Draft
 from index.library import Library
+from index.store import disk as store
 
 
 def live_figures(

@@ -11,8 +11,8 @@ import time
 from collections.abc import Callable
 
 from bot.render.help import example_questions, render_help
-from index.catalogue import catalogue
-from index.passages import Passage
+from index.answering.catalogue import catalogue
+from index.corpus.passages import Passage
 
 WORDS = "north korean troops russia pentagon minister talks front training officials report".split()
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import faiss
 import numpy as np
 
-from index.encoder import Encoder
+from index.store.encoder import Encoder
 
 
 class PlainPipeline:
@@ -32,7 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     put it together: load the model, embed the article, answer once."""
     import sys
 
-    from index.articles import BUILTIN_CORPUS
+    from index.corpus.articles import BUILTIN_CORPUS
 
     question = " ".join(argv if argv is not None else sys.argv[1:]) or "Who visited Russia on Tuesday?"
     pipeline = PlainPipeline(BUILTIN_CORPUS / "nk-troops.txt", Encoder())

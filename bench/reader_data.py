@@ -27,12 +27,12 @@ from pathlib import Path
 
 import numpy as np
 
-from index.answer import Candidate
+from index.answering.answer import Candidate
+from index.answering.engine import Engine
+from index.answering.search import Hit
 from index.build import open_index
-from index.engine import Engine
-from index.question import QuestionError
-from index.search import Hit
-from index.terms import Term, key_terms
+from index.words.question import QuestionError
+from index.words.terms import Term, key_terms
 
 log = logging.getLogger(__name__)
 
@@ -160,7 +160,7 @@ def question_pairs(
 
 def build_pairs(squad: Path, articles: range, seed: int = 0) -> list[Pair]:
     """The pairs of the given SQuAD articles (0-based lines of ``squad``)."""
-    from index.encoder import shared_encoder
+    from index.store.encoder import shared_encoder
 
     encoder = shared_encoder()
     rng = random.Random(seed)

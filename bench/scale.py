@@ -11,8 +11,9 @@ from pathlib import Path
 
 from bench.measure import folder_mb, percentile, timed_process
 from bench.synthetic import synthetic_corpus
-from index import store, vectors
-from index.engine import Engine, query_encoder
+from index.answering.engine import Engine, query_encoder
+from index.store import disk as store
+from index.store import vectors
 
 
 def squad_questions(squad_jsonl: Path, limit: int) -> list[str]:

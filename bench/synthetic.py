@@ -11,9 +11,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from index.articles import read_article
-from index.passages import MAX_PASSAGE_CHARS, chunk_article
-from index.sentences import split_sentences
+from index.corpus.articles import read_article
+from index.corpus.passages import MAX_PASSAGE_CHARS, chunk_article
+from index.words.sentences import split_sentences
 
 
 def _paragraphs(text: str) -> list[list[str]]:

@@ -1,4 +1,4 @@
-"""``python -m bench.train_reader --squad FILE``: train the reader (index/reader.py) on this machine.
+"""``python -m bench.train_reader --squad FILE``: train the reader (index/answering/reader.py) here.
 
 A cross-encoder from the bundled all-MiniLM-L6-v2 weights: the question and a candidate
 sentence read together; binary cross-entropy on "the sentence answers" and, for the sentences
@@ -22,7 +22,14 @@ from pathlib import Path
 import numpy as np
 
 from bench.reader_data import FIT_ARTICLES, TRAIN_ARTICLES, Pair, build_pairs, load_pairs, save_pairs
-from index.reader import CARD_FILE, MODEL_CARD, MODEL_FILE, READER_DIR, TOKENIZER_FILE, pair_tokenizer
+from index.answering.reader import (
+    CARD_FILE,
+    MODEL_CARD,
+    MODEL_FILE,
+    READER_DIR,
+    TOKENIZER_FILE,
+    pair_tokenizer,
+)
 
 log = logging.getLogger("train_reader")
 
@@ -188,7 +195,7 @@ def train(args: argparse.Namespace) -> Path:
     import torch
 
     from bench.reader_model import export_onnx, load_base, quantize
-    from index.encoder import model_dir
+    from index.store.encoder import model_dir
 
     torch.manual_seed(SEED)
     random.seed(SEED)
@@ -304,8 +311,8 @@ def write_card(
 ) -> None:
     """card.json beside the model: what it was trained on and how, its figures and checksums,
     and its scores on FIXED_PAIRS (fp32 beside the int8 that ships)."""
-    from index.reader import SentenceReader
-    from index.store import sha256_file
+    from index.answering.reader import SentenceReader
+    from index.store.disk import sha256_file
 
     kinds = {k: sum(p.kind == k for p in pairs) for k in ("answer", "hard", "unanswerable", "near")}
     card = {

@@ -154,7 +154,7 @@ class Counting:
 
 
 def measure(site_pages: int, sync_pages: int) -> dict[str, float]:
-    from index.encoder import shared_encoder
+    from index.store.encoder import shared_encoder
 
     encoder = Counting(shared_encoder())
     policy = parse_allow_private("127.0.0.1")

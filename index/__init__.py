@@ -11,15 +11,9 @@ import importlib
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from index.answer import ANSWER_PASSAGES, Answer, Citation, refusal
-    from index.articles import (
-        ARTICLE_SUFFIXES,
-        CONVERTED_SUFFIXES,
-        MAX_ARTICLE_BYTES,
-        Article,
-        CorpusError,
-        Refused,
-    )
+    from index.answering.answer import ANSWER_PASSAGES, Answer, Citation, refusal
+    from index.answering.engine import MAX_K, Engine
+    from index.answering.reader import ReaderError
     from index.config import (
         FETCH_TIMEOUT,
         MAX_PAGES,
@@ -32,12 +26,15 @@ if TYPE_CHECKING:
         startup_config,
         web_config,
     )
-    from index.encoder import ModelError
-    from index.engine import MAX_K, Engine
-    from index.errors import CitebotError, without_paths
-    from index.followup import MAX_HISTORY, Reading, read_with
-    from index.gaps import QuestionGroup, group_asked
-    from index.intake import (
+    from index.corpus.articles import (
+        ARTICLE_SUFFIXES,
+        CONVERTED_SUFFIXES,
+        MAX_ARTICLE_BYTES,
+        Article,
+        CorpusError,
+        Refused,
+    )
+    from index.corpus.intake import (
         MAX_TITLE_CHARS,
         UPLOAD_SUFFIXES,
         Draft,
@@ -46,23 +43,26 @@ if TYPE_CHECKING:
         draft_from_text,
         upload_limit,
     )
+    from index.corpus.passages import MAX_PASSAGE_CHARS, Passage
+    from index.corpus.removed import REMOVED_FOLDER, RemovedArticle, removal_pin, removed_articles
+    from index.errors import CitebotError, without_paths
     from index.library import CHANGED_SINCE, Added, Library, LibraryError, Refresh
-    from index.passages import MAX_PASSAGE_CHARS, Passage
-    from index.private_files import owner_only
-    from index.question import QuestionError, clean_question, question_from
-    from index.reader import ReaderError
-    from index.removed import REMOVED_FOLDER, RemovedArticle, removal_pin, removed_articles
-    from index.store import IndexNotSaved, IndexUnusable, Manifest
+    from index.store.disk import IndexNotSaved, IndexUnusable, Manifest
+    from index.store.encoder import ModelError
+    from index.store.private_files import owner_only
     from index.web.addresses import PUBLIC_ONLY, AddressPolicy, parse_allow_private
     from index.web.fetch import Fetched, Fetcher, FetchError
     from index.web.sources import Checked, Page, Taken, check, take
     from index.web.state import STATE_FILE, SourceState, SourceStates
     from index.web.syncing import SyncReport, sync_sources
+    from index.words.followup import MAX_HISTORY, Reading, read_with
+    from index.words.gaps import QuestionGroup, group_asked
+    from index.words.question import QuestionError, clean_question, question_from
 
 # each public name, and the module it is defined in
 _HOMES = {
-    "index.answer": ("ANSWER_PASSAGES", "Answer", "Citation", "refusal"),
-    "index.articles": (
+    "index.answering.answer": ("ANSWER_PASSAGES", "Answer", "Citation", "refusal"),
+    "index.corpus.articles": (
         "ARTICLE_SUFFIXES",
         "CONVERTED_SUFFIXES",
         "MAX_ARTICLE_BYTES",
@@ -82,12 +82,12 @@ _HOMES = {
         "setup_logging",
         "startup_config",
     ),
-    "index.encoder": ("ModelError",),
-    "index.engine": ("MAX_K", "Engine"),
+    "index.store.encoder": ("ModelError",),
+    "index.answering.engine": ("MAX_K", "Engine"),
     "index.errors": ("CitebotError", "without_paths"),
-    "index.followup": ("MAX_HISTORY", "Reading", "read_with"),
-    "index.gaps": ("QuestionGroup", "group_asked"),
-    "index.intake": (
+    "index.words.followup": ("MAX_HISTORY", "Reading", "read_with"),
+    "index.words.gaps": ("QuestionGroup", "group_asked"),
+    "index.corpus.intake": (
         "MAX_TITLE_CHARS",
         "UPLOAD_SUFFIXES",
         "Draft",
@@ -97,12 +97,12 @@ _HOMES = {
         "upload_limit",
     ),
     "index.library": ("CHANGED_SINCE", "Added", "Library", "LibraryError", "Refresh"),
-    "index.passages": ("MAX_PASSAGE_CHARS", "Passage"),
-    "index.private_files": ("owner_only",),
-    "index.question": ("QuestionError", "clean_question", "question_from"),
-    "index.reader": ("ReaderError",),
-    "index.removed": ("REMOVED_FOLDER", "RemovedArticle", "removal_pin", "removed_articles"),
-    "index.store": ("IndexNotSaved", "IndexUnusable", "Manifest"),
+    "index.corpus.passages": ("MAX_PASSAGE_CHARS", "Passage"),
+    "index.store.private_files": ("owner_only",),
+    "index.words.question": ("QuestionError", "clean_question", "question_from"),
+    "index.answering.reader": ("ReaderError",),
+    "index.corpus.removed": ("REMOVED_FOLDER", "RemovedArticle", "removal_pin", "removed_articles"),
+    "index.store.disk": ("IndexNotSaved", "IndexUnusable", "Manifest"),
     "index.web.addresses": ("PUBLIC_ONLY", "AddressPolicy", "parse_allow_private"),
     "index.web.fetch": ("Fetched", "FetchError", "Fetcher"),
     "index.web.sources": ("Checked", "Page", "Taken", "check", "take"),

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from index.config import EngineConfig, startup_config
 from index.errors import CitebotError
-from index.store import IndexUnusable
+from index.store.disk import IndexUnusable
 
 log = logging.getLogger("citebot.index")
 
@@ -121,7 +121,7 @@ def _search(args: argparse.Namespace, settings: EngineConfig, index_dir: Path) -
 
 
 def _info(index_dir: Path) -> int:
-    from index.store import read_manifest
+    from index.store.disk import read_manifest
 
     try:
         m = read_manifest(index_dir)

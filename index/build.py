@@ -11,13 +11,11 @@ from pathlib import Path
 
 import numpy as np
 
-from index import store
-from index.articles import Article, CorpusError, corpus_checksum, load_corpus
 from index.calibration import calibrate_threshold
-from index.encoder import Encoder, model_id, shared_encoder
-from index.lexical import LexicalIndex
-from index.passages import DEFAULT_CHUNKING, ChunkSettings, chunk_corpus, context_text
-from index.store import (
+from index.corpus.articles import Article, CorpusError, corpus_checksum, load_corpus
+from index.corpus.passages import DEFAULT_CHUNKING, ChunkSettings, chunk_corpus, context_text
+from index.store import disk as store
+from index.store.disk import (
     FORMAT_VERSION,
     ArticleInfo,
     IndexUnusable,
@@ -25,8 +23,10 @@ from index.store import (
     PassageIndex,
     chunking_json,
 )
-from index.vectors import stored_vectors, vector_index
-from index.vocabulary import Vocabulary
+from index.store.encoder import Encoder, model_id, shared_encoder
+from index.store.lexical import LexicalIndex
+from index.store.vectors import stored_vectors, vector_index
+from index.words.vocabulary import Vocabulary
 
 log = logging.getLogger(__name__)
 

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 if TYPE_CHECKING:
-    from index.encoder import Encoder
-    from index.store import Manifest, PassageIndex
+    from index.store.disk import Manifest, PassageIndex
+    from index.store.encoder import Encoder
 
 log = logging.getLogger(__name__)
 
@@ -68,8 +68,8 @@ MARGIN = 0.15
 
 def refusal_scores(index: PassageIndex, encoder: Encoder, questions: list[str]) -> np.ndarray:
     """The confidence each question would get on this index (its best hit's confidence)."""
-    from index.confidence import confidence
-    from index.search import search
+    from index.answering.confidence import confidence
+    from index.answering.search import search
 
     vectors = encoder.encode(list(questions))
     scores = []
@@ -84,7 +84,7 @@ def calibrate_threshold(index: PassageIndex, encoder: Encoder) -> Manifest:
     score on it (the verdict's confidence is measured from there), and how its near-topic
     probes fare at the threshold (recorded: moving the threshold by them was measured and did
     not help, see README)."""
-    from index.verdict import THRESHOLD
+    from index.answering.verdict import THRESHOLD
 
     if not index.passages:
         return replace(index.manifest, threshold=1.0)
@@ -121,10 +121,10 @@ TRIAL_PASSAGES = 2_000  # a larger corpus is sampled: the trial costs a BM25 bui
 
 def trial_index(index: PassageIndex, keep: list[int]) -> PassageIndex:
     """An index of some of ``index``'s passages, made from its vectors without the model."""
-    from index.lexical import LexicalIndex
-    from index.passages import context_text
-    from index.store import PassageIndex
-    from index.vectors import stored_vectors, vector_index
+    from index.corpus.passages import context_text
+    from index.store.disk import PassageIndex
+    from index.store.lexical import LexicalIndex
+    from index.store.vectors import stored_vectors, vector_index
 
     passages = [index.passages[i] for i in keep]
     sentence_rows = np.concatenate(
@@ -175,8 +175,8 @@ class _KnownFirst:
 
 def near_topic_scores(index: PassageIndex, encoder: Encoder) -> np.ndarray:
     """The verdict's probability for each near-topic probe, asked of a trial index."""
-    from index.engine import Engine
-    from index.verdict import THRESHOLD
+    from index.answering.engine import Engine
+    from index.answering.verdict import THRESHOLD
 
     keep, probes = near_topic_probes(index)
     if len(keep) < 2 or not probes:

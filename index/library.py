@@ -11,18 +11,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from index import store
-from index.articles import BUILTIN_CORPUS, Article, CorpusError, Refused, corpus_checksum, read_corpus
-from index.background import background_words
+from index.answering.engine import Engine, QueryEncoder, query_encoder
 from index.build import build_index, open_index
 from index.config import MAX_CORPUS_BYTES
-from index.engine import Engine, QueryEncoder, query_encoder
+from index.corpus.articles import BUILTIN_CORPUS, Article, CorpusError, Refused, corpus_checksum, read_corpus
+from index.corpus.intake import Draft, IntakeError, restore_text, rewrite_article, write_article
+from index.corpus.passages import DEFAULT_CHUNKING
+from index.corpus.pdfs import convert_pdfs
+from index.corpus.removed import put_back, removal_pin, set_aside
 from index.errors import CitebotError
-from index.intake import Draft, IntakeError, restore_text, rewrite_article, write_article
-from index.passages import DEFAULT_CHUNKING
-from index.removed import put_back, removal_pin, set_aside
-from index.store import IndexUnusable
-from index.web.folder import convert_pdfs
+from index.store import disk as store
+from index.store.disk import IndexUnusable
+from index.words.background import background_words
 
 log = logging.getLogger(__name__)
 

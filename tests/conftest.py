@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from index.articles import BUILTIN_CORPUS
-from index.background import background_words
+from index.answering.engine import Engine
 from index.build import open_index
-from index.encoder import Encoder, shared_encoder
-from index.engine import Engine
+from index.corpus.articles import BUILTIN_CORPUS
 from index.library import Library, corpus_folder
+from index.store.encoder import Encoder, shared_encoder
+from index.words.background import background_words
 
 # One table of common-word vectors for the whole run (made once, about 15 s), instead of one
 # per test's data folder.

@@ -9,7 +9,7 @@ from bot.render.card import LIMITS, Card, Field, cut, escape, fit
 
 def example_questions(topics: Sequence[str], limit: int = 3) -> list[str]:
     """Questions to try about ``topics`` (the sections of the indexed articles, else their
-    titles: index/catalogue.py)."""
+    titles: index/answering/catalogue.py)."""
     return [f"What does the article say about {topic}?" for topic in topics[:limit]]
 
 

@@ -7,7 +7,7 @@ from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
-from index.intake import MAX_PAGE_BYTES, Draft, IntakeError, draft_from_text
+from index.corpus.intake import MAX_PAGE_BYTES, Draft, IntakeError, draft_from_text
 
 if TYPE_CHECKING:
     from index.web.fetch import Fetched
@@ -28,7 +28,7 @@ def draft_from_page(fetched: Fetched) -> Draft:
     """
     kind = fetched.content_type
     if kind in PDF_TYPES:
-        from index.web.pdf import pdf_to_markdown
+        from index.corpus.pdf import pdf_to_markdown
 
         pdf = pdf_to_markdown(fetched.body, _name(fetched.url))
         draft = draft_from_text(pdf.title, pdf.markdown)

@@ -11,12 +11,12 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from index.config import MAX_ADD_BYTES, MAX_PAGES
+from index.corpus.intake import Draft
+from index.corpus.pdf import MAX_PDF_BYTES
 from index.errors import CitebotError
-from index.intake import Draft
 from index.web.fetch import MAX_PAGE_BYTES, FetchError
 from index.web.links import same_host_links
 from index.web.pages import HTML_TYPES, PAGE_TYPES, PDF_TYPES, TEXT_TYPES, draft_from_page
-from index.web.pdf import MAX_PDF_BYTES
 from index.web.scope import scope_for, within
 from index.web.sitemap import MAX_SITEMAP_BYTES, looks_like_sitemap, parse_sitemap
 from index.web.state import SourceState, content_hash

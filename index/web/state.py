@@ -13,7 +13,7 @@ import threading
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from index.private_files import owner_only
+from index.store.private_files import owner_only
 
 STATE_FILE = "sources.sqlite3"
 

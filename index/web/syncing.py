@@ -14,7 +14,7 @@ from index.errors import CitebotError
 from index.web.sources import CONCURRENCY, Checked, check
 
 if TYPE_CHECKING:
-    from index.intake import Draft
+    from index.corpus.intake import Draft
     from index.library import Library
     from index.web.fetch import Fetcher
     from index.web.state import SourceState, SourceStates

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from bench.reader_data import FIT_ARTICLES, TRAIN_ARTICLES, load_pairs
-from index.reader import CARD_FILE, MODEL_CARD, check_files, load
+from index.answering.reader import CARD_FILE, MODEL_CARD, check_files, load
 
 ROOT = Path(__file__).resolve().parents[2]
 

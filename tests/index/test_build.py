@@ -41,10 +41,10 @@ def test_repeated_texts_are_embedded_once_and_keep_their_order(encoder):
 def test_a_rebuild_embeds_only_what_changed(encoder, tmp_path):
     import shutil
 
-    from index.articles import BUILTIN_CORPUS, load_corpus
     from index.build import open_index
     from index.calibration import OFF_TOPIC_PROBES, near_topic_probes
-    from index.vectors import stored_vectors
+    from index.corpus.articles import BUILTIN_CORPUS, load_corpus
+    from index.store.vectors import stored_vectors
 
     corpus = tmp_path / "corpus"
     shutil.copytree(BUILTIN_CORPUS, corpus)
@@ -90,9 +90,9 @@ def test_vectors_of_another_model_are_never_reused(engine):
 
 
 def test_the_refusal_calibration_is_kept_in_the_manifest_and_reproducible(encoder, tmp_path):
-    from index.articles import BUILTIN_CORPUS, load_corpus
-    from index.store import load, save
-    from index.verdict import THRESHOLD
+    from index.answering.verdict import THRESHOLD
+    from index.corpus.articles import BUILTIN_CORPUS, load_corpus
+    from index.store.disk import load, save
 
     first = build.build_index(load_corpus(BUILTIN_CORPUS), encoder)
     again = build.build_index(load_corpus(BUILTIN_CORPUS), encoder)

@@ -47,7 +47,7 @@ def test_torch_threads_is_read_where_the_model_is_loaded(monkeypatch):
     """TORCH_THREADS was parsed into the settings and never read (issue 22, item 12): the
     encoder's thread count now comes from the one parser, and a bad value is refused."""
     from index.config import torch_threads
-    from index.encoder import build_threads
+    from index.store.encoder import build_threads
 
     monkeypatch.setenv("TORCH_THREADS", "3")
     assert torch_threads() == 3 and build_threads() == 3
@@ -101,7 +101,7 @@ def test_an_unreadable_env_file_is_a_config_error(tmp_path):
 
 def test_importing_never_sets_up_logging_and_setup_logging_does():
     code = (
-        "import logging, index, index.config, index.engine, index.library\n"
+        "import logging, index, index.config, index.answering.engine, index.library\n"
         "assert not logging.getLogger().handlers, 'an import set up logging'\n"
         "index.config.setup_logging('WARNING')\n"
         "assert logging.getLogger().handlers and logging.getLogger().level == logging.WARNING\n"

@@ -26,11 +26,11 @@ from bench.kills import (
     temporaries,
     whole_index,
 )
-from index import store
-from index.articles import BUILTIN_CORPUS
-from index.background import background_words
 from index.build import open_index
-from index.encoder import model_id
+from index.corpus.articles import BUILTIN_CORPUS
+from index.store import disk as store
+from index.store.encoder import model_id
+from index.words.background import background_words
 
 ROOT = Path(__file__).resolve().parents[2]
 NEW = "the new one"
@@ -41,7 +41,7 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 from bench.kills import KillSwitch
-from index import store
+from index.store import disk as store
 source, folder, at, on, mark = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3]), *sys.argv[4:]
 index = store.load(source)
 index.manifest = replace(index.manifest, built_at=mark)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from index.engine import Engine
+from index.answering.engine import Engine
 
 
 def test_a_follow_up_is_answered_from_the_conversation_and_says_what_it_followed(engine: Engine):

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from index import CitebotError, ConfigError, CorpusError, IndexUnusable, engine_config, without_paths
-from index.articles import load_corpus, read_article
-from index.store import read_manifest
+from index.corpus.articles import load_corpus, read_article
+from index.store.disk import read_manifest
 
 
 def test_a_missing_corpus_names_no_path_to_the_user(tmp_path):

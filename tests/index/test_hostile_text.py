@@ -13,13 +13,13 @@ from pathlib import Path
 
 import pytest
 
-import index.sentences
+import index.words.sentences
 from bench.hostile import INPUTS, parsers
-from index.articles import read_article, read_corpus
-from index.intake import IntakeError, draft_from_file, draft_from_text, write_article
-from index.passages import MAX_PASSAGE_CHARS, chunk_article
-from index.question import QuestionError, clean_question
-from index.sentences import split_sentences
+from index.corpus.articles import read_article, read_corpus
+from index.corpus.intake import IntakeError, draft_from_file, draft_from_text, write_article
+from index.corpus.passages import MAX_PASSAGE_CHARS, chunk_article
+from index.words.question import QuestionError, clean_question
+from index.words.sentences import split_sentences
 
 ROOT = Path(__file__).resolve().parents[2]
 SPOOFS = "\u202e\u2066\u200b\u200d\ufeff\u00ad"  # right-to-left override, isolate, zero widths, soft hyphen
@@ -62,16 +62,16 @@ def test_lines_that_only_look_like_headings_stay_text(line):
 
 
 def test_the_sentence_splitter_is_never_handed_more_than_its_cap(monkeypatch):
-    from index.sentences import MAX_SEGMENT_CHARS
+    from index.words.sentences import MAX_SEGMENT_CHARS
 
     handed: list[int] = []
-    real = index.sentences.segment
+    real = index.words.sentences.segment
 
     def spy(language: str, text: str):
         handed.append(len(text))
         return real(language, text)
 
-    monkeypatch.setattr(index.sentences, "segment", spy)
+    monkeypatch.setattr(index.words.sentences, "segment", spy)
     text = INPUTS["open quotes"]
     spans = split_sentences(text, MAX_PASSAGE_CHARS)
     assert max(handed) <= MAX_SEGMENT_CHARS

@@ -15,7 +15,8 @@ HEAVY = ("faiss", "numpy", "torch", "sentence_transformers", "discord")
 
 def test_importing_the_core_does_not_import_discord():
     code = (
-        "import sys, index, index.engine, index.answer, index.search, index.store\n"
+        "import sys, index, index.answering.engine, index.answering.answer, index.answering.search\n"
+        "import index.store.disk\n"
         "assert 'discord' not in sys.modules, 'discord imported'\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
@@ -36,7 +37,8 @@ def test_the_settings_and_errors_load_without_the_engine():
     # bot/launch.py reads .env through the package before it picks the bot or the console
     code = (
         "import sys\nfrom index import ConfigError, CitebotError, load_env\n"
-        f"print([m for m in {HEAVY!r} + ('index.engine', 'index.store') if m in sys.modules])\n"
+        f"core = ('index.answering.engine', 'index.store.disk')\n"
+        f"print([m for m in {HEAVY!r} + core if m in sys.modules])\n"
     )
     done = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
     assert done.stdout.strip() == "[]"

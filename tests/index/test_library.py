@@ -9,12 +9,12 @@ import pytest
 
 from index import build, calibration
 from index import library as index_library
-from index.articles import BUILTIN_CORPUS
+from index.answering.engine import Engine
 from index.build import open_index
-from index.engine import Engine
-from index.intake import Draft, draft_from_text
+from index.corpus.articles import BUILTIN_CORPUS
+from index.corpus.intake import Draft, draft_from_text
 from index.library import Library, LibraryError, corpus_folder
-from index.terms import words
+from index.words.terms import words
 
 HARBOUR = draft_from_text(
     "Wonsan harbour freezes",
@@ -141,7 +141,7 @@ def test_a_single_file_corpus_edited_on_disk_is_reindexed(encoder, tmp_path):
 
 
 def test_an_article_with_nothing_to_answer_from_is_refused_and_left_out(library):
-    from index.intake import draft_from_text
+    from index.corpus.intake import draft_from_text
 
     with pytest.raises(LibraryError, match="no paragraphs"):
         library.add(draft_from_text("Only a heading", "# Only a heading"))

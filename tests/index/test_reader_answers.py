@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from index.answering.engine import Engine
 from index.build import open_index
-from index.engine import Engine
 
 PAGE = """Kessock harbour reopens after storm repairs
 

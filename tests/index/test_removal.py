@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from index.intake import draft_from_text
+from index.corpus.intake import draft_from_text
+from index.corpus.removed import REMOVED_FOLDER, removal_pin, removed_articles
 from index.library import LibraryError
-from index.removed import REMOVED_FOLDER, removal_pin, removed_articles
 
 HARBOUR = draft_from_text(
     "Wonsan harbour freezes",

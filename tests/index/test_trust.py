@@ -3,7 +3,7 @@ refusals that name what is missing, misspellings read as meant, nonsense refused
 
 import pytest
 
-from index.answer_types import Kind
+from index.words.answer_types import Kind
 
 
 def test_a_who_question_is_answered_by_the_sentence_with_the_name_in_bold(engine):
@@ -77,7 +77,7 @@ def test_a_lone_word_the_article_uses_is_a_question_about_it(engine):
 def test_the_evidence_sees_the_kind_asked_for(engine):
     text = "In what year did the Korean War start?"
     vector = engine.encoder.encode([text])[0]
-    from index.terms import key_terms
+    from index.words.terms import key_terms
 
     _, chosen, evidence = engine.evidence(text, vector, key_terms(text), {}, 3)
     assert evidence.kind is Kind.DATE and evidence.kind_in_answer and chosen.span is not None

@@ -16,8 +16,8 @@ from bot.render.answer import (
 )
 from bot.render.card import LIMITS, escape, render_text, total_chars
 from bot.render.help import example_questions, render_help
-from index.answer import Answer, Citation
-from index.passages import Passage
+from index.answering.answer import Answer, Citation
+from index.corpus.passages import Passage
 
 
 def citation(rank=1, text="Plain text.", highlight=None, section="INFANTRY ROLES", paragraph=3) -> Citation:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from bot.render.card import LIMITS, total_chars
 from bot.render.library import render_articles, render_sources, render_synced, render_taken
 from index import Article, Refresh, SourceState
-from index.store import ArticleInfo, Manifest
+from index.store.disk import ArticleInfo, Manifest
 
 CHECKED = 1_795_000_000.0  # 2026-11-18 11:06 UTC
 CHANGED = 1_794_000_000.0  # 2026-11-06 21:20 UTC

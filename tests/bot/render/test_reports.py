@@ -11,9 +11,9 @@ from bot.render.settings import render_settings
 from bot.stores.feedback import Day, Usage
 from bot.stores.forum_posts import ForumUsage
 from bot.stores.guild_settings import GuildSettings, Overrides
-from index.articles import Refused
-from index.gaps import QuestionGroup
-from index.store import ArticleInfo, Manifest
+from index.corpus.articles import Refused
+from index.store.disk import ArticleInfo, Manifest
+from index.words.gaps import QuestionGroup
 
 
 def manifest(articles: int) -> Manifest:

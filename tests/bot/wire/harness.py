@@ -20,7 +20,7 @@ from bot.client import CiteBot, use_discord_at
 from bot.config import BotConfig, bot_config
 from bot.stores.database import database_path
 from bot.stores.feedback import FeedbackStore
-from index.engine import Engine
+from index.answering.engine import Engine
 from index.library import Library
 from tests.bot.wire.fake_discord import Call, FakeDiscord
 

@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from index.intake import draft_from_text
+from index.corpus.intake import draft_from_text
 from tests.bot.wire.fake_discord import FakeDiscord
 from tests.bot.wire.harness import PAGE, ask, buttons, fake_discord, running, told
 

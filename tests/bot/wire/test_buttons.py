@@ -6,7 +6,7 @@ import sqlite3
 
 import pytest
 
-from index.engine import Engine
+from index.answering.engine import Engine
 from tests.bot.wire.harness import BUTTONS_QUESTION as QUESTION
 from tests.bot.wire.harness import Held, ask, buttons, posts, reply_to, running
 

@@ -41,9 +41,9 @@ async def test_a_message_is_decided_once_and_its_ask_written_by_one_thread(
     import sys
     import threading
 
-    import index.question
+    import index.words.question
 
-    real = index.question.clean_question
+    real = index.words.question.clean_question
     cleaned: list[str] = []
 
     def counted(text, *args, **kwargs):

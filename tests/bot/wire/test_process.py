@@ -27,7 +27,7 @@ from pathlib import Path
 
 hold = os.environ.get("CITEBOT_HOLD_MODEL")
 if hold:
-    from index.engine import Engine
+    from index.answering.engine import Engine
 
     answer_many = Engine.answer_many
 

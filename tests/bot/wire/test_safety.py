@@ -11,8 +11,8 @@ import pytest
 
 from bot import delivery
 from bot.render.card import LIMITS
+from index.answering.engine import Engine
 from index.build import open_index
-from index.engine import Engine
 from tests.bot.wire.fake_discord import Call, FakeDiscord
 from tests.bot.wire.harness import fake_discord, posts, reply_to, running, sent_messages, slowed
 
