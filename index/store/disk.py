@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 
 # 3: the corpus vocabulary and its word vectors; the refusal calibration. 4: a passage keeps
 # the page it stands on (PDFs' page markers), paragraphs counted from 1 on each page
-FORMAT_VERSION = 4
+FORMAT_VERSION = 5  # 5: BM25 kept as term counts in segments (issue 23)
 MANIFEST = "manifest.json"
 PASSAGES = "passages.jsonl"
 PASSAGE_VECTORS = "passages.faiss"

@@ -1,12 +1,23 @@
-"""Lexical retrieval: BM25 over stemmed words (bm25s + Snowball), saved without pickle."""
+"""Lexical retrieval: BM25 over stemmed words (Snowball, with bm25s's word rules and stopwords),
+kept as raw term counts in segments and saved without pickle.
+
+Each segment keeps its documents' term counts, not scores, so that a segment added or a
+document deleted costs only itself (issue 23, section 2), and a query is scored with the
+document frequencies summed across the live documents of every segment, their count and their
+average length: the scores of one index built afresh over the live documents (bm25s's Lucene
+variant, the same idf, k1 and b), which a test checks word by word and document by document."""
 
 from __future__ import annotations
 
+import json
 import logging
+import math
 import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
-import bm25s
 import numpy as np
 import Stemmer
 from bm25s.stopwords import STOPWORDS_EN
@@ -29,67 +40,186 @@ def tokenize(texts: list[str]) -> list[list[str]]:
     return [_STEMMER.stemWords([w for w in _WORDS(t.lower()) if w not in _STOPWORDS]) for t in texts]
 
 
-class LexicalIndex:
-    """BM25 scores of every document for a query, as a share of what the query could score."""
+K1, B = 1.5, 0.75  # bm25s's defaults, and so citebot's since the first index
+COUNTS_FILE, WORDS_FILE = "terms.npz", "words.json"
+DELETED_FILE = "deleted.npz"  # beside the segments' folders: the rows each has lost
 
-    def __init__(self, model: bm25s.BM25, size: int) -> None:
-        self._model = model
-        self.size = size
-        indptr = np.asarray(model.scores["indptr"])
-        self._df = np.diff(indptr)  # documents holding each vocabulary word (CSC columns)
 
-    def _idf(self, df: int) -> float:
-        # bm25s's default ("lucene") idf, so the bound below matches its scores
-        return float(np.log(1 + (self.size - df + 0.5) / (df + 0.5)))
+@dataclass(frozen=True)
+class TermSegment:
+    """The term counts of one segment's documents: for each word (a column), the documents
+    holding it (rows within the segment) and how often; and each document's length in words.
+
+    Attributes:
+        words: the segment's words, column by column.
+        indptr: column ``i``'s entries are ``docs[indptr[i]:indptr[i + 1]]``.
+        docs: the rows of the documents holding each word, column after column.
+        counts: how often each of those documents holds the word.
+        lengths: each document's length in words (after stopwords, as BM25 counts it).
+    """
+
+    words: tuple[str, ...]
+    indptr: np.ndarray
+    docs: np.ndarray
+    counts: np.ndarray
+    lengths: np.ndarray
+
+    @property
+    def size(self) -> int:
+        return len(self.lengths)
 
     @classmethod
-    def build(cls, texts: list[str]) -> LexicalIndex:
-        model = bm25s.BM25()
-        model.index(
-            bm25s.tokenize(texts, stopwords="en", stemmer=_STEMMER, show_progress=False), show_progress=False
+    def build(cls, texts: Sequence[str]) -> TermSegment:
+        """The term counts of ``texts``, tokenized as the lexical index tokenizes."""
+        tokens = tokenize(list(texts))
+        columns: dict[str, list[tuple[int, int]]] = {}
+        for row, words in enumerate(tokens):
+            for word, count in Counter(words).items():
+                columns.setdefault(word, []).append((row, count))
+        words = tuple(sorted(columns))
+        sizes = np.array([len(columns[w]) for w in words], dtype=np.int64)
+        indptr = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+        pairs = [pair for w in words for pair in columns[w]]
+        docs = np.array([row for row, _ in pairs], dtype=np.int32)
+        counts = np.array([count for _, count in pairs], dtype=np.float32)
+        lengths = np.array([len(t) for t in tokens], dtype=np.int32)
+        return cls(words, indptr, docs, counts, lengths)
+
+    def save(self, folder: Path) -> None:
+        """Write the segment into ``folder`` (plain arrays and a JSON word list; no pickle)."""
+        folder.mkdir(parents=True, exist_ok=True)
+        np.savez(
+            folder / COUNTS_FILE, indptr=self.indptr, docs=self.docs, counts=self.counts, lengths=self.lengths
         )
-        return cls(model, len(texts))
+        (folder / WORDS_FILE).write_text(json.dumps(list(self.words)), encoding="utf-8")
+
+    @classmethod
+    def load(cls, folder: Path) -> TermSegment:
+        """A segment written by ``save``.
+
+        Raises:
+            ValueError: the files do not hold a well-formed segment.
+            OSError: they cannot be read.
+        """
+        words = tuple(json.loads((folder / WORDS_FILE).read_text(encoding="utf-8")))
+        with np.load(folder / COUNTS_FILE, allow_pickle=False) as arrays:
+            segment = cls(words, arrays["indptr"], arrays["docs"], arrays["counts"], arrays["lengths"])
+        if len(segment.indptr) != len(words) + 1 or segment.indptr[-1] != len(segment.docs):
+            raise ValueError("the term counts do not match their words")
+        if len(segment.counts) != len(segment.docs):
+            raise ValueError("the term counts do not match their documents")
+        return segment
+
+
+class LexicalIndex:
+    """BM25 over segments, rows numbered segment after segment; a deleted row scores nothing
+    and counts in no statistic. Scores are normalized as ``LexicalIndex.scores``: divided by
+    the sum of the query words' idf."""
+
+    def __init__(self, segments: Sequence[TermSegment], deleted: Sequence[np.ndarray] | None = None) -> None:
+        """``deleted``: for each segment, which of its rows are deleted (none when omitted)."""
+        self.segments = list(segments)
+        self.live = [
+            np.ones(s.size, dtype=bool) if deleted is None else ~np.asarray(d, dtype=bool)
+            for s, d in zip(self.segments, deleted or [None] * len(self.segments), strict=True)
+        ]
+        self.offsets = np.concatenate([[0], np.cumsum([s.size for s in self.segments])]).astype(np.int64)
+        self.size = int(self.offsets[-1])
+        self.documents = int(sum(live.sum() for live in self.live))
+        length = sum(int(s.lengths[live].sum()) for s, live in zip(self.segments, self.live, strict=True))
+        self.average_length = length / self.documents if self.documents else 0.0
+        self._columns = [{w: i for i, w in enumerate(s.words)} for s in self.segments]
+        self._df: dict[str, int] = {}
+        for segment, live in zip(self.segments, self.live, strict=True):
+            held = live[segment.docs].astype(np.int64)
+            per_word = np.add.reduceat(held, segment.indptr[:-1]) if len(held) else np.zeros(0, np.int64)
+            empty = segment.indptr[:-1] == segment.indptr[1:]
+            for word, count, none in zip(segment.words, per_word.tolist(), empty.tolist(), strict=True):
+                if not none and count:
+                    self._df[word] = self._df.get(word, 0) + count
+
+    def idf(self, word: str) -> float:
+        """The word's idf over the live documents (bm25s's Lucene idf; 0 documents: the most)."""
+        df = self._df.get(word, 0)
+        return math.log(1 + (self.documents - df + 0.5) / (df + 0.5))
+
+    def raw_scores(self, words: Sequence[str]) -> np.ndarray:
+        """Each row's BM25 score for ``words`` (a word given twice counts twice)."""
+        scores = np.zeros(self.size, dtype=np.float32)
+        if not self.documents:
+            return scores
+        for word in words:
+            if word not in self._df:
+                continue
+            idf = np.float32(self.idf(word))
+            for segment, live, columns, offset in zip(
+                self.segments, self.live, self._columns, self.offsets, strict=False
+            ):
+                column = columns.get(word)
+                if column is None:
+                    continue
+                start, end = segment.indptr[column], segment.indptr[column + 1]
+                docs, tf = segment.docs[start:end], segment.counts[start:end]
+                keep = live[docs]
+                docs, tf = docs[keep], tf[keep]
+                norm = K1 * ((1 - B) + B * segment.lengths[docs] / self.average_length)
+                scores[offset + docs] += idf * (tf / (norm.astype(np.float32) + tf))
+        return scores
 
     def scores(
         self, query: str, expansions: tuple[str, ...] = (), expansion_weight: float = 0.5
     ) -> np.ndarray:
-        """Each document's BM25 score divided by the sum of the query words' idf.
-
-        A document holding each query word once, at average length, scores about 1; one that
-        matches only common words scores near 0. Words the corpus never uses count in the
-        sum, so a question about something absent scores low everywhere.
-        """
+        """Each row's BM25 score divided by the sum of the query words' idf (see
+        ``LexicalIndex.scores``: the same words, expansions and bound)."""
         tokens = tokenize([query])[0]
-        vocab = self._model.vocab_dict
-        known = [t for t in tokens if t in vocab]
-        extra = [t for t in tokenize([" ".join(expansions)])[0] if t in vocab and t not in tokens]
+        known = [t for t in tokens if t in self._df]
+        extra = [t for t in tokenize([" ".join(expansions)])[0] if t in self._df and t not in tokens]
         if not known and not extra:
             return np.zeros(self.size, dtype=np.float32)
-        bound = sum(self._word_idf(t) for t in tokens) or sum(self._word_idf(t) for t in extra)
+        bound = sum(self.idf(t) for t in tokens) or sum(self.idf(t) for t in extra)
         raw = np.zeros(self.size, dtype=np.float32)
         if known:
-            raw += np.asarray(self._model.get_scores(known), dtype=np.float32)
-        if extra:  # corpus words standing in for question words it lacks count for less
-            raw += np.float32(expansion_weight) * np.asarray(self._model.get_scores(extra), dtype=np.float32)
+            raw += self.raw_scores(known)
+        if extra:
+            raw += np.float32(expansion_weight) * self.raw_scores(extra)
         return raw / np.float32(bound)
 
-    def _word_idf(self, token: str) -> float:
-        index = self._model.vocab_dict.get(token)
-        return self._idf(int(self._df[index]) if index is not None else 0)
+    @classmethod
+    def build(cls, texts: Sequence[str]) -> LexicalIndex:
+        """An index of ``texts`` in one segment."""
+        return cls([TermSegment.build(texts)])
 
     def overlaps(self, query: str, texts: list[str]) -> list[float]:
         """For each text, the idf-weighted share of the query's words it holds, in [0, 1]."""
         query_words, *text_words = tokenize([query, *texts])
-        weights = {w: self._word_idf(w) for w in set(query_words)}
+        weights = {w: self.idf(w) for w in set(query_words)}
         total = sum(weights.values())
         if not total:
             return [0.0] * len(texts)
         return [sum(v for w, v in weights.items() if w in set(words)) / total for words in text_words]
 
     def save(self, folder: Path) -> None:
-        self._model.save(str(folder), show_progress=False)
+        """Each segment in a folder of its own (``0``, ``1``…), and the deleted rows beside."""
+        folder.mkdir(parents=True, exist_ok=True)
+        for number, segment in enumerate(self.segments):
+            segment.save(folder / str(number))
+        np.savez(folder / DELETED_FILE, *[~live for live in self.live])
 
     @classmethod
     def load(cls, folder: Path, size: int) -> LexicalIndex:
-        model = bm25s.BM25.load(str(folder), show_progress=False, verbosity=0)
-        return cls(model, size)
+        """The index ``save`` wrote, of ``size`` rows in all.
+
+        Raises:
+            ValueError: the segments are damaged, or do not hold ``size`` rows.
+            OSError: they cannot be read.
+        """
+        numbers = sorted(int(p.name) for p in folder.iterdir() if p.is_dir() and p.name.isdigit())
+        segments = [TermSegment.load(folder / str(n)) for n in numbers]
+        with np.load(folder / DELETED_FILE, allow_pickle=False) as arrays:
+            deleted = [arrays[f"arr_{i}"] for i in range(len(segments))]
+        if any(len(d) != s.size for d, s in zip(deleted, segments, strict=True)):
+            raise ValueError("the deleted rows do not match their segments")
+        index = cls(segments, deleted)
+        if index.size != size:
+            raise ValueError(f"the lexical index has {index.size} rows, not {size}")
+        return index

@@ -193,7 +193,7 @@ def test_a_full_disk_during_an_add_says_so_and_loses_nothing(data):
 
 
 KILLS = 12
-SEED = 7
+SEED = 2  # its 12 draws land on each of the three steps below (bench.kills runs 100)
 
 
 def test_kills_at_seeded_points_of_adds_and_restarts_lose_nothing(data):

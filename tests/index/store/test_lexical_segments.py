@@ -1,14 +1,17 @@
-"""BM25 over segments gives the scores of one index built afresh over the live documents: a
-change (a segment added, documents deleted) costs only itself (issue 23, section 2)."""
+"""BM25 over segments gives the scores of one index built afresh over the live documents (by
+bm25s, the library citebot's BM25 was first built with): a change (a segment added, documents
+deleted) costs only itself (issue 23, section 2)."""
 
 from __future__ import annotations
 
+import math
+
+import bm25s
 import numpy as np
 import pytest
 
 from index.corpus.articles import BUILTIN_CORPUS
-from index.store.lexical import LexicalIndex, tokenize
-from index.store.terms_segments import SegmentedBM25, TermSegment
+from index.store.lexical import LexicalIndex, TermSegment, tokenize
 
 EXTRA = [
     "The harbour of Wonsan froze over in March and the fishing boats waited in port.",
@@ -25,23 +28,27 @@ def articles() -> list[list[str]]:
     return [lines[:third], lines[third : 2 * third], lines[2 * third :], EXTRA]
 
 
-def same_as_a_fresh_build(segmented: SegmentedBM25, texts: list[str], rows: list[int]) -> None:
-    """Every word's idf and every live document's score as a fresh build gives them; deleted
-    rows score nothing."""
-    fresh = LexicalIndex.build(texts)
-    vocabulary = sorted(w for w in fresh._model.vocab_dict if w)  # bm25s keeps "" for its own use
+def same_as_a_fresh_build(segmented: LexicalIndex, texts: list[str], rows: list[int]) -> None:
+    """Every word's idf and every live document's score as a fresh bm25s build gives them;
+    deleted rows score nothing."""
+    fresh = bm25s.BM25()  # Lucene's variant, k1 1.5, b 0.75: as citebot's first BM25 was built
+    fresh.index(tokens := [words for words in tokenize(texts)], show_progress=False)
+    documents = len(tokens)
+    vocabulary = sorted(w for w in fresh.vocab_dict if w)  # bm25s keeps "" for its own use
     assert vocabulary, "the fresh build has words"
     dead = np.setdiff1d(np.arange(segmented.size), rows)
     for word in vocabulary:
-        assert segmented.idf(word) == pytest.approx(fresh._word_idf(word), abs=1e-12), word
+        df = sum(word in set(t) for t in tokens)
+        assert segmented.idf(word) == pytest.approx(
+            math.log(1 + (documents - df + 0.5) / (df + 0.5)), abs=1e-12
+        )
         got = segmented.raw_scores([word])
-        expected = np.asarray(fresh._model.get_scores([word]), dtype=np.float32)
+        expected = np.asarray(fresh.get_scores([word]), dtype=np.float32)
         np.testing.assert_allclose(got[rows], expected, rtol=1e-5, atol=1e-6, err_msg=word)
         assert not got[dead].any(), word
     for question in ("Who visited Russia?", "What happened to the price of fish?", "ferry twice a week"):
-        np.testing.assert_allclose(
-            segmented.scores(question)[rows], fresh.scores(question), rtol=1e-5, atol=1e-6
-        )
+        whole = LexicalIndex.build(texts).scores(question)  # one segment, built afresh
+        np.testing.assert_allclose(segmented.scores(question)[rows], whole, rtol=1e-5, atol=1e-6)
 
 
 def test_adds_and_removals_score_as_a_fresh_build_of_the_live_articles():
@@ -49,8 +56,8 @@ def test_adds_and_removals_score_as_a_fresh_build_of_the_live_articles():
     segments = [TermSegment.build(a)]
     deleted = [np.zeros(len(a), bool)]
 
-    def state() -> tuple[SegmentedBM25, list[str], list[int]]:
-        segmented = SegmentedBM25(segments, deleted)
+    def state() -> tuple[LexicalIndex, list[str], list[int]]:
+        segmented = LexicalIndex(segments, deleted)
         texts, rows, offset = [], [], 0
         for segment, dead, source in zip(segments, deleted, (a, b, c, d), strict=False):
             for row, text in enumerate(source):
@@ -71,16 +78,21 @@ def test_adds_and_removals_score_as_a_fresh_build_of_the_live_articles():
     same_as_a_fresh_build(*state())
 
 
-def test_a_segment_is_saved_and_loaded_without_pickle_and_a_damaged_one_is_refused(tmp_path):
-    segment = TermSegment.build(articles()[3])
-    segment.save(tmp_path / "seg")
-    loaded = TermSegment.load(tmp_path / "seg")
-    assert loaded.words == segment.words
-    for name in ("indptr", "docs", "counts", "lengths"):
-        np.testing.assert_array_equal(getattr(loaded, name), getattr(segment, name))
-    (tmp_path / "seg" / "words.json").write_text('["only-one"]', encoding="utf-8")
+def test_segments_are_saved_and_loaded_without_pickle_and_damage_is_refused(tmp_path):
+    a, b = articles()[2:]
+    index = LexicalIndex(
+        [TermSegment.build(a), TermSegment.build(b)], [np.zeros(len(a), bool), np.eye(1, len(b), 0, bool)[0]]
+    )
+    index.save(tmp_path / "bm25")
+    loaded = LexicalIndex.load(tmp_path / "bm25", len(a) + len(b))
+    assert [s.words for s in loaded.segments] == [s.words for s in index.segments]
+    np.testing.assert_array_equal(loaded.scores("harbour froze"), index.scores("harbour froze"))
+    assert loaded.documents == len(a) + len(b) - 1
+    with pytest.raises(ValueError, match="rows"):
+        LexicalIndex.load(tmp_path / "bm25", len(a) + len(b) + 1)
+    (tmp_path / "bm25" / "1" / "words.json").write_text('["only-one"]', encoding="utf-8")
     with pytest.raises(ValueError, match="do not match"):
-        TermSegment.load(tmp_path / "seg")
+        LexicalIndex.load(tmp_path / "bm25", len(a) + len(b))
 
 
 def test_the_segment_counts_words_as_the_lexical_index_tokenizes_them():
@@ -92,5 +104,5 @@ def test_the_segment_counts_words_as_the_lexical_index_tokenizes_them():
 
 
 def test_nothing_live_scores_nothing():
-    segmented = SegmentedBM25([TermSegment.build(EXTRA)], [np.ones(len(EXTRA), bool)])
+    segmented = LexicalIndex([TermSegment.build(EXTRA)], [np.ones(len(EXTRA), bool)])
     assert segmented.documents == 0 and not segmented.scores("harbour froze").any()
