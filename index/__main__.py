@@ -25,7 +25,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         ("build", "build the index (always rebuilds)"),
         ("search", "show the passages a question retrieves"),
         ("info", "what is indexed, when, and with what"),
-        ("add", "add the article at a URL: a page, a PDF, or every page of a sitemap"),
+        ("add", "add an article file (.txt .md .html .pdf) or what a URL gives (a page, PDF, sitemap)"),
         ("sync", "check every article added from a URL and bring in those that changed"),
     ):
         p = sub.add_parser(name, help=text, description=text)
@@ -35,7 +35,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
             p.add_argument("query", nargs="+", help="the question")
             p.add_argument("-k", type=int, default=5, help="how many passages (default 5)")
         if name == "add":
-            p.add_argument("url", help="an http or https address")
+            p.add_argument("url", metavar="FILE_OR_URL", help="an article file, or an http or https address")
             p.add_argument("--crawl", action="store_true", help="also the pages it links to on its host")
             p.add_argument("--max-pages", type=int, help="the most pages to add (default: $MAX_PAGES or 200)")
         if name == "sync":
@@ -52,6 +52,10 @@ def main(argv: list[str] | None = None) -> int:
             return _info(index_dir)
         if args.command == "build":
             return _build(args, settings, index_dir)
+        if args.command == "add" and not args.url.lower().startswith(("http://", "https://")):
+            from index.corpus.adding import add_file
+
+            return add_file(Path(args.url), settings, _corpus(args, settings), index_dir)
         if args.command in ("add", "sync"):
             from index.web.command import add, sync
 

@@ -10,17 +10,11 @@ import time
 from pathlib import Path
 
 from index.config import EngineConfig, web_config
-from index.library import Library
+from index.corpus.adding import open_library
 from index.web.fetch import Fetcher
 from index.web.sources import Taken, take
 from index.web.state import SourceStates
 from index.web.syncing import sync_sources
-
-
-def _open(settings: EngineConfig, corpus: Path | None, index_dir: Path) -> Library:
-    return Library.open(
-        corpus, settings.data_dir, index_dir, settings.threshold, max_corpus_bytes=settings.max_corpus_bytes
-    )
 
 
 def add(args: argparse.Namespace, settings: EngineConfig, corpus: Path | None, index_dir: Path) -> int:
@@ -29,7 +23,7 @@ def add(args: argparse.Namespace, settings: EngineConfig, corpus: Path | None, i
     web = web_config()  # bad settings are refused before the library is opened
     limit = args.max_pages or web.max_pages
     fetcher = Fetcher.configured(web)
-    library = _open(settings, corpus, index_dir)
+    library = open_library(settings, corpus, index_dir)
 
     def progress(done: int, total: int) -> None:
         if total > 1:
@@ -72,7 +66,7 @@ def add(args: argparse.Namespace, settings: EngineConfig, corpus: Path | None, i
 def sync(args: argparse.Namespace, settings: EngineConfig, corpus: Path | None, index_dir: Path) -> int:
     """Check every article added from a URL (or the one named) and bring in those that changed."""
     fetcher = Fetcher.configured(web_config())  # settings refused before the library is opened
-    library = _open(settings, corpus, index_dir)
+    library = open_library(settings, corpus, index_dir)
     states = SourceStates.in_folder(settings.data_dir)
 
     async def run() -> str:

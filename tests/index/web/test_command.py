@@ -11,6 +11,7 @@ from aiohttp import web
 
 from bench.web import served
 from index.__main__ import main
+from index.corpus import adding
 from index.library import Library
 from index.web import command
 from index.web.state import SourceStates
@@ -76,18 +77,17 @@ def data(tmp_path, monkeypatch, builtin_index_dir, encoder):
     monkeypatch.setenv("ALLOW_PRIVATE_URLS", "127.0.0.1")
     for key in ("CORPUS_PATH", "INDEX_DIR", "MAX_PAGES", "FETCH_TIMEOUT"):
         monkeypatch.delenv(key, raising=False)
-    monkeypatch.setattr(  # the session's model, not a second load of it
-        command,
-        "_open",
-        lambda settings, corpus, index_dir: Library.open(
-            corpus, settings.data_dir, index_dir, settings.threshold, encoder=encoder
-        ),
-    )
+
+    def opened(settings, corpus, index_dir):  # the session's model, not a second load of it
+        return Library.open(corpus, settings.data_dir, index_dir, settings.threshold, encoder=encoder)
+
+    monkeypatch.setattr(command, "open_library", opened)
+    monkeypatch.setattr(adding, "open_library", opened)
     return folder
 
 
 def answers(data, question: str) -> str:
-    library = command._open(command.EngineConfig(None, data / "index", data), None, data / "index")
+    library = adding.open_library(command.EngineConfig(None, data / "index", data), None, data / "index")
     answer = library.engine.answer(question)
     return answer.sentence if answer.answered else ""
 
@@ -148,3 +148,21 @@ def test_a_bad_setting_is_named_before_anything_is_fetched(site, data, capsys, m
     assert main(["add", f"{site.base}/harbour"]) == 2
     assert "FETCH_TIMEOUT" in capsys.readouterr().err
     assert site.requests == []
+
+
+def test_a_file_is_added_from_the_command_line_and_answered(data, capsys, tmp_path):
+    """Issue 23: ``python -m index add`` takes a file (.txt, .md, .html, .pdf) as well as a URL,
+    checked as an upload is."""
+    article = tmp_path / "ferry.md"
+    article.write_text(
+        "# Ferry times\n\nThe ferry to Rason sails twice a week in summer, the port office said.\n",
+        encoding="utf-8",
+    )
+    assert main(["add", str(article)]) == 0
+    assert capsys.readouterr().out.startswith("added ferry-times: Ferry times (")
+    assert "twice a week" in answers(data, "How often does the ferry to Rason sail?")
+    assert main(["add", str(tmp_path / "missing.md")]) == 2
+    assert "no such file" in capsys.readouterr().err
+    (tmp_path / "notes.exe").write_bytes(b"MZ")
+    assert main(["add", str(tmp_path / "notes.exe")]) == 2
+    assert "only .txt, .md, .html or .pdf" in capsys.readouterr().err
