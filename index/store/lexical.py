@@ -129,6 +129,10 @@ class LexicalIndex:
         length = sum(int(s.lengths[live].sum()) for s, live in zip(self.segments, self.live, strict=True))
         self.average_length = length / self.documents if self.documents else 0.0
         self._columns = [{w: i for i, w in enumerate(s.words)} for s in self.segments]
+        # each row's length term, made once: a query then costs a gather per word and segment
+        average = self.average_length or 1.0
+        self._norms = [(K1 * ((1 - B) + B * s.lengths / average)).astype(np.float32) for s in self.segments]
+        self._whole = [bool(live.all()) for live in self.live]
         self._df: dict[str, int] = {}
         for segment, live in zip(self.segments, self.live, strict=True):
             held = live[segment.docs].astype(np.int64)
@@ -152,18 +156,16 @@ class LexicalIndex:
             if word not in self._df:
                 continue
             idf = np.float32(self.idf(word))
-            for segment, live, columns, offset in zip(
-                self.segments, self.live, self._columns, self.offsets, strict=False
-            ):
+            for number, (segment, columns) in enumerate(zip(self.segments, self._columns, strict=True)):
                 column = columns.get(word)
                 if column is None:
                     continue
                 start, end = segment.indptr[column], segment.indptr[column + 1]
                 docs, tf = segment.docs[start:end], segment.counts[start:end]
-                keep = live[docs]
-                docs, tf = docs[keep], tf[keep]
-                norm = K1 * ((1 - B) + B * segment.lengths[docs] / self.average_length)
-                scores[offset + docs] += idf * (tf / (norm.astype(np.float32) + tf))
+                if not self._whole[number]:
+                    keep = self.live[number][docs]
+                    docs, tf = docs[keep], tf[keep]
+                scores[self.offsets[number] + docs] += idf * (tf / (self._norms[number][docs] + tf))
         return scores
 
     def scores(
