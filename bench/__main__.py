@@ -138,7 +138,31 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--hostile", action="store_true", help="time only the parsers of outside text on pathological inputs"
     )
+    ap.add_argument(
+        "--live",
+        action="store_true",
+        help="time only an article added and removed on a corpus of --passages passages made from the "
+        "built-in article (built once into --cache, then reused)",
+    )
+    ap.add_argument("--passages", type=int, default=2000, help="with --live: the corpus's size (2000)")
+    ap.add_argument("--cache", type=Path, help="with --live: where its corpus and index are kept")
     args = ap.parse_args(argv)
+    if args.live:
+        from bench.live import live_bench
+        from index.words.background import cache_dir
+
+        logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        figures = live_bench(args.passages, args.cache or cache_dir() / "bench")
+        f = figures
+        print(
+            f"live, {f['live_passages']:,} passages (built or loaded in {f['live_build_s']} s): an article "
+            f"of {f['live_added_passages']} passages answered from {f['live_add_s']} s after the add (cited: "
+            f"{bool(f['live_answered_from_added'])}), gone {f['live_remove_s']} s after its removal "
+            f"(gone: {bool(f['live_gone_after_removal'])})"
+        )
+        print(json.dumps(figures))
+        return 0
     if args.hostile:
         from bench.hostile import main as hostile_main
 

@@ -45,16 +45,28 @@ def edition(paragraphs: list[list[str]], number: int) -> str:
 def synthetic_corpus(squad_jsonl: Path, folder: Path, passages: int) -> Path:
     """Write editions of every SQuAD article into ``folder`` as .txt files, one round of
     editions after another, until they make at least ``passages`` passages."""
-    folder.mkdir(parents=True, exist_ok=True)
     articles = [json.loads(line) for line in squad_jsonl.read_text(encoding="utf-8").splitlines()]
-    shapes = [(a["title"], _paragraphs(a["text"])) for a in articles]
+    return editions_corpus([(a["title"], _paragraphs(a["text"])) for a in articles], folder, passages)
+
+
+def article_shape(text: str) -> list[list[str]]:
+    """An article's text as paragraphs of sentences, the shape ``editions_corpus`` takes."""
+    return _paragraphs(text)
+
+
+def editions_corpus(shapes: list[tuple[str, list[list[str]]]], folder: Path, passages: int) -> Path:
+    """Write editions of each (name, paragraphs) article into ``folder`` as .txt files, one
+    round of editions after another, until they make at least ``passages`` passages."""
+    folder.mkdir(parents=True, exist_ok=True)
     made, number = 0, 0
     while made < passages:
         number += 1
         for name, paragraphs in shapes:
             title = name.replace("_", " ") + ("" if number == 1 else f" (edition {number})")
             body = f"---\ntitle: {json.dumps(title)}\n---\n{edition(paragraphs, number)}\n"
-            path = folder / f"{name}-{number:03d}.txt"
+            path = folder / f"{name}-{number:05d}.txt"
             path.write_text(body, encoding="utf-8")
             made += len(chunk_article(read_article(path)))
+            if made >= passages:
+                break
     return folder
