@@ -71,9 +71,9 @@ def added_article(passages: int = ADDED_PASSAGES) -> Draft:
             paragraphs.append(paragraph)
 
 
-def live_bench(passages: int, cache: Path) -> dict[str, float]:
-    """The figures of ``python -m bench --live``: a corpus of ``passages`` passages built (or
-    reused) in ``cache``, a 30-passage article added and removed in a copy of it."""
+def live_corpus(passages: int, cache: Path) -> Library:
+    """The corpus of ``python -m bench --live``: ``passages`` passages of the built-in article's
+    editions, written and indexed in ``cache`` the first time, opened from it after."""
     from bench.synthetic import article_shape, editions_corpus
     from index.store.encoder import shared_encoder
 
@@ -82,10 +82,17 @@ def live_bench(passages: int, cache: Path) -> dict[str, float]:
         source = read_article(next(BUILTIN_CORPUS.glob("*.txt")))
         editions_corpus([("nk-troops", article_shape(source.body))], corpus.with_suffix(".new"), passages)
         corpus.with_suffix(".new").rename(corpus)
-    encoder = shared_encoder()
+    return Library.open(corpus, cache, index_dir, encoder=shared_encoder())
+
+
+def live_bench(passages: int, cache: Path) -> dict[str, float]:
+    """The figures of ``python -m bench --live``: a corpus of ``passages`` passages built (or
+    reused) in ``cache``, a 30-passage article added and removed in a copy of it."""
     started = time.perf_counter()
-    base = Library.open(corpus, cache, index_dir, encoder=encoder)  # built once, then reused
+    base = live_corpus(passages, cache)
     build_s = time.perf_counter() - started
+    assert base.folder is not None and base.index_dir is not None
+    corpus, index_dir = base.folder, base.index_dir
     work = cache / f"live-{passages}" / "work"
     shutil.rmtree(work, ignore_errors=True)
     folder, live_index = work / "articles", work / "index"
