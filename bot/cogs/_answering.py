@@ -65,29 +65,25 @@ def ignored(bot: CiteBot, message: discord.Message) -> bool:
     )
 
 
-def _mention_pattern(bot: CiteBot) -> re.Pattern[str] | None:
-    return re.compile(rf"<@!?{bot.user.id}>") if bot.user is not None else None
-
-
 def mentions_bot(bot: CiteBot, message: discord.Message) -> bool:
     """Whether ``message`` mentions citebot: as a user (in Discord's list, or written raw as
     ``<@id>``, which a message's list can lack), or by its own role."""
-    pattern = _mention_pattern(bot)
-    if pattern is None:
+    me = bot.user
+    if me is None:
         return False
     role = message.guild.self_role if message.guild else None
     return (
-        any(u.id == bot.user.id for u in message.mentions if bot.user is not None)
-        or pattern.search(message.content) is not None
+        any(u.id == me.id for u in message.mentions)
+        or re.search(rf"<@!?{me.id}>", message.content) is not None
         or (role is not None and role in message.role_mentions)
     )
 
 
 def without_mentions(bot: CiteBot, message: discord.Message) -> str:
     """The message's text with citebot's mentions (as a user or by its role) taken out."""
-    text, pattern = message.content, _mention_pattern(bot)
-    if pattern is not None:
-        text = pattern.sub(" ", text)
+    text = message.content
+    if bot.user is not None:
+        text = re.sub(rf"<@!?{bot.user.id}>", " ", text)
     role = message.guild.self_role if message.guild else None
     return text.replace(role.mention, " ") if role is not None else text
 

@@ -119,10 +119,9 @@ class LexicalIndex:
     def __init__(self, segments: Sequence[TermSegment], deleted: Sequence[np.ndarray] | None = None) -> None:
         """``deleted``: for each segment, which of its rows are deleted (none when omitted)."""
         self.segments = list(segments)
-        self.live = [
-            np.ones(s.size, dtype=bool) if deleted is None else ~np.asarray(d, dtype=bool)
-            for s, d in zip(self.segments, deleted or [None] * len(self.segments), strict=True)
-        ]
+        if deleted is None:
+            deleted = [np.zeros(s.size, dtype=bool) for s in self.segments]
+        self.live = [~np.asarray(d, dtype=bool) for d in deleted]
         self.offsets = np.concatenate([[0], np.cumsum([s.size for s in self.segments])]).astype(np.int64)
         self.size = int(self.offsets[-1])
         self.documents = int(sum(live.sum() for live in self.live))
@@ -133,13 +132,12 @@ class LexicalIndex:
         average = self.average_length or 1.0
         self._norms = [(K1 * ((1 - B) + B * s.lengths / average)).astype(np.float32) for s in self.segments]
         self._whole = [bool(live.all()) for live in self.live]
-        self._df: dict[str, int] = {}
+        self._df: dict[str, int] = {}  # live documents holding each word, summed over segments
         for segment, live in zip(self.segments, self.live, strict=True):
-            held = live[segment.docs].astype(np.int64)
-            per_word = np.add.reduceat(held, segment.indptr[:-1]) if len(held) else np.zeros(0, np.int64)
-            empty = segment.indptr[:-1] == segment.indptr[1:]
-            for word, count, none in zip(segment.words, per_word.tolist(), empty.tolist(), strict=True):
-                if not none and count:
+            column = np.repeat(np.arange(len(segment.words)), np.diff(segment.indptr))
+            held = np.bincount(column, weights=live[segment.docs], minlength=len(segment.words))
+            for word, count in zip(segment.words, held.astype(np.int64).tolist(), strict=True):
+                if count:
                     self._df[word] = self._df.get(word, 0) + count
 
     def idf(self, word: str) -> float:
