@@ -1,8 +1,11 @@
-"""Fault injection: the path of /article add killed with SIGKILL at seeded random points.
+"""Fault injection: the paths of /article add and remove, and the merges after them, killed
+with SIGKILL at seeded random points.
 
 A worker process opens the library as the bot does (recovering from the kill before), records a
-question in the feedback database, adds a short article (written, indexed beside the serving
-index, saved, swapped in), and again, until it is killed: at the n-th write it makes in the data
+question in the feedback database, adds a short article (written, indexed in a new segment,
+saved, swapped in), and again, every third time removing instead the oldest article it added
+(its rows marked deleted) and pausing while the library's upkeep thread calibrates and merges
+small segments (a merge is due every few changes), until it is killed: at the n-th write it makes in the data
 folder (n drawn from the seed; the worker kills itself there, so the point is exact), or after a
 drawn delay. After each kill, before the restart, the index on disk must be whole and be the one
 before the interrupted add or the one after it, the articles folder must hold every article the
@@ -51,7 +54,7 @@ ARTICLES = "articles"
 ONNX = "onnx-model"
 FEEDBACK = DATABASE_FILE  # where the bot keeps what was asked
 QUESTION = "What happened to the harbour in Wonsan?"
-SPAN = 90  # kill points are drawn among the first SPAN writes of a life: a start and about three adds
+SPAN = 300  # kill points are drawn among the first SPAN writes of a life: a start and a few changes
 MAX_DELAY = 4.0  # seconds, for kills by the clock
 LIFE_LIMIT = 600.0  # a worker still alive after this has hung at its kill point: a failure
 
@@ -99,17 +102,22 @@ def _written(event: str, args: tuple) -> tuple[str, ...]:
     return ()
 
 
+DOING: set[str] = set()  # what the worker is doing: "add", "remove", "merge" (the upkeep thread's)
+
+
 class KillSwitch:
     """An audit hook counting the writes under ``root`` (those whose "event path" matches
-    ``on``, if given); at the ``at``-th it kills the process (SIGKILL: no cleanup runs) after
-    naming the write on stdout."""
+    ``on``, if given; ``on`` may start with "add:", "remove:" or "merge:" to count only the
+    writes made while the worker does that); at the ``at``-th it kills the process (SIGKILL:
+    no cleanup runs) after naming the write on stdout."""
 
     def __init__(self, root: Path, at: int, on: str = "") -> None:
+        self.during, _, on = on.partition(":") if re.match(r"(add|remove|merge):", on) else ("", "", on)
         self.root, self.at, self.on, self.count = str(root), at, re.compile(on), 0
 
     def __call__(self, event: str, args: tuple) -> None:
         paths = _written(event, args)
-        if not any(p.startswith(self.root) for p in paths):
+        if not any(p.startswith(self.root) for p in paths) or (self.during and self.during not in DOING):
             return
         where = f"{event} {' -> '.join(os.path.relpath(p, self.root) for p in paths)}"
         if not self.on.search(where):
@@ -158,10 +166,14 @@ def work(data: Path, run: int, kill_at: int, kill_on: str = "", fsize: int = 0) 
     if encoder is None:
         raise SystemExit(f"no ONNX export in {data / ONNX}")
     library = Library.open(None, data, data / INDEX, encoder=encoder)
+    library.merge_at = MERGE_AT
+    _tell_merges()
+    library.settle(60)  # what the start found to do (a calibration a kill cut short) is done
     feedback = FeedbackStore(data / FEEDBACK)
     say("ready", library.engine.manifest.corpus_checksum, embedded.take())
     if sys.stdin.readline().strip() != "go":
         return 0
+    mine: list[str] = []  # slugs this life added and has not removed
     for number in itertools.count():
         answer = library.engine.answer(QUESTION)
         ask = feedback.record_ask(
@@ -177,12 +189,53 @@ def work(data: Path, run: int, kill_at: int, kill_on: str = "", fsize: int = 0) 
             signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails, as on a full disk
             resource.setrlimit(resource.RLIMIT_FSIZE, (fsize, resource.RLIM_INFINITY))
         try:
+            if number % 3 == 2 and mine:
+                gone = library.find(mine.pop(0))
+                assert gone is not None
+                say("removing", gone.path)
+                DOING.add("remove")
+                library.remove(gone.slug)
+                DOING.discard("remove")
+                say("removed", gone.path, library.engine.manifest.corpus_checksum)
+                library.settle(60)  # a pause: the upkeep (calibration, merges) saves meanwhile
+                continue
+            say("adding")
+            DOING.add("add")
             article, _ = library.add(draft(run, number), added_by="kills")
+            DOING.discard("add")
         except LibraryError as exc:
             say("refused", str(exc).replace("\n", " "))
             return 0
+        mine.append(article.slug)
         say("added", number, article.path, library.engine.manifest.corpus_checksum, embedded.take())
     return 0
+
+
+MERGE_AT = 3  # small segments merged: often, so that kills land in merges too
+
+
+def _tell_merges() -> None:
+    """Say "merging" as the upkeep thread starts saving a merge, and "served" when an index is
+    swapped in, so that a kill between the two is known to have cut a merge short."""
+    import index.library
+
+    merging, serving = index.library.with_merged, index.library.Library._serve
+
+    def with_merged(*args: object, **kwargs: object) -> object:
+        merged = merging(*args, **kwargs)
+        if merged is not None:
+            DOING.add("merge")
+            say("merging", len(merged.segments))
+        return merged
+
+    def serve(self: object, *args: object, **kwargs: object) -> None:
+        serving(self, *args, **kwargs)
+        if "merge" in DOING:
+            DOING.discard("merge")
+            say("merged")
+
+    index.library.with_merged = with_merged
+    index.library.Library._serve = serve
 
 
 def say(*words: object) -> None:
@@ -214,6 +267,7 @@ class Ledger:
     """What the workers reported done: it must all still be there after any kill."""
 
     texts: dict[str, str] = field(default_factory=dict)  # article path -> text its file must hold
+    removing: set[str] = field(default_factory=set)  # paths whose removal was begun: may be gone
     asked: set[int] = field(default_factory=set)
     served: str = ""  # corpus checksum of the last index a worker served
 
@@ -227,6 +281,9 @@ class Life:
     ready: bool = False
     embedded: int = 0  # texts its start embedded (those of an add cut short, if any)
     dying: str = ""  # the write it was killed at, as the worker named it
+    cut: str = ""  # what the kill cut short: "add", "remove", "merge" (or "" between them)
+    merges: int = 0
+    removed: int = 0
     refused: str = ""
     added: int = 0
     returncode: int | None = None
@@ -282,6 +339,9 @@ def check_start(data: Path, ledger: Ledger, before: Before | None, checksum: str
         most = 0 if before.index_checksum == before.folder_checksum else new_texts_at_most(before.missing)
         if embedded > most:
             problems.append(f"the restart embedded {embedded} texts; the index on disk lacked {most} at most")
+    for path in [p for p in ledger.removing if not Path(p).exists()]:  # a removal the kill cut short
+        ledger.texts.pop(path, None)
+        ledger.removing.discard(path)
     ledger.texts.update({a.path: a.body for a in articles if a.path not in ledger.texts})
     ledger.served = checksum
     return problems
@@ -300,6 +360,8 @@ def check_killed(data: Path, ledger: Ledger) -> list[str]:
     except store.IndexUnusable as exc:
         problems.append(f"no whole index on disk: {exc}")
     for path, text in ledger.texts.items():
+        if path in ledger.removing and not Path(path).exists():
+            continue
         if not Path(path).is_file() or text not in Path(path).read_text(encoding="utf-8"):
             problems.append(f"article {Path(path).name} lost or cut")
     unknown = [a.path for a in read.articles if a.path not in ledger.texts]
@@ -332,6 +394,7 @@ def live(data: Path, run: int, plan: Plan, ledger: Ledger, before: Before | None
     watchdog = threading.Timer(LIFE_LIMIT, lambda: (hung.set(), worker.kill()))
     watchdog.start()
     clock = None
+    changing, merging = "", False  # the change under way in the main thread; a merge being saved
     try:
         assert worker.stdout is not None and worker.stdin is not None
         for line in worker.stdout:
@@ -347,12 +410,28 @@ def live(data: Path, run: int, plan: Plan, ledger: Ledger, before: Before | None
                     clock.start()
             elif word == "asked":
                 ledger.asked.add(int(rest[0]))
+            elif word == "adding":
+                changing = "add"
             elif word == "added":
                 number, path, ledger.served = int(rest[0]), rest[1], rest[2]
                 ledger.texts[path] = draft(run, number).text
                 life.added += 1
+                changing = ""
+            elif word == "removing":
+                ledger.removing.add(rest[0])
+                changing = "remove"
+            elif word == "removed":
+                ledger.texts.pop(rest[0], None)
+                ledger.removing.discard(rest[0])
+                ledger.served = rest[1]
+                life.removed += 1
+                changing = ""
+            elif word in ("merging", "merged"):
+                life.merges += word == "merged"
+                merging = word == "merging"
             elif word == "dying":
                 life.dying = " ".join(rest)
+                life.cut = "merge" if merging else changing
             elif word == "refused":
                 life.refused = line.removeprefix("refused ").strip()
         life.returncode = worker.wait()
@@ -438,14 +517,20 @@ def main(argv: list[str] | None = None) -> int:
     killed = lives[:-1]
     survived = sum(not life.problems for life in killed)
     print(f"killed {len(killed)} times (seed {args.seed}); survived {survived}")
-    print(f"articles added {sum(life.added for life in lives)}; restart clean: {not lives[-1].problems}")
+    cut = {what: sum(life.cut == what for life in killed) for what in ("add", "remove", "merge")}
+    print(
+        f"articles added {sum(life.added for life in lives)}, removed {sum(life.removed for life in lives)}; "
+        f"merges {sum(life.merges for life in lives)}; kills inside an add {cut['add']}, "
+        f"a removal {cut['remove']}, a merge {cut['merge']}; restart clean: {not lives[-1].problems}"
+    )
     return 0 if survived == len(killed) and not lives[-1].problems else 1
 
 
 def _report(life: Life) -> None:
     where = life.dying or ("by the clock" if life.plan.delay is not None else "-")
     state = "ok" if not life.problems else "FAILED"
-    print(f"life {life.run}: {life.plan}, at {where}; {life.added} added; {state}", flush=True)
+    inside = f" (inside {'an' if life.cut == 'add' else 'a'} {life.cut})" if life.cut else ""
+    print(f"life {life.run}: {life.plan}, at {where}{inside}; {life.added} added; {state}", flush=True)
     for problem in life.problems:
         print(f"    {problem}", flush=True)
 

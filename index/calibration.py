@@ -123,8 +123,8 @@ def trial_index(index: PassageIndex, keep: list[int]) -> PassageIndex:
     """An index of some of ``index``'s passages, made from its vectors without the model."""
     from index.corpus.passages import context_text
     from index.store.disk import PassageIndex
-    from index.store.lexical import LexicalIndex
-    from index.store.vectors import stored_vectors, vector_index
+    from index.store.segments import Segment
+    from index.words.vocabulary import WordTally
 
     passages = [index.passages[i] for i in keep]
     sentence_rows = np.concatenate(
@@ -134,13 +134,17 @@ def trial_index(index: PassageIndex, keep: list[int]) -> PassageIndex:
         ]
     )
     texts = [context_text(p) for p in passages]
-    return PassageIndex.assemble(
-        replace(index.manifest, passages=len(passages)),
+    vocabulary = index.vocabulary.subset(texts)
+    words = WordTally({}, {}, tuple(vocabulary.embedded), vocabulary.vectors)  # searched, never saved
+    segment = Segment.of(
+        "trial",
         passages,
-        vector_index(stored_vectors(index.passage_vectors)[keep]),
-        vector_index(stored_vectors(index.sentence_vectors)[sentence_rows]),
-        LexicalIndex.build(texts),
-        index.vocabulary.subset(texts),
+        index.passage_vectors.take(keep),
+        index.sentence_vectors.take(sentence_rows),
+        words,
+    )
+    return PassageIndex.of_segments(
+        replace(index.manifest, passages=len(passages)), [segment], vocabulary=vocabulary
     )
 
 

@@ -7,12 +7,22 @@ import logging
 import shutil
 import threading
 import time
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from index.answering.engine import Engine, QueryEncoder, query_encoder
-from index.build import build_index, open_index
+from index.build import (
+    MERGE_AT,
+    build_index,
+    calibrated,
+    changed_index,
+    merge_plan,
+    merged_segment,
+    open_index,
+    recalibrated,
+    with_merged,
+)
 from index.config import MAX_CORPUS_BYTES
 from index.corpus.articles import BUILTIN_CORPUS, Article, CorpusError, Refused, corpus_checksum, read_corpus
 from index.corpus.intake import Draft, IntakeError, restore_text, rewrite_article, write_article
@@ -21,7 +31,7 @@ from index.corpus.pdfs import convert_pdfs
 from index.corpus.removed import put_back, removal_pin, set_aside
 from index.errors import CitebotError
 from index.store import disk as store
-from index.store.disk import IndexUnusable
+from index.store.disk import IndexUnusable, PassageIndex
 from index.words.background import background_words
 
 log = logging.getLogger(__name__)
@@ -101,6 +111,10 @@ class Library:
         self.threshold = threshold
         self.max_corpus_bytes = max_corpus_bytes
         self._lock = threading.Lock()
+        self.merge_at = MERGE_AT
+        self._upkeep_done = threading.Condition()
+        self._upkeep_due = False
+        self._upkeep_thread: threading.Thread | None = None
         articles: dict[str, Article] = {}  # by path: the versions now indexed
         self.refused: tuple[Refused, ...] = ()
         if folder is not None:
@@ -111,6 +125,8 @@ class Library:
         # swapped as one, so that a reader on another thread never sees half of a change
         engine.catalogue  # noqa: B018 - made now, not on the event loop's first /help
         self._current: tuple[Engine, dict[str, Article]] = (engine, articles)
+        if folder is not None and index_dir is not None and not calibrated(engine.index):
+            self._upkeep()  # a change whose calibration a stop cut short
 
     @classmethod
     def open(
@@ -187,10 +203,9 @@ class Library:
             old = self.engine
             if corpus_checksum(read.articles) == old.manifest.corpus_checksum:
                 return Refresh(False, (), (), (), self.refused, time.perf_counter() - started)
+            before = self._articles
             try:
-                index = build_index(
-                    read.articles, old.encoder, DEFAULT_CHUNKING, str(self.folder), previous=old.index
-                )
+                index = self._next_index(old.index, before, read.articles)
                 store.save(index, self.index_dir)
             except (CorpusError, IndexUnusable, OSError) as exc:
                 return self._failed(str(exc), read.refused, started)
@@ -199,10 +214,7 @@ class Library:
                 return self._failed(
                     f"the index could not be rebuilt ({type(exc).__name__})", read.refused, started
                 )
-            before = self._articles
-            engine = Engine(index, old.encoder, self.threshold, old.background)
-            engine.catalogue  # noqa: B018 - made before it serves
-            self._current = (engine, {a.path: a for a in read.articles})
+            self._serve(index, {a.path: a for a in read.articles})
             change = _difference(before, self._articles, time.perf_counter() - started, self.refused)
             log.info(
                 "index swapped in %.1f s: %d passages from %d article(s) (added %s, removed %s, updated %s)",
@@ -213,7 +225,94 @@ class Library:
                 list(change.removed) or "none",
                 list(change.updated) or "none",
             )
-            return change
+        self._upkeep()
+        return change
+
+    def _next_index(
+        self, previous: PassageIndex, before: dict[str, Article], articles: list[Article]
+    ) -> PassageIndex:
+        """The index of ``articles``, changed from ``previous`` (of ``before``) by what changed
+        alone: removed and rewritten articles' passages deleted, new texts in a new segment."""
+        assert self.folder is not None
+        encoder = self.engine.encoder
+        if {a.slug for a in before.values()} != {a.slug for a in previous.manifest.articles}:
+            return build_index(articles, encoder, DEFAULT_CHUNKING, str(self.folder), previous=previous)
+        now = {a.path: a for a in articles}
+        changed = [a for a in articles if a.path not in before or _text_of(before[a.path]) != _text_of(a)]
+        removed = {
+            a.slug for path, a in before.items() if path not in now or _text_of(a) != _text_of(now[path])
+        }
+        return changed_index(
+            previous, articles, removed, changed, encoder, DEFAULT_CHUNKING, str(self.folder)
+        )
+
+    def _serve(self, index: PassageIndex, articles: dict[str, Article] | None = None) -> None:
+        """Answer from ``index`` from now on (``articles``: the versions it holds, if new)."""
+        old = self.engine
+        engine = Engine(index, old.encoder, self.threshold, old.background)
+        engine.catalogue  # noqa: B018 - made before it serves
+        self._current = (engine, self._articles if articles is None else articles)
+
+    # Upkeep: what a change leaves to do, done on a thread of its own once the change is
+    # answered from: the refusal calibration of the new articles, and merging small segments.
+
+    def _upkeep(self) -> None:
+        """Start the upkeep thread, or tell the running one that there is more to do."""
+        with self._upkeep_done:
+            self._upkeep_due = True
+            if self._upkeep_thread is None:
+                self._upkeep_thread = threading.Thread(
+                    target=self._upkeep_loop, name="library-upkeep", daemon=True
+                )
+                self._upkeep_thread.start()
+
+    def settle(self, timeout: float | None = None) -> bool:
+        """Wait until the upkeep a change started is done (the calibration made, the merges
+        due made); False if ``timeout`` passed first."""
+        with self._upkeep_done:
+            return self._upkeep_done.wait_for(lambda: self._upkeep_thread is None, timeout)
+
+    def _upkeep_loop(self) -> None:
+        while True:
+            with self._upkeep_done:
+                if not self._upkeep_due:
+                    self._upkeep_thread = None
+                    self._upkeep_done.notify_all()
+                    return
+                self._upkeep_due = False
+            try:
+                while self._upkeep_step():
+                    pass
+            except Exception:  # the index served is whole whatever failed here
+                log.exception("the library's upkeep failed; the index serves as it is")
+
+    def _upkeep_step(self) -> bool:
+        """One piece of upkeep, if any is due: True when one was done (or tried too late)."""
+        base = self.engine.index
+        if self.index_dir is None:
+            return False
+        plan = merge_plan(base, self.merge_at)
+        if plan:  # first: a merge made meanwhile still applies, where a calibration would not
+            merge = merged_segment(base, plan)
+            return self._commit(base, lambda current: with_merged(current, base, merge))
+        if not calibrated(base):
+            manifest = recalibrated(base, self.engine.encoder)
+            return self._commit(
+                base, lambda current: replace(current, manifest=manifest) if current is base else None
+            )
+        return False
+
+    def _commit(self, base: PassageIndex, change: Callable[[PassageIndex], PassageIndex | None]) -> bool:
+        """Save and serve ``change(current)`` (the index now served), unless it is None."""
+        with self._lock:
+            index = change(self.engine.index)
+            if index is None:
+                return self.engine.index is not base  # the index changed meanwhile: look again
+            assert self.index_dir is not None
+            store.save(index, self.index_dir)
+            self._serve(index)
+            log.info("upkeep: %d segment(s), calibration %s", len(index.segments), index.manifest.calibration)
+            return True
 
     def _failed(self, reason: str, refused: Sequence[Refused], started: float) -> Refresh:
         log.error("the corpus folder could not be indexed (%s); the current index serves on", reason)
@@ -395,6 +494,11 @@ def _difference(
         refused,
         seconds,
     )
+
+
+def _text_of(article: Article) -> tuple[str, ...]:
+    """What an article's passages and manifest entry are made of."""
+    return (article.slug, article.title, article.source, article.url, article.date, article.raw)
 
 
 def _draft_bytes(draft: Draft) -> int:

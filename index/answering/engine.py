@@ -32,7 +32,6 @@ from index.store import onnx_encoder
 from index.store.disk import ArticleInfo, Manifest, PassageIndex
 from index.store.encoder import Encoder, shared_encoder, use_threads
 from index.store.onnx_encoder import OnnxEncoder
-from index.store.vectors import stored_vectors
 from index.words.answer_types import expected_kind
 from index.words.background import BackgroundWords
 from index.words.followup import MAX_HISTORY, Reading, read_with, topic_words
@@ -251,7 +250,7 @@ class Engine:
     def own_scores(self, hit: Hit, context: FollowUp) -> Hit:
         """``hit`` with each sentence's cosine taken partly with the follow-up's own words."""
         first = int(self.index.sentence_first[hit.row])
-        rows = stored_vectors(self.index.sentence_vectors)[first : first + len(hit.sentence_scores)]
+        rows = self.index.sentence_vectors.block(first, first + len(hit.sentence_scores))
         own = rows @ context.own_vector
         mixed = tuple(
             (1 - W_OWN) * s + W_OWN * float(o) for s, o in zip(hit.sentence_scores, own, strict=True)

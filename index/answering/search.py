@@ -9,7 +9,6 @@ import numpy as np
 
 from index.corpus.passages import Passage
 from index.store.disk import PassageIndex
-from index.store.vectors import stored_vectors
 
 # Fusion weights, chosen by measurement on the development questions and SQuAD (see README):
 # the best sentence's cosine carries most of the signal, the whole passage's cosine adds
@@ -75,10 +74,8 @@ def candidate_features(
     best = np.argpartition(-lexical, pool - 1)[:pool] if pool < n else range(n)  # no full sort
     rows |= {int(r) for r in best if lexical[r] > 0}
     rows |= {r for r in also if 0 <= r < n}
-    passage_vectors = stored_vectors(index.passage_vectors)
-    sentence_vectors = stored_vectors(index.sentence_vectors)
     ordered = sorted(rows)
-    dense = passage_vectors[ordered] @ q[0]
+    dense = index.passage_vectors.take(ordered) @ q[0]
     out = []
     for row, passage_score in zip(ordered, dense, strict=True):
         first = int(index.sentence_first[row])
@@ -87,7 +84,7 @@ def candidate_features(
             Features(
                 row=row,
                 dense_passage=float(passage_score),
-                sentence_scores=tuple((sentence_vectors[first : first + count] @ q[0]).tolist()),
+                sentence_scores=tuple((index.sentence_vectors.block(first, first + count) @ q[0]).tolist()),
                 lexical=float(lexical[row]),
             )
         )

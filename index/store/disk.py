@@ -1,4 +1,5 @@
-"""The index on disk: a folder of FAISS files, passages, BM25 data and a checksummed manifest."""
+"""The index on disk: a folder of segments (index/store/segments.py), the rows deleted from them,
+and a checksummed manifest."""
 
 from __future__ import annotations
 
@@ -11,30 +12,29 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
-import faiss
 import numpy as np
 
-from index.corpus.passages import ChunkSettings, Passage
+from index.corpus.passages import ChunkSettings, Passage, context_text
 from index.errors import CitebotError
 from index.store.lexical import LexicalIndex
-from index.store.vectors import searchable
+from index.store.segments import Segment, live_parts, masks
+from index.store.vectors import Vectors
 from index.words.vocabulary import Vocabulary
 
 log = logging.getLogger(__name__)
 
 # 3: the corpus vocabulary and its word vectors; the refusal calibration. 4: a passage keeps
 # the page it stands on (PDFs' page markers), paragraphs counted from 1 on each page
-FORMAT_VERSION = 5  # 5: BM25 kept as term counts in segments (issue 23)
+# 6: passages, vectors, BM25 counts and words kept in segments: a change writes its own (issue 23)
+FORMAT_VERSION = 6
 MANIFEST = "manifest.json"
-PASSAGES = "passages.jsonl"
-PASSAGE_VECTORS = "passages.faiss"
-SENTENCE_VECTORS = "sentences.faiss"
-BM25_DIR = "bm25"
+SEGMENTS = "segments"
+DELETED = "deleted.json"  # each segment's deleted rows
 
 
 class IndexUnusable(CitebotError, RuntimeError):
@@ -70,39 +70,74 @@ class Manifest:
     articles: tuple[ArticleInfo, ...]
     calibration: dict = field(default_factory=dict)  # what the refusal threshold was set from
     files: dict = field(default_factory=dict)
+    segments: tuple[str, ...] = ()  # the segments' names, in row order
 
     @classmethod
     def from_json(cls, data: dict) -> Manifest:
-        return cls(**{**data, "articles": tuple(ArticleInfo(**a) for a in data["articles"])})
+        return cls(
+            **{
+                **data,
+                "articles": tuple(ArticleInfo(**a) for a in data["articles"]),
+                "segments": tuple(str(n) for n in data.get("segments", ())),
+            }
+        )
 
 
 @dataclass
 class PassageIndex:
-    """Everything a query needs: passages, their dense vectors, BM25, and the manifest."""
+    """Everything a query needs: passages, their dense vectors, BM25, and the manifest; all of
+    it numbered over the live passages of the segments, in order."""
 
     manifest: Manifest
     passages: list[Passage]
-    passage_vectors: faiss.Index
-    sentence_vectors: faiss.Index
+    passage_vectors: Vectors
+    sentence_vectors: Vectors
     lexical: LexicalIndex
     vocabulary: Vocabulary
     sentence_owner: np.ndarray  # passage number of each sentence row
     sentence_first: np.ndarray  # first sentence row of each passage
+    segments: tuple[Segment, ...]
+    deleted: dict[str, frozenset[int]]  # each segment's deleted rows (segments without any: absent)
 
     @classmethod
-    def assemble(
+    def of_segments(
         cls,
         manifest: Manifest,
-        passages: list[Passage],
-        passage_vectors: faiss.Index,
-        sentence_vectors: faiss.Index,
-        lexical: LexicalIndex,
-        vocabulary: Vocabulary,
+        segments: Sequence[Segment],
+        deleted: Mapping[str, Iterable[int]] | None = None,
+        vocabulary: Vocabulary | None = None,
     ) -> PassageIndex:
+        """The index of ``segments`` less their ``deleted`` rows; ``vocabulary`` when it is
+        already known (else combined from the segments' words, less the deleted passages')."""
+        deleted = {name: frozenset(int(r) for r in rows) for name, rows in (deleted or {}).items() if rows}
+        dead = masks(segments, deleted)
+        kept = [
+            (p, d)
+            for s, m in zip(segments, dead, strict=True)
+            for p, d in zip(s.passages, m.tolist(), strict=True)
+        ]
+        passages = [p for p, d in kept if not d]
+        if vocabulary is None:
+            gone = (context_text(p) for p, d in kept if d)
+            vocabulary = Vocabulary.combine([s.words for s in segments], gone)
+        passage_vectors, sentence_vectors = live_parts(segments, deleted)
         counts = np.array([len(p.sentences) for p in passages], dtype=np.int64)
         owner = np.repeat(np.arange(len(passages), dtype=np.int64), counts)
         first = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
-        return cls(manifest, passages, passage_vectors, sentence_vectors, lexical, vocabulary, owner, first)
+        lexical = LexicalIndex([s.terms for s in segments], dead)
+        manifest = replace(manifest, segments=tuple(s.name for s in segments))
+        return cls(
+            manifest,
+            passages,
+            passage_vectors,
+            sentence_vectors,
+            lexical,
+            vocabulary,
+            owner,
+            first,
+            tuple(segments),
+            deleted,
+        )
 
 
 def sha256_file(path: Path) -> str:
@@ -150,7 +185,7 @@ def save(index: PassageIndex, folder: Path) -> None:
         _tidy(folder, parent)
         tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.new-", dir=folder.parent))
         try:
-            manifest = _write(index, tmp)
+            manifest = _write(index, tmp, folder.resolve() if folder.is_dir() else None)
         except (OSError, RuntimeError) as exc:  # faiss reports a failed write as RuntimeError
             shutil.rmtree(tmp, ignore_errors=True)
             raise IndexNotSaved(_why_not_written(exc)) from exc
@@ -161,20 +196,29 @@ def save(index: PassageIndex, folder: Path) -> None:
     index.manifest = manifest
 
 
-def _write(index: PassageIndex, tmp: Path) -> Manifest:
-    """Every file of the index in ``tmp``, the manifest last, all of it on disk."""
-    with (tmp / PASSAGES).open("w", encoding="utf-8") as fh:
-        for p in index.passages:
-            fh.write(json.dumps(p.to_json(), ensure_ascii=False) + "\n")
-    _write_vectors(index.passage_vectors, tmp / PASSAGE_VECTORS)
-    _write_vectors(index.sentence_vectors, tmp / SENTENCE_VECTORS)
-    index.lexical.save(tmp / BM25_DIR)
-    index.vocabulary.save(tmp)
-    files = {str(p.relative_to(tmp)): sha256_file(p) for p in _files(tmp)}
-    manifest = {**asdict(index.manifest), "files": files}
+def _write(index: PassageIndex, tmp: Path, served: Path | None) -> Manifest:
+    """Every file of the index in ``tmp``, the manifest last, all of it on disk. A segment the
+    served version (``served``) already holds is hard-linked from it, not written again: a
+    change writes only its own segment (segments are never changed once written)."""
+    linked = _served_files(served)
+    files: dict[str, str] = {}
+    written: list[Path] = []
+    for segment in index.segments:
+        folder = f"{SEGMENTS}/{segment.name}"
+        if served is not None and _link_segment(served, tmp, folder, linked, files):
+            continue
+        segment.save(tmp / folder)
+        for path in _files(tmp / folder):
+            files[str(path.relative_to(tmp))] = sha256_file(path)
+            written.append(path)
+    deleted = {name: sorted(rows) for name, rows in index.deleted.items()}
+    (tmp / DELETED).write_text(json.dumps(deleted), encoding="utf-8")
+    files[DELETED] = sha256_file(tmp / DELETED)
+    written.append(tmp / DELETED)
+    manifest = {**asdict(index.manifest), "segments": [s.name for s in index.segments], "files": files}
     text = json.dumps({**manifest, "checksum": _manifest_digest(manifest)}, indent=2, ensure_ascii=False)
     (tmp / MANIFEST).write_text(text, encoding="utf-8")
-    for path in (*_files(tmp), tmp / MANIFEST):
+    for path in (*written, tmp / MANIFEST):
         _fsync(path)
     for path in sorted((p for p in tmp.rglob("*") if p.is_dir()), reverse=True):
         _fsync(path)
@@ -182,11 +226,34 @@ def _write(index: PassageIndex, tmp: Path) -> Manifest:
     return Manifest.from_json(manifest)
 
 
-def _write_vectors(index: faiss.Index, path: Path) -> None:
-    """``faiss.write_index`` through a Python file, so that a failed write is an OSError that
-    says why (a full disk), not a RuntimeError."""
-    with path.open("wb") as fh:
-        faiss.write_index(index, faiss.PyCallbackIOWriter(fh.write))
+def _served_files(served: Path | None) -> dict[str, str]:
+    """The files of the served version, with their digests (none when it has no manifest)."""
+    if served is None:
+        return {}
+    try:
+        return dict(read_manifest(served).files)
+    except IndexUnusable:
+        return {}
+
+
+def _link_segment(
+    served: Path, tmp: Path, folder: str, linked: dict[str, str], files: dict[str, str]
+) -> bool:
+    """Hard-link a segment's files from the served version into ``tmp``, their digests taken
+    from its manifest; False (and nothing left in ``tmp``) when it is not there whole or the
+    file system cannot link."""
+    names = {name: digest for name, digest in linked.items() if name.startswith(folder + "/")}
+    if not names:
+        return False
+    try:
+        (tmp / folder).mkdir(parents=True)
+        for name in names:
+            os.link(served / name, tmp / name)
+    except OSError:
+        shutil.rmtree(tmp / folder, ignore_errors=True)
+        return False
+    files.update(names)
+    return True
 
 
 def _fsync(path: Path) -> None:
@@ -403,23 +470,22 @@ def load(folder: Path, expected: dict | None = None) -> PassageIndex:
     check_manifest(manifest, expected or {})
     _check_files(folder, manifest)
     try:
-        with (folder / PASSAGES).open(encoding="utf-8") as fh:
-            passages = [Passage.from_json(json.loads(line)) for line in fh]
-        passage_vectors = searchable(faiss.read_index(str(folder / PASSAGE_VECTORS)))
-        sentence_vectors = searchable(faiss.read_index(str(folder / SENTENCE_VECTORS)))
-        lexical = LexicalIndex.load(folder / BM25_DIR, len(passages))
-        vocabulary = Vocabulary.load(folder)
+        segments = [Segment.load(folder / SEGMENTS / name) for name in manifest.segments]
+        deleted = json.loads((folder / DELETED).read_text(encoding="utf-8"))
+        if not isinstance(deleted, dict) or set(deleted) - set(manifest.segments):
+            raise ValueError("deleted rows of segments the index does not hold")
+        rows = {str(name): [int(r) for r in numbers] for name, numbers in deleted.items()}
+        index = PassageIndex.of_segments(manifest, segments, rows)
     except Exception as exc:  # any reader failure means the same thing: do not serve it
         raise IndexUnusable(f"unreadable index in {folder}: {exc}") from exc
-    n_sentences = sum(len(p.sentences) for p in passages)
     if (
-        len(passages) != manifest.passages
-        or passage_vectors.ntotal != len(passages)
-        or sentence_vectors.ntotal != n_sentences
-        or passage_vectors.d != manifest.dimension
+        not segments
+        or len(index.passages) != manifest.passages
+        or len(index.sentence_owner) != manifest.sentences
+        or index.passage_vectors.d != manifest.dimension
     ):
         raise IndexUnusable(f"inconsistent index in {folder}: counts differ from the manifest")
-    return PassageIndex.assemble(manifest, passages, passage_vectors, sentence_vectors, lexical, vocabulary)
+    return index
 
 
 def chunking_json(settings: ChunkSettings) -> dict:

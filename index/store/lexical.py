@@ -41,8 +41,7 @@ def tokenize(texts: list[str]) -> list[list[str]]:
 
 
 K1, B = 1.5, 0.75  # bm25s's defaults, and so citebot's since the first index
-COUNTS_FILE, WORDS_FILE = "terms.npz", "words.json"
-DELETED_FILE = "deleted.npz"  # beside the segments' folders: the rows each has lost
+COUNTS_FILE, WORDS_FILE = "terms.npz", "terms.json"
 
 
 @dataclass(frozen=True)
@@ -112,9 +111,9 @@ class TermSegment:
 
 
 class LexicalIndex:
-    """BM25 over segments, rows numbered segment after segment; a deleted row scores nothing
-    and counts in no statistic. Scores are normalized as ``LexicalIndex.scores``: divided by
-    the sum of the query words' idf."""
+    """BM25 over segments; a deleted row counts in no statistic. Rows are numbered over the
+    live rows, segment after segment, as one index of the live documents numbers them. Scores
+    are normalized as ``LexicalIndex.scores``: divided by the sum of the query words' idf."""
 
     def __init__(self, segments: Sequence[TermSegment], deleted: Sequence[np.ndarray] | None = None) -> None:
         """``deleted``: for each segment, which of its rows are deleted (none when omitted)."""
@@ -123,15 +122,16 @@ class LexicalIndex:
             deleted = [np.zeros(s.size, dtype=bool) for s in self.segments]
         self.live = [~np.asarray(d, dtype=bool) for d in deleted]
         self.offsets = np.concatenate([[0], np.cumsum([s.size for s in self.segments])]).astype(np.int64)
-        self.size = int(self.offsets[-1])
-        self.documents = int(sum(live.sum() for live in self.live))
+        self._rows = int(self.offsets[-1])  # live and deleted
+        self._whole = [bool(live.all()) for live in self.live]
+        self._kept = None if all(self._whole) else np.concatenate(self.live) if self.live else None
+        self.documents = self.size = int(sum(live.sum() for live in self.live))
         length = sum(int(s.lengths[live].sum()) for s, live in zip(self.segments, self.live, strict=True))
         self.average_length = length / self.documents if self.documents else 0.0
         self._columns = [{w: i for i, w in enumerate(s.words)} for s in self.segments]
         # each row's length term, made once: a query then costs a gather per word and segment
         average = self.average_length or 1.0
         self._norms = [(K1 * ((1 - B) + B * s.lengths / average)).astype(np.float32) for s in self.segments]
-        self._whole = [bool(live.all()) for live in self.live]
         self._df: dict[str, int] = {}  # live documents holding each word, summed over segments
         for segment, live in zip(self.segments, self.live, strict=True):
             column = np.repeat(np.arange(len(segment.words)), np.diff(segment.indptr))
@@ -146,10 +146,10 @@ class LexicalIndex:
         return math.log(1 + (self.documents - df + 0.5) / (df + 0.5))
 
     def raw_scores(self, words: Sequence[str]) -> np.ndarray:
-        """Each row's BM25 score for ``words`` (a word given twice counts twice)."""
-        scores = np.zeros(self.size, dtype=np.float32)
+        """Each live row's BM25 score for ``words`` (a word given twice counts twice)."""
+        scores = np.zeros(self._rows, dtype=np.float32)
         if not self.documents:
-            return scores
+            return scores[: self.size]
         for word in words:
             if word not in self._df:
                 continue
@@ -160,17 +160,14 @@ class LexicalIndex:
                     continue
                 start, end = segment.indptr[column], segment.indptr[column + 1]
                 docs, tf = segment.docs[start:end], segment.counts[start:end]
-                if not self._whole[number]:
-                    keep = self.live[number][docs]
-                    docs, tf = docs[keep], tf[keep]
                 scores[self.offsets[number] + docs] += idf * (tf / (self._norms[number][docs] + tf))
-        return scores
+        return scores if self._kept is None else scores[self._kept]
 
     def scores(
         self, query: str, expansions: tuple[str, ...] = (), expansion_weight: float = 0.5
     ) -> np.ndarray:
-        """Each row's BM25 score divided by the sum of the query words' idf (see
-        ``LexicalIndex.scores``: the same words, expansions and bound)."""
+        """Each live row's BM25 score divided by the sum of the query words' idf; words of
+        ``expansions`` not in the query count ``expansion_weight`` as much."""
         tokens = tokenize([query])[0]
         known = [t for t in tokens if t in self._df]
         extra = [t for t in tokenize([" ".join(expansions)])[0] if t in self._df and t not in tokens]
@@ -197,29 +194,3 @@ class LexicalIndex:
         if not total:
             return [0.0] * len(texts)
         return [sum(v for w, v in weights.items() if w in set(words)) / total for words in text_words]
-
-    def save(self, folder: Path) -> None:
-        """Each segment in a folder of its own (``0``, ``1``…), and the deleted rows beside."""
-        folder.mkdir(parents=True, exist_ok=True)
-        for number, segment in enumerate(self.segments):
-            segment.save(folder / str(number))
-        np.savez(folder / DELETED_FILE, *[~live for live in self.live])
-
-    @classmethod
-    def load(cls, folder: Path, size: int) -> LexicalIndex:
-        """The index ``save`` wrote, of ``size`` rows in all.
-
-        Raises:
-            ValueError: the segments are damaged, or do not hold ``size`` rows.
-            OSError: they cannot be read.
-        """
-        numbers = sorted(int(p.name) for p in folder.iterdir() if p.is_dir() and p.name.isdigit())
-        segments = [TermSegment.load(folder / str(n)) for n in numbers]
-        with np.load(folder / DELETED_FILE, allow_pickle=False) as arrays:
-            deleted = [arrays[f"arr_{i}"] for i in range(len(segments))]
-        if any(len(d) != s.size for d, s in zip(deleted, segments, strict=True)):
-            raise ValueError("the deleted rows do not match their segments")
-        index = cls(segments, deleted)
-        if index.size != size:
-            raise ValueError(f"the lexical index has {index.size} rows, not {size}")
-        return index

@@ -7,6 +7,7 @@ import json
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,7 +17,7 @@ import numpy as np
 from index.words.terms import STOPWORDS, stem, words
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable
+    from collections.abc import Callable, Iterable, Sequence
 
 NEAREST_KEPT = 10_000  # words whose nearest corpus word is remembered
 WORDS_FILE = "vocabulary.json"
@@ -69,15 +70,40 @@ class Vocabulary:
     @classmethod
     def build(cls, texts: Iterable[str], embed: Callable[[list[str]], np.ndarray]) -> Vocabulary:
         """The vocabulary of ``texts``, most frequent word first; ``embed`` gives word vectors."""
-        texts = list(texts)
-        counter = cls.count(texts)
+        return cls.combine([WordTally.build(texts, embed)])
+
+    @classmethod
+    def combine(cls, tallies: Sequence[WordTally], removed: Iterable[str] = ()) -> Vocabulary:
+        """The vocabulary of the texts ``tallies`` counted, less the ``removed`` texts among
+        them: what ``build`` gives for the texts that are left, without embedding again."""
+        counter: Counter[str] = Counter()
         capitals: Counter[str] = Counter()
-        for text in texts:
-            capitals.update(m.group().lower() for m in _MID_CAPITAL.finditer(text))
-        proper = frozenset(w for w, n in capitals.items() if 2 * n >= counter[w])
+        for tally in tallies:
+            counter.update(tally.counts)
+            capitals.update(tally.capitals)
+        gone = WordTally.count(removed)
+        counter.subtract(gone.counts)
+        capitals.subtract(gone.capitals)
+        counter = +counter  # words no text left holds are dropped
+        proper = frozenset(w for w, n in capitals.items() if n > 0 and 2 * n >= counter[w])
         ordered = sorted(counter, key=lambda w: (-counter[w], w))
-        vectors = embed([w for w in ordered if embeddable(w)])
-        return cls(ordered, [counter[w] for w in ordered], np.asarray(vectors, dtype=np.float32), proper)
+        wanted = [w for w in ordered if embeddable(w)]
+        dimension = max((t.vectors.shape[1] for t in tallies), default=0)
+        vectors = np.empty((len(wanted), dimension), dtype=np.float32)
+        missing = np.ones(len(wanted), dtype=bool)
+        for tally in reversed(tallies):  # the newest vector of a word
+            if not missing.any():
+                break
+            rows = np.array(
+                [tally.row_of.get(w, -1) if m else -1 for w, m in zip(wanted, missing, strict=True)],
+                dtype=np.int64,
+            )
+            found = rows >= 0
+            vectors[found] = tally.vectors[rows[found]]
+            missing &= ~found
+        if missing.any():
+            raise ValueError("a word of the vocabulary has no vector")
+        return cls(ordered, [counter[w] for w in ordered], vectors, proper)
 
     def subset(self, texts: Iterable[str]) -> Vocabulary:
         """The vocabulary of some of the corpus's texts, with the vectors already made."""
@@ -120,22 +146,62 @@ class Vocabulary:
         row = int(np.argmax(scores))
         return self.embedded[row], float(scores[row])
 
+
+@dataclass(frozen=True)
+class WordTally:
+    """The words of some texts (a segment's): each one's count, how often it is written with a
+    capital mid-sentence, and a vector for each embeddable one."""
+
+    counts: dict[str, int]
+    capitals: dict[str, int]
+    embedded: tuple[str, ...]
+    vectors: np.ndarray
+
+    @staticmethod
+    def count(texts: Iterable[str]) -> WordTally:
+        """The counts of ``texts``, without vectors."""
+        texts = list(texts)
+        capitals: Counter[str] = Counter()
+        for text in texts:
+            capitals.update(m.group().lower() for m in _MID_CAPITAL.finditer(text))
+        return WordTally(dict(Vocabulary.count(texts)), dict(capitals), (), np.zeros((0, 0), np.float32))
+
+    @classmethod
+    def build(cls, texts: Iterable[str], embed: Callable[[list[str]], np.ndarray]) -> WordTally:
+        """The tally of ``texts``; ``embed`` gives the vectors of its embeddable words."""
+        counted = cls.count(texts)
+        embedded = tuple(sorted(w for w in counted.counts if embeddable(w)))
+        vectors = np.asarray(embed(list(embedded)), dtype=np.float32)
+        return cls(counted.counts, counted.capitals, embedded, vectors)
+
+    @cached_property
+    def row_of(self) -> dict[str, int]:
+        return {w: r for r, w in enumerate(self.embedded)}
+
     def save(self, folder: Path) -> None:
-        data = {"words": self.words, "counts": self.counts, "proper": sorted(self.proper)}
+        """Write the tally into ``folder`` (JSON and a FAISS file of the vectors; no pickle)."""
+        data = {"counts": self.counts, "capitals": self.capitals, "embedded": list(self.embedded)}
         (folder / WORDS_FILE).write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
         flat = faiss.IndexFlatIP(self.vectors.shape[1])
         if len(self.vectors):
             flat.add(np.ascontiguousarray(self.vectors))
-        faiss.write_index(flat, str(folder / VECTORS_FILE))
+        with (folder / VECTORS_FILE).open("wb") as fh:
+            faiss.write_index(flat, faiss.PyCallbackIOWriter(fh.write))
 
     @classmethod
-    def load(cls, folder: Path) -> Vocabulary:
+    def load(cls, folder: Path) -> WordTally:
+        """A tally ``save`` wrote.
+
+        Raises:
+            ValueError: the files do not hold a well-formed tally.
+            OSError: they cannot be read.
+        """
         data = json.loads((folder / WORDS_FILE).read_text(encoding="utf-8"))
         flat = faiss.read_index(str(folder / VECTORS_FILE))
         vectors = flat.reconstruct_n(0, flat.ntotal) if flat.ntotal else np.zeros((0, flat.d), np.float32)
-        return cls(
-            list(data["words"]),
-            [int(c) for c in data["counts"]],
-            np.asarray(vectors, np.float32),
-            frozenset(data["proper"]),
-        )
+        counts = {str(w): int(n) for w, n in data["counts"].items()}
+        capitals = {str(w): int(n) for w, n in data["capitals"].items()}
+        embedded = tuple(str(w) for w in data["embedded"])
+        if len(embedded) != len(vectors) or any(w not in counts for w in embedded):
+            raise ValueError("the word vectors do not match their words")
+        return cls(counts, capitals, embedded, np.asarray(vectors, np.float32))

@@ -21,6 +21,7 @@ from bench.kills import (
     Ledger,
     Plan,
     live,
+    look,
     prepare,
     run_kills,
     temporaries,
@@ -91,8 +92,8 @@ def test_a_kill_at_any_step_of_the_swap_leaves_an_index_served_without_rebuildin
 
 
 def test_a_save_killed_while_writing_leaves_no_temporary_after_a_start(saved, builtin_index_dir, encoder):
-    done = killed_save(builtin_index_dir, saved, 1, r"^open .*\.new-")
-    assert done.returncode == -9 and "passages" in done.stdout, done.stderr
+    done = killed_save(builtin_index_dir, saved, 1, r"^(open|os\.link) .*\.new-")
+    assert done.returncode == -9 and ".new-" in done.stdout, done.stderr
     _, status = open_index(BUILTIN_CORPUS, saved, encoder)
     assert not status.rebuilt
     assert leftovers(saved) == []
@@ -139,14 +140,19 @@ def test_every_file_and_folder_is_fsynced_before_the_new_index_is_put_in_place(
         calls.append(("replace", Path(dst)))
         rename(src, dst, **kwargs)
 
+    index = store.load(builtin_index_dir)
+    before = {p.stat().st_ino for p in (saved.resolve() / store.SEGMENTS).rglob("*") if p.is_file()}
+    changed = replace(index, deleted={index.segments[0].name: frozenset({0})})  # a removal's save
     monkeypatch.setattr(os, "fsync", spy_fsync)
     monkeypatch.setattr(os, "replace", spy_replace)
-    store.save(store.load(builtin_index_dir), saved)
+    store.save(changed, saved)
     put = calls.index(("replace", saved))
     synced = {ino for op, ino in calls[:put] if op == "fsync"}
     version = saved.resolve()
     written = {p.stat().st_ino for p in (version, *version.rglob("*"))}
-    assert written <= synced  # every file and folder of the new index
+    linked = written & before  # the segment the change left alone: linked, made durable when written
+    assert linked == before  # every file of its segment
+    assert written - linked <= synced  # every other file and folder of the new index
     assert saved.parent.stat().st_ino in synced  # its name in the parent folder
     assert ("fsync", saved.parent.stat().st_ino) in calls[put:]  # and the swap itself
 
@@ -190,6 +196,24 @@ def test_a_full_disk_during_an_add_says_so_and_loses_nothing(data):
     assert whole_index(data) == served
     assert temporaries(data) == []
     assert len(ledger.asked) == 1  # the question recorded before the add is kept
+
+
+@pytest.mark.parametrize(
+    "on",
+    [
+        r"remove:^os\.rename articles/",  # its file set aside, the index not yet changed
+        r"remove:^open \.index\.new-",  # its deleted rows being written
+        r"remove:^os\.rename \S+ -> index\b",  # the swap
+        r"merge:^open \.index\.new-",  # the merged segment being written
+        r"merge:^os\.rename \S+ -> index\b",  # the swap
+    ],
+)
+def test_a_removal_or_a_merge_killed_at_its_writes_loses_nothing(data, on):
+    ledger = Ledger()
+    killed = live(data, 1, Plan(at=1, on=on), ledger, None)
+    assert killed.problems == [] and killed.cut == on.partition(":")[0], killed
+    restarted = live(data, 2, Plan(), ledger, look(data))
+    assert restarted.ready and restarted.problems == []
 
 
 KILLS = 12

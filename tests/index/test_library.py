@@ -155,7 +155,7 @@ def test_a_failed_rebuild_leaves_the_engine_and_takes_the_added_file_out(library
     def broken(*args, **kwargs):
         raise RuntimeError("out of memory")
 
-    monkeypatch.setattr(index.library, "build_index", broken)
+    monkeypatch.setattr(index.library, "changed_index", broken)
     with pytest.raises(LibraryError, match="could not be rebuilt"):
         library.add(HARBOUR)
     assert sorted(p.name for p in library.folder.iterdir()) == ["nk-troops.txt", "nk-troops.yaml"]
@@ -179,13 +179,13 @@ def test_a_hidden_draft_is_not_indexed(library):
 
 def test_a_site_is_added_with_one_rebuild_and_its_empty_pages_refused(library, monkeypatch):
     rebuilds = []
-    real = build.build_index
+    real = build.changed_index
 
     def counted(*args, **kwargs):
         rebuilds.append(1)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(index_library, "build_index", counted)
+    monkeypatch.setattr(index_library, "changed_index", counted)
     pages = [
         Draft(
             HARBOUR.title, HARBOUR.text, "The Daily", "https://example.com/harbour", "2026-03-03", "A. Writer"

@@ -126,14 +126,14 @@ async def test_questions_are_answered_from_the_old_index_while_a_rebuild_runs(
 
     import index.library
 
-    real_build, building = index.library.build_index, threading.Event()
+    real_build, building = index.library.changed_index, threading.Event()
 
     def slow_build(*args, **kwargs):
         building.set()
         time.sleep(3)  # a long rebuild (a big corpus)
         return real_build(*args, **kwargs)
 
-    monkeypatch.setattr(index.library, "build_index", slow_build)
+    monkeypatch.setattr(index.library, "changed_index", slow_build)
 
     async with running(library, tmp_path, fake):
         add = await fake.slash("article add", files={"file": ("harbour.html", PAGE)})

@@ -10,8 +10,8 @@ from index.corpus.articles import load_corpus
 def test_dense_scores_match_a_numpy_brute_force(engine, encoder):
     index = engine.index
     q = encoder.encode(["How many troops are in eastern Russia?"])[0]
-    passages = index.passage_vectors.reconstruct_n(0, index.passage_vectors.ntotal)
-    sentences = index.sentence_vectors.reconstruct_n(0, index.sentence_vectors.ntotal)
+    passages = index.passage_vectors.all()
+    sentences = index.sentence_vectors.all()
     for f in candidate_features(index, q, np.zeros(len(index.passages), dtype=np.float32)):
         assert abs(f.dense_passage - float(passages[f.row] @ q)) < 1e-5
         first = index.sentence_first[f.row]

@@ -13,6 +13,7 @@ from index.build import open_index
 from index.corpus.articles import BUILTIN_CORPUS
 from index.store import disk as store
 from index.store.disk import IndexUnusable
+from index.store.segments import PASSAGE_VECTORS, PASSAGES, SENTENCE_VECTORS
 
 
 def test_round_trip_gives_the_same_passages_vectors_and_results(builtin_index_dir, encoder, tmp_path):
@@ -22,10 +23,8 @@ def test_round_trip_gives_the_same_passages_vectors_and_results(builtin_index_di
     again = store.load(copy)
     assert again.passages == index.passages
     assert again.manifest.threshold == index.manifest.threshold
-    n = index.passage_vectors.ntotal
-    assert np.array_equal(
-        again.passage_vectors.reconstruct_n(0, n), index.passage_vectors.reconstruct_n(0, n)
-    )
+    assert np.array_equal(again.passage_vectors.all(), index.passage_vectors.all())
+    assert np.array_equal(again.sentence_vectors.all(), index.sentence_vectors.all())
     q = encoder.encode(["Where are North Korean troops training?"])[0]
     ids = [h.passage.id for h in search(index, q, "Where are North Korean troops training?", 3)]
     assert ids == [h.passage.id for h in search(again, q, "Where are North Korean troops training?", 3)]
@@ -42,10 +41,17 @@ def test_manifest_records_model_chunking_checksums_and_build(builtin_index_dir):
         "threshold",
         "built_at",
         "files",
+        "segments",
     ):
         assert key in m
     assert m["dimension"] == 384
-    assert set(m["files"]) >= {store.PASSAGES, store.PASSAGE_VECTORS, store.SENTENCE_VECTORS}
+    segment = f"{store.SEGMENTS}/{m['segments'][0]}"
+    assert set(m["files"]) >= {f"{segment}/{name}" for name in (PASSAGES, PASSAGE_VECTORS, SENTENCE_VECTORS)}
+
+
+def in_segment(folder: Path, name: str) -> Path:
+    """A file of the index's first segment."""
+    return folder / store.SEGMENTS / store.read_manifest(folder).segments[0] / name
 
 
 def copy_of(builtin_index_dir: Path, tmp_path: Path) -> Path:
@@ -56,7 +62,7 @@ def copy_of(builtin_index_dir: Path, tmp_path: Path) -> Path:
 
 def test_flipped_bytes_in_the_faiss_file_are_caught(builtin_index_dir, tmp_path):
     folder = copy_of(builtin_index_dir, tmp_path)
-    path = folder / store.PASSAGE_VECTORS
+    path = in_segment(folder, PASSAGE_VECTORS)
     data = bytearray(path.read_bytes())
     middle = len(data) // 2
     data[middle : middle + 8] = bytes(b ^ 0xFF for b in data[middle : middle + 8])
@@ -67,7 +73,7 @@ def test_flipped_bytes_in_the_faiss_file_are_caught(builtin_index_dir, tmp_path)
 
 def test_damaged_index_is_rebuilt_not_served(builtin_index_dir, encoder, tmp_path, caplog):
     folder = copy_of(builtin_index_dir, tmp_path)
-    (folder / store.PASSAGES).write_text("not json\n")
+    in_segment(folder, PASSAGES).write_text("not json\n")
     index, status = open_index(BUILTIN_CORPUS, folder, encoder)
     assert status.rebuilt and "checksum" in status.reason
     assert store.load(folder).passages == index.passages
@@ -103,7 +109,7 @@ def test_missing_index_is_built_and_then_reused(encoder, tmp_path):
 
 def test_extra_or_missing_files_are_caught(builtin_index_dir, tmp_path):
     folder = copy_of(builtin_index_dir, tmp_path)
-    (folder / store.SENTENCE_VECTORS).unlink()
+    in_segment(folder, SENTENCE_VECTORS).unlink()
     with pytest.raises(IndexUnusable, match="files differ"):
         store.load(folder)
 

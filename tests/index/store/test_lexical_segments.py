@@ -29,14 +29,13 @@ def articles() -> list[list[str]]:
 
 
 def same_as_a_fresh_build(segmented: LexicalIndex, texts: list[str], rows: list[int]) -> None:
-    """Every word's idf and every live document's score as a fresh bm25s build gives them;
-    deleted rows score nothing."""
+    """Every word's idf and every live document's score as a fresh bm25s build gives them,
+    numbered as it numbers them (``rows``: where each live document stood among them all)."""
     fresh = bm25s.BM25()  # Lucene's variant, k1 1.5, b 0.75: as citebot's first BM25 was built
     fresh.index(tokens := [words for words in tokenize(texts)], show_progress=False)
     documents = len(tokens)
     vocabulary = sorted(w for w in fresh.vocab_dict if w)  # bm25s keeps "" for its own use
     assert vocabulary, "the fresh build has words"
-    dead = np.setdiff1d(np.arange(segmented.size), rows)
     for word in vocabulary:
         df = sum(word in set(t) for t in tokens)
         assert segmented.idf(word) == pytest.approx(
@@ -44,11 +43,11 @@ def same_as_a_fresh_build(segmented: LexicalIndex, texts: list[str], rows: list[
         )
         got = segmented.raw_scores([word])
         expected = np.asarray(fresh.get_scores([word]), dtype=np.float32)
-        np.testing.assert_allclose(got[rows], expected, rtol=1e-5, atol=1e-6, err_msg=word)
-        assert not got[dead].any(), word
+        assert len(got) == len(rows) == documents
+        np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-6, err_msg=word)
     for question in ("Who visited Russia?", "What happened to the price of fish?", "ferry twice a week"):
         whole = LexicalIndex.build(texts).scores(question)  # one segment, built afresh
-        np.testing.assert_allclose(segmented.scores(question)[rows], whole, rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(segmented.scores(question), whole, rtol=1e-5, atol=1e-6)
 
 
 def test_adds_and_removals_score_as_a_fresh_build_of_the_live_articles():
@@ -80,19 +79,18 @@ def test_adds_and_removals_score_as_a_fresh_build_of_the_live_articles():
 
 def test_segments_are_saved_and_loaded_without_pickle_and_damage_is_refused(tmp_path):
     a, b = articles()[2:]
-    index = LexicalIndex(
-        [TermSegment.build(a), TermSegment.build(b)], [np.zeros(len(a), bool), np.eye(1, len(b), 0, bool)[0]]
-    )
-    index.save(tmp_path / "bm25")
-    loaded = LexicalIndex.load(tmp_path / "bm25", len(a) + len(b))
-    assert [s.words for s in loaded.segments] == [s.words for s in index.segments]
-    np.testing.assert_array_equal(loaded.scores("harbour froze"), index.scores("harbour froze"))
-    assert loaded.documents == len(a) + len(b) - 1
-    with pytest.raises(ValueError, match="rows"):
-        LexicalIndex.load(tmp_path / "bm25", len(a) + len(b) + 1)
-    (tmp_path / "bm25" / "1" / "words.json").write_text('["only-one"]', encoding="utf-8")
+    segments = [TermSegment.build(a), TermSegment.build(b)]
+    for number, segment in enumerate(segments):
+        segment.save(tmp_path / str(number))
+    loaded = [TermSegment.load(tmp_path / str(number)) for number in range(2)]
+    assert [s.words for s in loaded] == [s.words for s in segments]
+    deleted = [np.zeros(len(a), bool), np.eye(1, len(b), 0, bool)[0]]
+    index, again = LexicalIndex(segments, deleted), LexicalIndex(loaded, deleted)
+    np.testing.assert_array_equal(again.scores("harbour froze"), index.scores("harbour froze"))
+    assert again.documents == len(a) + len(b) - 1 == len(again.scores("harbour froze"))
+    (tmp_path / "1" / "terms.json").write_text('["only-one"]', encoding="utf-8")
     with pytest.raises(ValueError, match="do not match"):
-        LexicalIndex.load(tmp_path / "bm25", len(a) + len(b))
+        TermSegment.load(tmp_path / "1")
 
 
 def test_the_segment_counts_words_as_the_lexical_index_tokenizes_them():

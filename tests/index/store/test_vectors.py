@@ -54,14 +54,14 @@ def test_an_approximate_index_round_trips_and_answers_like_the_exact_one(
     index = build_index(load_corpus(BUILTIN_CORPUS), encoder)
     store.save(index, tmp_path / "index")
     loaded = store.load(tmp_path / "index")
-    assert isinstance(loaded.passage_vectors, faiss.IndexHNSWFlat)
-    assert loaded.sentence_vectors.hnsw.efSearch == vectors_.HNSW_EF_SEARCH
+    assert isinstance(loaded.passage_vectors.parts[0], faiss.IndexHNSWFlat)
+    assert loaded.sentence_vectors.parts[0].hnsw.efSearch == vectors_.HNSW_EF_SEARCH
     approximate = Engine(loaded, encoder)
     for question in ("Who visited Russia on Tuesday?", "What weapons has North Korea sent to Russia?"):
         a, b = engine.answer(question), approximate.answer(question)
         assert a.sentence == b.sentence and [c.id for c in a.citations] == [c.id for c in b.citations]
     monkeypatch.setattr(vectors_, "HNSW_EF_SEARCH", 300)  # a search setting: applies on load, no rebuild
-    assert store.load(tmp_path / "index").passage_vectors.hnsw.efSearch == 300
+    assert store.load(tmp_path / "index").passage_vectors.parts[0].hnsw.efSearch == 300
 
 
 def test_stored_vectors_are_the_indexed_vectors_without_a_copy(tmp_path):
