@@ -26,9 +26,11 @@ from index import (
     ConfigError,
     Engine,
     EngineConfig,
+    Libraries,
     Library,
     SourceState,
     SourceStates,
+    View,
     group_asked,
     refusal,
     startup_config,
@@ -60,6 +62,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     ap.add_argument("-k", "--results", type=int, help=f"passages per answer (1-{MAX_K})")
     ap.add_argument("--rebuild", action="store_true", help="rebuild the index first")
+    ap.add_argument(
+        "--server",
+        type=int,
+        metavar="ID",
+        help="ask as in this Discord server: its own articles and the shared",
+    )
     return ap.parse_args(argv)
 
 
@@ -74,8 +82,12 @@ class Console:
         out: TextIO | None = None,
         batch: bool = False,
         store_path: Path | None = None,
+        view: View | None = None,
     ) -> None:
+        """``view``: the libraries ``engine`` joins (a server's and the shared), to say which
+        one each passage is from."""
         self.engine, self.k, self.as_json = engine, k, as_json
+        self.view = view
         self.out = out or sys.stdout
         self.batch = batch  # the scorers' protocol: every line is a question, commands included
         self.conversation = False  # a person at the prompt: questions follow each other until :new
@@ -85,6 +97,8 @@ class Console:
     def ask(self, question: str, history: Sequence[str] = ()) -> None:
         try:
             answer = self.engine.answer(question, self.k, history)
+            if self.view is not None:
+                answer = self.view.label(answer)
         except CitebotError as exc:  # said as the core says it; the whole of it is the log's
             log.warning("could not answer %r: %s", question[:100], exc.detail)
             answer = refusal(question, exc.user_message)
@@ -246,9 +260,10 @@ def _interactive(console: Console, history: Path) -> None:
         readline.write_history_file(history)
 
 
-def open_engine(args: argparse.Namespace, settings: EngineConfig) -> Engine:
-    """The engine the bot would answer with: the same articles (the data folder's, unless
-    ``--corpus`` or CORPUS_PATH says otherwise) and the same index.
+def open_engine(args: argparse.Namespace, settings: EngineConfig) -> View:
+    """What the bot would answer with: the same articles (the data folder's, unless
+    ``--corpus`` or CORPUS_PATH says otherwise) and the same index; with ``--server``, that
+    server's own library joined to them, as the bot answers in that server.
 
     Raises:
         CitebotError: they cannot be opened (a folder's ``OSError`` included).
@@ -262,11 +277,11 @@ def open_engine(args: argparse.Namespace, settings: EngineConfig) -> Engine:
             rebuild=args.rebuild,
             max_corpus_bytes=settings.max_corpus_bytes,
         )
+        return Libraries(library, settings.data_dir).view(args.server)
     except CitebotError:
         raise
     except OSError as exc:  # a folder that cannot be made or read
         raise CitebotError(str(exc)) from exc
-    return library.engine
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -275,17 +290,18 @@ def main(argv: list[str] | None = None) -> int:
         settings = startup_config()
         if args.results is not None and not 1 <= args.results <= MAX_K:
             raise ConfigError(f"--results must be from 1 to {MAX_K}")
-        engine = open_engine(args, settings)
+        view = open_engine(args, settings)
     except CitebotError as exc:  # one line for the operator; the whole message is the log's
         log.debug("stopped: %s", exc.detail)
         print(f"citebot: {exc.user_message}", file=sys.stderr)
         return 2
     console = Console(
-        engine,
+        view.engine,
         args.results or settings.results,
         args.json,
         batch=args.json,
         store_path=database_path(settings.data_dir),
+        view=view,
     )
     if args.question:
         console.ask(" ".join(args.question))

@@ -46,6 +46,7 @@ if TYPE_CHECKING:
     from index.corpus.passages import MAX_PASSAGE_CHARS, Passage
     from index.corpus.removed import REMOVED_FOLDER, RemovedArticle, removal_pin, removed_articles
     from index.errors import CitebotError, without_paths
+    from index.libraries import LEFT_SERVER_DAYS, LIBRARY_MEMORY_MB, SHARED, Libraries, View
     from index.library import CHANGED_SINCE, Added, Library, LibraryError, Refresh
     from index.store.disk import IndexNotSaved, IndexUnusable, Manifest
     from index.store.encoder import ModelError
@@ -72,6 +73,8 @@ _HOMES = {
     ),
     "index.config": (
         "FETCH_TIMEOUT",
+        "LEFT_SERVER_DAYS",
+        "LIBRARY_MEMORY_MB",
         "MAX_PAGES",
         "ConfigError",
         "EngineConfig",
@@ -97,6 +100,7 @@ _HOMES = {
         "upload_limit",
     ),
     "index.library": ("CHANGED_SINCE", "Added", "Library", "LibraryError", "Refresh"),
+    "index.libraries": ("LEFT_SERVER_DAYS", "LIBRARY_MEMORY_MB", "SHARED", "Libraries", "View"),
     "index.corpus.passages": ("MAX_PASSAGE_CHARS", "Passage"),
     "index.store.private_files": ("owner_only",),
     "index.words.question": ("QuestionError", "clean_question", "question_from"),
@@ -117,6 +121,8 @@ __all__ = [  # the same names as _HOMES, written out for type checkers and reade
     "CONVERTED_SUFFIXES",
     "CHANGED_SINCE",
     "FETCH_TIMEOUT",
+    "LEFT_SERVER_DAYS",
+    "LIBRARY_MEMORY_MB",
     "MAX_ARTICLE_BYTES",
     "MAX_HISTORY",
     "MAX_K",
@@ -125,6 +131,7 @@ __all__ = [  # the same names as _HOMES, written out for type checkers and reade
     "MAX_TITLE_CHARS",
     "PUBLIC_ONLY",
     "REMOVED_FOLDER",
+    "SHARED",
     "UPLOAD_SUFFIXES",
     "Added",
     "AddressPolicy",
@@ -144,6 +151,7 @@ __all__ = [  # the same names as _HOMES, written out for type checkers and reade
     "IndexNotSaved",
     "IndexUnusable",
     "IntakeError",
+    "Libraries",
     "Library",
     "LibraryError",
     "Manifest",
@@ -162,6 +170,7 @@ __all__ = [  # the same names as _HOMES, written out for type checkers and reade
     "SourceStates",
     "SyncReport",
     "Taken",
+    "View",
     "WebConfig",
     "check",
     "clean_question",

@@ -38,6 +38,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
             p.add_argument("url", metavar="FILE_OR_URL", help="an article file, or an http or https address")
             p.add_argument("--crawl", action="store_true", help="also the pages it links to on its host")
             p.add_argument("--max-pages", type=int, help="the most pages to add (default: $MAX_PAGES or 200)")
+            p.add_argument(
+                "--server", type=int, metavar="ID", help="add to this Discord server's own library"
+            )
         if name == "sync":
             p.add_argument("id", nargs="?", help="only this article (default: every one with a URL)")
     return ap.parse_args(argv)
@@ -55,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "add" and not args.url.lower().startswith(("http://", "https://")):
             from index.corpus.adding import add_file
 
-            return add_file(Path(args.url), settings, _corpus(args, settings), index_dir)
+            return add_file(Path(args.url), settings, _corpus(args, settings), index_dir, args.server)
         if args.command in ("add", "sync"):
             from index.web.command import add, sync
 

@@ -217,6 +217,7 @@ def render_json(answer: Answer) -> dict:
                 "paragraph": c.paragraph,
                 "page": c.page,
                 "url": c.url or None,
+                "library": c.library,
             }
             for c in answer.citations
         ],

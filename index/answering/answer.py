@@ -42,6 +42,7 @@ class Citation:
     page: int | None = None  # the page of a paged article (a PDF's) the passage stands on
     url: str = ""  # where the article lives on the web, from its front matter, if anywhere
     quoted: tuple[int, int] | None = None  # the sentence a link points at: the answer's, else the first
+    library: str = "shared"  # the library the passage is from: "shared" or a server's id
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from index.config import EngineConfig
 from index.corpus.intake import IntakeError, draft_from_file, upload_limit
+from index.libraries import Libraries
 from index.library import Library
 
 
@@ -17,8 +18,11 @@ def open_library(settings: EngineConfig, corpus: Path | None, index_dir: Path) -
     )
 
 
-def add_file(path: Path, settings: EngineConfig, corpus: Path | None, index_dir: Path) -> int:
-    """Add the article in ``path`` and say what was added; 0 when it was.
+def add_file(
+    path: Path, settings: EngineConfig, corpus: Path | None, index_dir: Path, server: int | None = None
+) -> int:
+    """Add the article in ``path`` (to the shared library, or to ``server``'s) and say what was
+    added; 0 when it was.
 
     Raises:
         IntakeError: not a file, too large (checked before it is read), or not an article (the
@@ -32,8 +36,12 @@ def add_file(path: Path, settings: EngineConfig, corpus: Path | None, index_dir:
     if size > limit:
         raise IntakeError(f"{path.name} is {size:,} bytes; files of {limit:,} at most are added")
     draft = draft_from_file(path.name, path.read_bytes())
-    library = open_library(settings, corpus, index_dir)
-    article, _ = library.add(draft, added_by="python -m index add")
+    libraries = Libraries(open_library(settings, corpus, index_dir), settings.data_dir)
+    article, _ = libraries.add(server, draft, added_by="python -m index add")
+    library = libraries.library(server)
+    assert library is not None
+    library.settle()  # its calibration saved before the command ends
     passages = next((a.passages for a in library.engine.manifest.articles if a.slug == article.slug), 0)
-    print(f"added {article.slug}: {article.title} ({passages} passages)")
+    where = "" if server is None else f" to the library of server {server}"
+    print(f"added {article.slug}{where}: {article.title} ({passages} passages)")
     return 0

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from index.config import EngineConfig, web_config
 from index.corpus.adding import open_library
+from index.libraries import Libraries
 from index.web.fetch import Fetcher
 from index.web.sources import Taken, take
 from index.web.state import SourceStates
@@ -23,7 +24,7 @@ def add(args: argparse.Namespace, settings: EngineConfig, corpus: Path | None, i
     web = web_config()  # bad settings are refused before the library is opened
     limit = args.max_pages or web.max_pages
     fetcher = Fetcher.configured(web)
-    library = open_library(settings, corpus, index_dir)
+    libraries = Libraries(open_library(settings, corpus, index_dir), settings.data_dir)
 
     def progress(done: int, total: int) -> None:
         if total > 1:
@@ -41,8 +42,11 @@ def add(args: argparse.Namespace, settings: EngineConfig, corpus: Path | None, i
             )
 
     taken = asyncio.run(fetch())
-    added = library.add_many([page.draft for page in taken.pages], added_by="python -m index add")
-    states = SourceStates.in_folder(settings.data_dir)
+    server = getattr(args, "server", None)
+    added = libraries.add_many(server, [page.draft for page in taken.pages], added_by="python -m index add")
+    library = libraries.library(server) or libraries.shared
+    library.settle()
+    states = SourceStates.in_folder(libraries.folder(server))
     now = time.time()
     try:
         for article in added.articles:

@@ -49,8 +49,8 @@ def test_json_batch_answers_every_line_with_exactly_one_object(builtin_index_dir
     assert first["answer_span"] == "February 2022" and first["answer_span"] in first["answer"]
     assert first["refusal"] is None
     assert first["passages"][0]["id"] == "nk-troops#p14" and first["passages"][0]["rank"] == 1
-    passage_fields = {"id", "rank", "text", "score", "doc", "section", "paragraph", "page", "url"}
-    assert set(first["passages"][0]) == passage_fields
+    passage_fields = {"id", "rank", "text", "score", "doc", "section", "paragraph", "page", "url", "library"}
+    assert set(first["passages"][0]) == passage_fields and first["passages"][0]["library"] == "shared"
     assert first["passages"][0]["url"] is None and first["passages"][0]["page"] is None
     for bad in (out[1], out[2], out[3]):
         assert bad["answered"] is False and bad["answer"] is None and bad["error"]

@@ -166,3 +166,36 @@ def test_a_file_is_added_from_the_command_line_and_answered(data, capsys, tmp_pa
     (tmp_path / "notes.exe").write_bytes(b"MZ")
     assert main(["add", str(tmp_path / "notes.exe")]) == 2
     assert "only .txt, .md, .html or .pdf" in capsys.readouterr().err
+
+
+def test_a_file_added_for_a_server_is_answered_there_and_nowhere_else(
+    data, capsys, tmp_path, encoder, monkeypatch
+):
+    """Issue 23: ``python -m index add --server 111 FILE`` then ``python -m bot.console --json
+    --server 111`` answers from it; ``--server 222`` and no ``--server`` never cite it."""
+    import json
+    from functools import partial
+
+    from bot import console
+
+    monkeypatch.setattr(console.Library, "open", partial(console.Library.open, encoder=encoder))
+    article = tmp_path / "ferry.md"
+    article.write_text(
+        "# Ferry times\n\nThe ferry to Rason sails twice a week in summer, the port office said.\n",
+        encoding="utf-8",
+    )
+    assert main(["add", "--server", "111", str(article)]) == 0
+    assert capsys.readouterr().out.startswith("added ferry-times to the library of server 111: Ferry times (")
+    assert (data / "servers" / "111" / "articles" / "ferry-times.md").is_file()
+    question = "How often does the ferry to Rason sail?"
+    replies = {}
+    for where in (["--server", "111"], ["--server", "222"], []):
+        assert console.main(["--json", *where, question]) == 0
+        replies[" ".join(where) or "none"] = json.loads(capsys.readouterr().out)
+    there = replies["--server 111"]
+    assert there["answered"] and "twice a week" in there["answer"]
+    assert there["passages"][0]["library"] == "111" and there["passages"][0]["id"] == "ferry-times#p1"
+    assert {p["library"] for p in there["passages"][1:]} <= {"shared", "111"}
+    for elsewhere in (replies["--server 222"], replies["none"]):
+        assert not elsewhere["answered"] and all(p["library"] == "shared" for p in elsewhere["passages"])
+        assert all("ferry" not in p["id"] for p in elsewhere["passages"])
