@@ -35,31 +35,46 @@ def may_edit(interaction: discord.Interaction[CiteBot], editor_role_id: int | No
 
 
 SHARED = (
-    "The articles are shared by every server citebot is in, so while it is in several, they can "
-    "be changed only from the servers its operator names in ARTICLE_GUILD_IDS."
+    "The shared library is answered from in every server citebot is in: only the bot's owners "
+    "change it, or editors in the servers its operator names in ARTICLE_GUILD_IDS. This server's "
+    "own articles are yours to change: leave out `shared`."
 )
 
 
-def may_change_articles_here(bot: CiteBot, guild_id: int) -> bool:
-    """The corpus is one for all servers: changed from the servers the operator names, or,
-    when none are named, only while citebot is in this one server alone."""
+async def is_owner(bot: CiteBot, user: discord.abc.User) -> bool:
+    """One of the bot's owners: the application's owner or team (as discord.py tells), or a user
+    the operator names in OWNER_IDS."""
+    if user.id in bot.config.owner_ids:
+        return True
+    try:
+        return await bot.is_owner(user)
+    except (discord.HTTPException, AttributeError):  # the application could not be looked up
+        return False
+
+
+def may_change_shared_here(bot: CiteBot, guild_id: int) -> bool:
+    """Whether a server's editors may change the shared library: a server the operator names
+    in ARTICLE_GUILD_IDS, or, when none are named, while citebot is in this one server alone."""
     named = bot.config.article_guild_ids
     if named:
         return guild_id in named
     return [g.id for g in bot.guilds] == [guild_id]
 
 
-async def allowed(interaction: discord.Interaction[CiteBot], changing: bool = False) -> bool:
-    """In a server, by a manager or an editor (and, ``changing`` the articles, in a server that
-    may change them); else the user is told why not."""
+async def allowed(
+    interaction: discord.Interaction[CiteBot], changing: bool = False, shared: bool = False
+) -> bool:
+    """In a server, by a manager or an editor (``changing`` the shared library: by an owner, or
+    an editor in a server that may change it); else the user is told why not."""
     bot = interaction.client
     if interaction.guild_id is None:
         await tell(interaction, GUILD_ONLY)
         return False
-    if not may_edit(interaction, bot.guild_settings(interaction.guild_id).editor_role_id):
+    owner = changing and shared and await is_owner(bot, interaction.user)
+    if not owner and not may_edit(interaction, bot.guild_settings(interaction.guild_id).editor_role_id):
         await tell(interaction, NOT_ALLOWED)
         return False
-    if changing and not may_change_articles_here(bot, interaction.guild_id):
+    if changing and shared and not owner and not may_change_shared_here(bot, interaction.guild_id):
         await tell(interaction, SHARED)
         return False
     return True

@@ -24,7 +24,7 @@ from bot.render.embed import NO_PINGS
 from bot.stores.feedback import FeedbackStore
 from bot.stores.forum_posts import ForumPosts
 from bot.stores.guild_settings import GuildSettings, GuildSettingsStore, Overrides, in_force
-from index import MAX_K, Answer, CitebotError, Engine, Library, SourceStates
+from index import MAX_K, SHARED, Answer, CitebotError, Libraries, Library, SourceState, SourceStates, View
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +64,7 @@ class QueuedAsk:
     # message id; None: none), and whether only the asker sees it (never history, then)
     conversation: int | None = None
     private: bool = False
+    shared: bool = True  # answered from the shared library too (the server's /settings)
 
 
 # What the bot needs in a channel: read, reply (also in threads), embed answers, open threads,
@@ -165,6 +166,9 @@ class CiteBot(commands.Bot):
             guild_ready_timeout=guild_ready_timeout,
         )
         self.library, self.config, self.store = library, config, store
+        # the shared library (``library``) and each server's own, opened on first use
+        self.libraries = Libraries(library, data_dir, config.library_memory_mb)
+        self._server_sources: dict[int, SourceStates] = {}
         # the forum posts answered and those marked solved, in the same database file
         self.forum_posts = ForumPosts(store.path)
         # the sync state of the articles fetched from the web ($DATA_DIR/sources.sqlite3)
@@ -214,12 +218,18 @@ class CiteBot(commands.Bot):
             scopes=("bot", "applications.commands"),
         )
         log.info("citebot ready as %s in %d guild(s); invite: %s", self.user, len(self.guilds), invite)
-        if len(self.guilds) > 1 and not self.config.article_guild_ids and self.library.editable:
-            log.warning(
-                "citebot is in %d servers, which share its articles: /article add and remove are off "
-                "until ARTICLE_GUILD_IDS names the servers that may change them",
-                len(self.guilds),
-            )
+        for guild in self.guilds:  # back in a server it had left: its library is its own again
+            self.libraries.returned(guild.id)
+
+    async def on_guild_join(self, guild: discord.Guild) -> None:
+        self.libraries.returned(guild.id)
+
+    async def on_guild_remove(self, guild: discord.Guild) -> None:
+        """Removed from a server: its library is kept for LEFT_SERVER_DAYS, then deleted."""
+        log.info(
+            "removed from guild %s: its library is kept for %d days", guild.id, self.config.left_server_days
+        )
+        await asyncio.to_thread(self.libraries.left, guild.id)
 
     async def on_message(self, message: discord.Message) -> None:
         """Questions are handled by the Asking cog; there are no prefix commands."""
@@ -248,6 +258,8 @@ class CiteBot(commands.Bot):
             self.forum_posts.close()
             self.guild_store.close()
             self.sources.close()
+            for states in self._server_sources.values():
+                states.close()
         await super().close()
 
     # ---- work --------------------------------------------------------------------------------
@@ -272,18 +284,56 @@ class CiteBot(commands.Bot):
         model worker, so that questions are not held up behind it."""
         return await asyncio.get_running_loop().run_in_executor(self._index_worker, fn, *args)
 
-    @property
-    def engine(self) -> Engine:
-        """The engine answering now; a rebuild swaps in another only once it is complete."""
-        return self.library.engine
+    def view(self, guild_id: int | None) -> View:
+        """What questions in a server (None: DMs) are answered from: its own library and, unless
+        its /settings leave it out, the shared one. Opens the server's library from disk if it is
+        not in memory: call it off the event loop (``view_of``)."""
+        shared = guild_id is None or self.guild_settings(guild_id).shared_library
+        return self.libraries.view(guild_id, shared)
+
+    def sources_of(self, guild_id: int | None) -> SourceStates | None:
+        """The sync states of a library's articles fetched from the web: the shared library's
+        (None), or a server's, kept in its own folder (None when it has no library)."""
+        if guild_id is None:
+            return self.sources
+        folder = self.libraries.folder(guild_id)
+        if not folder.is_dir():
+            return None
+        states = self._server_sources.get(guild_id)
+        if states is None:
+            states = self._server_sources[guild_id] = SourceStates.in_folder(folder)
+        return states
+
+    def source_states(self, view: View) -> dict[str, SourceState]:
+        """The sync state of each article of ``view`` fetched from the web, by id: each from
+        its own library's (on the database's thread)."""
+        states = {s.slug: s for s in self.sources.all() if view.library_of(s.slug) == SHARED}
+        own = self.sources_of(view.server) if view.server is not None else None
+        if own is not None:
+            states |= {s.slug: s for s in own.all() if s.slug in view.own}
+        return states
+
+    async def view_of(self, guild_id: int | None) -> View:
+        """``view``, off the event loop."""
+        return await asyncio.to_thread(self.view, guild_id)
 
     def _answer_many(self, asks: list[QueuedAsk]) -> list[Answer | Exception]:
-        """The model's answers to a batch (on the model's thread); a failed batch is answered
-        one by one, so that an error reaches only its own asker."""
+        """The model's answers to a batch (on the model's thread), each server's questions from
+        that server's view in one pass; a failed batch is answered one by one, so that an error
+        reaches only its own asker."""
         try:
-            answers = self.engine.answer_many(
-                [a.question for a in asks], [a.k for a in asks], [a.history for a in asks]
-            )
+            places: dict[tuple[int | None, bool], list[int]] = {}
+            for i, ask in enumerate(asks):
+                places.setdefault((ask.guild_id, ask.shared), []).append(i)
+            answers: list[Answer | Exception] = [Exception()] * len(asks)
+            for (guild_id, shared), rows in places.items():
+                view = self.libraries.view(guild_id, shared)
+                mine = [asks[i] for i in rows]
+                made = view.engine.answer_many(
+                    [a.question for a in mine], [a.k for a in mine], [a.history for a in mine]
+                )
+                for i, answer in zip(rows, made, strict=True):
+                    answers[i] = view.label(answer)
         except Exception:
             if len(asks) == 1:
                 raise
@@ -354,15 +404,19 @@ class CiteBot(commands.Bot):
         *,
         conversation: int | None = None,
         private: bool = False,
+        shared: bool | None = None,
     ) -> tuple[Answer, int | None]:
         """The engine's answer, and the id it was recorded under, which its buttons carry and its
         answer message is noted against (None: not recorded, because no ``user_id`` was given or
         the engine failed; a refusal citing nothing is recorded but has no buttons). ``history``:
         the earlier questions of its conversation, oldest first. Questions asked while the model
         is busy are answered together in one batch. ``conversation`` and ``private``: see
-        ``QueuedAsk``."""
-        ask = QueuedAsk(question, k, user_id, guild_id, tuple(history), conversation, private)
-        return await self.batcher.submit(ask, key=guild_id)
+        ``QueuedAsk``; ``shared``: whether the shared library is answered from too (None: as
+        the server's settings say)."""
+        if shared is None:
+            shared = guild_id is None or self.guild_settings(guild_id).shared_library
+        ask = QueuedAsk(question, k, user_id, guild_id, tuple(history), conversation, private, shared)
+        return await self.batcher.submit(ask, key=(guild_id, shared))
 
     def guild_settings(self, guild_id: int | None) -> GuildSettings:
         """The settings in force in a server (its /settings over ``.env``), or in DMs."""

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from index import PUBLIC_ONLY, ConfigError, WebConfig, web_config
+from index import LEFT_SERVER_DAYS, LIBRARY_MEMORY_MB, PUBLIC_ONLY, ConfigError, WebConfig, web_config
 
 DISCORD_API_BASE = "https://discord.com/api"
 API_VERSION = "10"  # the version discord.py speaks; use_discord_at appends it
@@ -67,6 +67,9 @@ class BotConfig:
     retention_days: int = 180  # questions and votes older than this are forgotten
     web: WebConfig = WebConfig(PUBLIC_ONLY)  # /article add url: and syncs (index.config's)
     sync_every: float | None = None  # seconds between syncs of the fetched articles; None: off
+    owner_ids: frozenset[int] = frozenset()  # users who may change the shared library (and the app's owners)
+    left_server_days: int = LEFT_SERVER_DAYS  # a server's library kept this long after citebot leaves it
+    library_memory_mb: int = LIBRARY_MEMORY_MB  # servers' libraries held in memory, at most about
 
     def __repr__(self) -> str:  # never show the token, not even in a traceback
         return f"BotConfig(api_base={self.api_base!r}, gateway_url={self.gateway_url!r}, ...)"
@@ -232,4 +235,7 @@ def bot_config(env: Mapping[str, str] | None = None) -> BotConfig:
         retention_days=_retention_days(env),
         web=web_config(env),
         sync_every=parse_sync_every(env.get("SYNC_EVERY", "")),
+        owner_ids=_ids(env, "OWNER_IDS"),
+        left_server_days=_count(env, "LEFT_SERVER_DAYS", LEFT_SERVER_DAYS),
+        library_memory_mb=_count(env, "LIBRARY_MEMORY_MB", LIBRARY_MEMORY_MB),
     )

@@ -16,6 +16,8 @@ if TYPE_CHECKING:
     from index.answering.reader import ReaderError
     from index.config import (
         FETCH_TIMEOUT,
+        LEFT_SERVER_DAYS,
+        LIBRARY_MEMORY_MB,
         MAX_PAGES,
         ConfigError,
         EngineConfig,
@@ -46,7 +48,7 @@ if TYPE_CHECKING:
     from index.corpus.passages import MAX_PASSAGE_CHARS, Passage
     from index.corpus.removed import REMOVED_FOLDER, RemovedArticle, removal_pin, removed_articles
     from index.errors import CitebotError, without_paths
-    from index.libraries import LEFT_SERVER_DAYS, LIBRARY_MEMORY_MB, SHARED, Libraries, View
+    from index.libraries import SHARED, Libraries, View
     from index.library import CHANGED_SINCE, Added, Library, LibraryError, Refresh
     from index.store.disk import IndexNotSaved, IndexUnusable, Manifest
     from index.store.encoder import ModelError
@@ -100,7 +102,7 @@ _HOMES = {
         "upload_limit",
     ),
     "index.library": ("CHANGED_SINCE", "Added", "Library", "LibraryError", "Refresh"),
-    "index.libraries": ("LEFT_SERVER_DAYS", "LIBRARY_MEMORY_MB", "SHARED", "Libraries", "View"),
+    "index.libraries": ("SHARED", "Libraries", "View"),
     "index.corpus.passages": ("MAX_PASSAGE_CHARS", "Passage"),
     "index.store.private_files": ("owner_only",),
     "index.words.question": ("QuestionError", "clean_question", "question_from"),

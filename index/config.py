@@ -24,6 +24,8 @@ MAX_ADD_BYTES = 50_000_000  # bytes of pages one command may bring in
 # passages, about 40 MB of text), more than one process answers from in a few GB
 MAX_CORPUS_BYTES = 250_000_000
 MOST_BYTES = 10_000_000_000
+LIBRARY_MEMORY_MB = 2_048  # servers' libraries kept in memory, about (the least recently used go)
+LEFT_SERVER_DAYS = 30  # a server's library kept this long after citebot is removed from it
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from index.answering.answer import Answer
 from index.answering.engine import Engine
+from index.config import LIBRARY_MEMORY_MB
 from index.corpus.articles import Article
 from index.corpus.intake import Draft, IntakeError, write_article
 from index.corpus.removed import set_aside
@@ -32,8 +33,6 @@ SHARED = "shared"  # the shared library's name in answers and on the JSON protoc
 SERVERS_FOLDER = "servers"
 ARTICLES, INDEX = "articles", "index"
 LEFT_FILE = "left.json"  # in a server's folder: when citebot was removed from the server
-LIBRARY_MEMORY_MB = 2_048
-LEFT_SERVER_DAYS = 30
 
 
 def server_folder(data_dir: Path, server: int) -> Path:
@@ -149,7 +148,7 @@ class Libraries:
         """The library changes in ``server`` go to (None: the shared one)."""
         return self.shared if server is None else self.server(server)
 
-    def add(self, server: int | None, draft: Draft, added_by: str = "") -> tuple[Article, Refresh | None]:
+    def add(self, server: int | None, draft: Draft, added_by: str = "") -> tuple[Article, Refresh]:
         """Add ``draft`` to the server's library (made by its first article), or to the shared
         one (``server`` None).
 
@@ -162,11 +161,13 @@ class Libraries:
             library = self.server(server)
             if library is not None:
                 return library.add(draft, added_by)
-            return self._first(server, draft, added_by), None
+            started = time.perf_counter()
+            article = self._first(server, draft, added_by)
+            return article, Refresh(True, (article.slug,), (), (), (), time.perf_counter() - started)
 
     def add_many(self, server: int | None, drafts: list[Draft], added_by: str = "") -> Added:
-        """``Library.add_many`` on the server's library (made by its first article) or the
-        shared one.
+        """``Library.add_many`` on the server's library (made by its first articles, in one
+        build) or the shared one.
 
         Raises:
             LibraryError: they cannot be indexed (nothing is left behind).
@@ -175,53 +176,84 @@ class Libraries:
             return self.shared.add_many(drafts, added_by)
         with self._changing_lock(server):
             library = self.server(server)
-            refused: list[tuple[str, str]] = []
-            first: list[Article] = []
-            while library is None and drafts:
-                draft, drafts = drafts[0], drafts[1:]
-                try:
-                    first.append(self._first(server, draft, added_by))
-                    library = self.server(server)
-                except LibraryError as exc:
-                    refused.append((draft.url or draft.title, exc.user_message))
-            if library is None or not drafts:
-                return Added(tuple(first), tuple(refused), Refresh(bool(first), (), (), (), (), 0.0))
-            added = library.add_many(drafts, added_by)
-            return Added((*first, *added.articles), (*refused, *added.refused), added.change)
+            if library is not None:
+                return library.add_many(drafts, added_by)
+            return self._first_many(server, drafts, added_by)
+
+    def _first_many(self, server: int, drafts: list[Draft], added_by: str) -> Added:
+        """A server's first articles written, and its library made from them in one build."""
+        started = time.perf_counter()
+        folder = server_folder(self.data_dir, server)
+        (folder / ARTICLES).mkdir(parents=True, exist_ok=True)
+        (folder / LEFT_FILE).unlink(missing_ok=True)
+        written: list[tuple[Draft, Article]] = []
+        refused: list[tuple[str, str]] = []
+        room = self.max_corpus_bytes
+        for draft in drafts:
+            room -= _draft_size(draft)
+            if room < 0:
+                refused.append(
+                    (draft.url or draft.title, "the articles would pass their cap (MAX_CORPUS_BYTES)")
+                )
+                continue
+            try:
+                written.append((draft, write_article(folder / ARTICLES, draft, added_by)))
+            except IntakeError as exc:
+                refused.append((draft.url or draft.title, exc.user_message))
+        if not written:
+            return Added((), tuple(refused), Refresh(False, (), (), (), (), 0.0))
+        try:
+            library = self._opened(server)
+        except CitebotError as exc:
+            for _, article in written:
+                Path(article.path).unlink(missing_ok=True)
+            shutil.rmtree(folder / INDEX, ignore_errors=True)
+            raise LibraryError(f"the article could not be indexed: {exc.user_message}") from exc
+        with self._lock:
+            self._open[server] = library
+            self._evict()
+        indexed = {a.slug for a in library.engine.manifest.articles if a.passages}
+        added, empty = [], []
+        for draft, article in written:
+            now = next((a for a in library.articles() if a.path == article.path), None)
+            if now is not None and now.slug in indexed:
+                added.append(now)
+            else:
+                empty.append(article)
+                refused.append((draft.url or draft.title, "it has no paragraphs of text to answer from"))
+        if empty and added:
+            for article in empty:
+                Path(article.path).unlink(missing_ok=True)
+            library.refresh()
+        change = Refresh(True, tuple(a.slug for a in added), (), (), (), time.perf_counter() - started)
+        return Added(tuple(added), tuple(refused), change)
 
     def folder(self, server: int | None) -> Path:
         """The folder a library keeps its own files in (its sync state): the data folder for
         the shared library."""
         return self.data_dir if server is None else server_folder(self.data_dir, server)
 
-    def _first(self, server: int, draft: Draft, added_by: str) -> Article:
-        """The server's first article, and its library made from it."""
-        folder = server_folder(self.data_dir, server)
-        if _draft_size(draft) > self.max_corpus_bytes:
-            raise LibraryError(f"the articles would pass their cap of {self.max_corpus_bytes:,} bytes")
-        (folder / ARTICLES).mkdir(parents=True, exist_ok=True)
-        (folder / LEFT_FILE).unlink(missing_ok=True)
-        try:
-            written = write_article(folder / ARTICLES, draft, added_by)
-        except IntakeError as exc:
-            raise LibraryError(exc.user_message) from exc
-        try:
-            library = self._opened(server)
-        except CitebotError as exc:
-            Path(written.path).unlink(missing_ok=True)
-            shutil.rmtree(folder / INDEX, ignore_errors=True)
-            raise LibraryError(f"the article could not be indexed: {exc.user_message}") from exc
-        with self._lock:
-            self._open[server] = library
-            self._evict()
-        article = library.find(written.slug)
-        if article is None:
-            raise LibraryError(
-                "the article could not be indexed: it has no paragraphs of text to answer from"
-            )
-        return article
+    def articles_folder(self, server: int | None) -> Path | None:
+        """The folder a library's articles (and those removed from it) are kept in; None for
+        a server that never had one, or a shared library that is not a folder."""
+        if server is None:
+            return self.shared.folder if self.shared.editable else None
+        folder = server_folder(self.data_dir, server) / ARTICLES
+        return folder if folder.is_dir() else None
 
-    def remove(self, server: int | None, slug: str, pin: str | None = None) -> tuple[Article, Refresh | None]:
+    def _first(self, server: int, draft: Draft, added_by: str) -> Article:
+        """The server's first article, and its library made from it.
+
+        Raises:
+            LibraryError: it cannot be written or has nothing to answer from (nothing is kept).
+        """
+        added = self._first_many(server, [draft], added_by)
+        if not added.articles:
+            reason = added.refused[0][1] if added.refused else "it has no paragraphs of text to answer from"
+            raise LibraryError(f"the article could not be indexed: {reason}")
+        return added.articles[0]
+
+    def remove(self, server: int | None, slug: str, pin: str | None = None) -> tuple[Article, Refresh]:
         """Remove an article from the server's library (or the shared one); a server's last
         article takes its index with it (the file is kept in its removed folder).
 
@@ -244,15 +276,29 @@ class Libraries:
                 from index.library import CHANGED_SINCE
 
                 raise LibraryError(CHANGED_SINCE)
+            started = time.perf_counter()
             library.settle()
-            set_aside(library.folder, article)
+            try:
+                set_aside(library.folder, article)
+            except OSError as exc:
+                raise LibraryError(f"could not move it aside: {exc.strerror or 'an error'}") from exc
             self._drop(server)
             shutil.rmtree(server_folder(self.data_dir, server) / INDEX, ignore_errors=True)
-            return article, None
+            return article, Refresh(True, (), (article.slug,), (), (), time.perf_counter() - started)
 
     def _changing_lock(self, server: int) -> threading.Lock:
         with self._lock:
             return self._changing.setdefault(server, threading.Lock())
+
+    def with_sources(self) -> list[int]:
+        """The servers whose libraries hold articles fetched from the web (a sync state file)."""
+        from index.web.state import STATE_FILE
+
+        root = self.data_dir / SERVERS_FOLDER
+        found = root.glob(f"*/{STATE_FILE}") if root.is_dir() else ()
+        return sorted(
+            int(p.parent.name) for p in found if p.parent.name.isdigit() and (p.parent / INDEX).exists()
+        )
 
     # ---- memory -----------------------------------------------------------------------------------
 

@@ -43,9 +43,9 @@ def slow_down(seconds: float) -> str:
     return f"You're asking faster than I can keep up with; please try again in {max(1, round(seconds))} s."
 
 
-def how_to(bot: CiteBot) -> str:
+async def how_to(bot: CiteBot, guild_id: int | None) -> str:
     name = bot.user.mention if bot.user else "@citebot"
-    examples = example_questions(bot.engine.catalogue.topics, 1)
+    examples = example_questions((await bot.view_of(guild_id)).engine.catalogue.topics, 1)
     example = f" For example: {name} {escape(examples[0])}" if examples else ""
     return f"Ask me about the article: mention me with your question, or use `/ask`.{example}"
 
@@ -136,7 +136,9 @@ async def answer_message(bot: CiteBot, message: discord.Message, asked: Asked) -
             await say(message.channel, slow_down(wait), message)
         return
     if not any(ch.isalnum() for ch in asked.text):
-        await say(message.channel, how_to(bot), message)  # a bare mention, or symbols only
+        await say(
+            message.channel, await how_to(bot, message.guild.id if message.guild else None), message
+        )  # a bare mention, or symbols only
         return
     if may_send(message.channel):
         with contextlib.suppress(discord.HTTPException):  # "citebot is typing…" is a nicety
@@ -144,7 +146,13 @@ async def answer_message(bot: CiteBot, message: discord.Message, asked: Asked) -
     conversation_id, history = await conversation(bot, message)
     try:
         answer, ask_id = await bot.answer(
-            asked.text, here.results, message.author.id, guild_id, history, conversation=conversation_id
+            asked.text,
+            here.results,
+            message.author.id,
+            guild_id,
+            history,
+            conversation=conversation_id,
+            shared=here.shared_library,
         )
     except Busy:
         await say(message.channel, BUSY, message)

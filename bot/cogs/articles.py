@@ -15,7 +15,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import config
-from bot.access import allowed
+from bot.access import allowed, may_change_shared_here
 from bot.cogs.syncing import sync_now
 from bot.delivery import tell
 from bot.render.card import LIMITS, cut, escape
@@ -63,18 +63,36 @@ def added_by(user: discord.abc.User) -> str:
     return f"{user.name} ({user.id})"
 
 
-async def take(interaction: discord.Interaction[CiteBot], make_draft: Callable[[], Draft]) -> None:
-    """Check the article, write it into the corpus folder, index it, and say how it went."""
+def target(interaction: discord.Interaction[CiteBot], shared: bool) -> int | None:
+    """The library a change goes to: the server's own (its id), or the shared one (None)."""
+    return None if shared else interaction.guild_id
+
+
+def passages_of(bot: CiteBot, where: int | None, slug: str) -> int:
+    """How many passages an article of a library was indexed into."""
+    library = bot.libraries.library(where)
+    manifest = library.engine.manifest if library is not None else None
+    return next((a.passages for a in manifest.articles if a.slug == slug), 0) if manifest else 0
+
+
+async def take(
+    interaction: discord.Interaction[CiteBot], make_draft: Callable[[], Draft], shared: bool = False
+) -> None:
+    """Check the article, write it into the library's folder (the server's own, unless
+    ``shared``), index it, and say how it went."""
     bot = interaction.client
+    where = target(interaction, shared)
     try:
         draft = await asyncio.to_thread(make_draft)  # HTML extraction takes a moment
-        article, change = await bot.aside(bot.library.add, draft, added_by(interaction.user))
+        article, change = await bot.aside(bot.libraries.add, where, draft, added_by(interaction.user))
     except CitebotError as exc:  # the article or the change refused: the reason is for the user
         log.info("article not added (user %s): %s", interaction.user.id, exc.detail)
         await tell(interaction, f"Not added: {escape(plain_reason(exc.user_message))}.")
         return
-    passages = next((a.passages for a in bot.engine.manifest.articles if a.slug == article.slug), 0)
-    log.info("article %s added by user %s", article.slug, interaction.user.id)
+    passages = await asyncio.to_thread(passages_of, bot, where, article.slug)
+    log.info(
+        "article %s added to library %s by user %s", article.slug, where or "shared", interaction.user.id
+    )
     await tell(interaction, render_added(article, passages, change))
 
 
@@ -118,10 +136,14 @@ class SiteProgress:
             log.warning("could not show the progress of a site in its channel: %s", exc)
 
 
-async def take_from_web(interaction: discord.Interaction[CiteBot], url: str, crawl: bool) -> None:
+async def take_from_web(
+    interaction: discord.Interaction[CiteBot], url: str, crawl: bool, shared: bool = False
+) -> None:
     """Fetch what ``url`` gives (a page, a PDF, a sitemap's pages, or with ``crawl`` a page and
-    its links), add it in one rebuild, keep each article's sync state, and say how it went."""
+    its links), add it in one rebuild to the library (the server's own, unless ``shared``), keep
+    each article's sync state, and say how it went."""
     bot = interaction.client
+    where = target(interaction, shared)
     progress = SiteProgress(interaction)
     try:
         web = bot.config.web
@@ -134,26 +156,30 @@ async def take_from_web(interaction: discord.Interaction[CiteBot], url: str, cra
                 max_bytes=web.max_add_bytes,
                 progress=progress,
             )
-        known = {s.url: s.slug for s in await bot.database(bot.sources.all)}
+        states = await bot.database(bot.sources_of, where)
+        known = {s.url: s.slug for s in await bot.database(states.all)} if states is not None else {}
+        library = await asyncio.to_thread(bot.libraries.library, where)
         fresh: list[Page] = []
         refused = list(taken.refused)
         for page in taken.pages:  # a page added before is synced, not added again
             slug = known.get(page.draft.url) or known.get(page.source.url)
-            if slug is not None and bot.library.find(slug) is not None:
+            if slug is not None and library is not None and library.find(slug) is not None:
                 refused.append((page.source.url, f"already added as {slug}; /article sync updates it"))
             else:
                 fresh.append(page)
-        added = await bot.aside(bot.library.add_many, [p.draft for p in fresh], added_by(interaction.user))
+        drafts = [p.draft for p in fresh]
+        added = await bot.aside(bot.libraries.add_many, where, drafts, added_by(interaction.user))
     except CitebotError as exc:  # the URL itself, or the change, refused: the reason is for the user
         log.info("nothing added from a URL (user %s): %s", interaction.user.id, exc.detail)
         await progress.say(f"Not added: {escape(plain_reason(exc.user_message))}.")
         return
     now = time.time()
+    states = await bot.database(bot.sources_of, where) if added.articles else None
     for article in added.articles:
         page = next((p for p in fresh if p.draft.url == article.url), None)
-        if page is not None:
-            await bot.database(bot.sources.put, page.state(article.slug, now))
-    passages = {a.slug: a.passages for a in bot.engine.manifest.articles}
+        if page is not None and states is not None:
+            await bot.database(states.put, page.state(article.slug, now))
+    passages = {a.slug: await asyncio.to_thread(passages_of, bot, where, a.slug) for a in added.articles}
     log.info(
         "%d article(s) added from a URL by user %s (%d refused)",
         len(added.articles),
@@ -175,8 +201,9 @@ async def take_from_web(interaction: discord.Interaction[CiteBot], url: str, cra
 class PasteArticle(discord.ui.Modal, title="Add an article"):
     """A form for an article's title and text, for articles not at hand as a file."""
 
-    def __init__(self, title: str = "") -> None:
+    def __init__(self, title: str = "", shared: bool = False) -> None:
         super().__init__(timeout=900)
+        self.shared = shared
         self.heading: discord.ui.TextInput = discord.ui.TextInput(
             label="Title", custom_id="title", max_length=MAX_TITLE_CHARS, default=title or None
         )
@@ -190,11 +217,11 @@ class PasteArticle(discord.ui.Modal, title="Add an article"):
         self.add_item(self.heading).add_item(self.body)
 
     async def on_submit(self, interaction: discord.Interaction[CiteBot]) -> None:
-        if not await allowed(interaction, changing=True):
+        if not await allowed(interaction, changing=True, shared=self.shared):
             return
         await interaction.response.defer(thinking=True, ephemeral=True)
         title, text = self.heading.value, self.body.value
-        await take(interaction, lambda: draft_from_text(title, text))
+        await take(interaction, lambda: draft_from_text(title, text), self.shared)
 
     async def on_error(self, interaction: discord.Interaction[CiteBot], error: Exception) -> None:
         log.error("adding a pasted article failed", exc_info=error)
@@ -203,32 +230,34 @@ class PasteArticle(discord.ui.Modal, title="Add an article"):
 
 class ConfirmRemoval(
     discord.ui.DynamicItem[discord.ui.Button],
-    template=r"art:rm:(?P<slug>[a-z0-9-]+):(?:(?P<pin>[0-9a-f]{12}):)?(?P<at>\d+)",
+    template=r"art:rm:(?:(?P<where>[sg])/)?(?P<slug>[a-z0-9-]+):(?:(?P<pin>[0-9a-f]{12}):)?(?P<at>\d+)",
 ):
     """The button that removes an article, once its remover confirms. Its custom id names the
-    article and pins the version shown (``removal_pin``): a stale button never removes another
+    library (``s`` the shared, ``g`` the server's own: the server the button is clicked in), the
+    article, and pins the version shown (``removal_pin``): a stale button never removes another
     file that has taken the id since. A button from before the pin (none in its id), or dated
     outside the last ten minutes, has expired."""
 
-    def __init__(self, slug: str, pin: str | None, at: int) -> None:
-        custom_id = f"art:rm:{slug}:{pin}:{at}" if pin else f"art:rm:{slug}:{at}"
+    def __init__(self, slug: str, pin: str | None, at: int, shared: bool = False) -> None:
+        where = "s" if shared else "g"
+        custom_id = f"art:rm:{where}/{slug}:{pin}:{at}" if pin else f"art:rm:{where}/{slug}:{at}"
         super().__init__(
             discord.ui.Button(label="Remove", style=discord.ButtonStyle.danger, custom_id=custom_id)
         )
-        self.slug, self.pin, self.at = slug, pin, at
+        self.slug, self.pin, self.at, self.shared = slug, pin, at, shared
 
     @classmethod
     async def from_custom_id(
         cls, interaction: discord.Interaction[CiteBot], item: discord.ui.Button, match: re.Match[str], /
     ) -> ConfirmRemoval:
-        return cls(match["slug"], match["pin"], int(match["at"]))
+        return cls(match["slug"], match["pin"], int(match["at"]), match["where"] == "s")
 
-    def refusal(self, library: Library) -> str | None:
+    def refusal(self, library: Library | None) -> str | None:
         """Why this button may not remove anything (expired, or the article changed), or None."""
         age = time.time() - self.at
         if self.pin is None or not -CLOCK_SKEW_SECONDS <= age <= CONFIRM_SECONDS:
             return EXPIRED
-        article = library.find(self.slug)
+        article = library.find(self.slug) if library is not None else None
         if article is None:
             return f"No article has the id `{self.slug}` any more; nothing was removed."
         if removal_pin(article) != self.pin:
@@ -237,21 +266,25 @@ class ConfirmRemoval(
 
     async def callback(self, interaction: discord.Interaction[CiteBot]) -> None:
         bot = interaction.client
-        if not await allowed(interaction, changing=True):
+        if not await allowed(interaction, changing=True, shared=self.shared):
             return
-        refusal = await asyncio.to_thread(self.refusal, bot.library)  # hashes the article's text
+        where = target(interaction, self.shared)
+        library = await asyncio.to_thread(bot.libraries.library, where)
+        refusal = await asyncio.to_thread(self.refusal, library)  # hashes the article's text
         if refusal:
             await tell(interaction, refusal)
             return
         await interaction.response.defer()  # a rebuild can take longer than Discord's 3 s
         try:
-            article, change = await bot.aside(bot.library.remove, self.slug, self.pin)
+            article, change = await bot.aside(bot.libraries.remove, where, self.slug, self.pin)
         except CitebotError as exc:
             log.info("article %s not removed (user %s): %s", self.slug, interaction.user.id, exc.detail)
             text = f"Not removed: {escape(plain_reason(exc.user_message))}."
         else:
             log.info("article %s removed by user %s", article.slug, interaction.user.id)
-            await bot.database(bot.sources.forget, article.slug)  # synced no more
+            states = await bot.database(bot.sources_of, where)
+            if states is not None:
+                await bot.database(states.forget, article.slug)  # synced no more
             text = render_removed(article, change)
         await interaction.edit_original_response(content=text, view=None, allowed_mentions=NO_PINGS)
 
@@ -293,6 +326,7 @@ class Articles(
         title="The article's title (default: the one in the file)",
         url="A web page, PDF or sitemap to fetch (https://...); a sitemap adds every page it lists",
         crawl="With url: also add the pages it links to on the same site, one level deep",
+        shared="Add to the shared library every server answers from (the bot's owners only)",
     )
     async def add(
         self,
@@ -301,12 +335,14 @@ class Articles(
         title: app_commands.Range[str, 1, MAX_TITLE_CHARS] | None = None,
         url: app_commands.Range[str, 1, MAX_URL_CHARS] | None = None,
         crawl: bool = False,
+        shared: bool = False,
     ) -> None:
-        """Add an article from a file, a web page or a whole site, or paste its text."""
-        if not self.bot.library.editable:
+        """Add an article to this server's library from a file, a web page or a whole site, or
+        paste its text."""
+        if shared and not self.bot.library.editable:
             await tell(interaction, NOT_EDITABLE)
             return
-        if not await allowed(interaction, changing=True):
+        if not await allowed(interaction, changing=True, shared=shared):
             return
         if url is not None:
             if file is not None:
@@ -318,13 +354,13 @@ class Articles(
             await interaction.response.defer(thinking=True, ephemeral=True)
             self.bot.track()  # a stop lets the site finish (or says so)
             async with self.bot.web_add_lock:
-                await take_from_web(interaction, url.strip(), crawl)
+                await take_from_web(interaction, url.strip(), crawl, shared)
             return
         if crawl:
             await tell(interaction, "Not added: `crawl` goes with a `url`.")
             return
         if file is None:
-            await interaction.response.send_modal(PasteArticle(title or ""))
+            await interaction.response.send_modal(PasteArticle(title or "", shared))
             return
         name = cut(escape(file.filename), 100)
         if Path(file.filename).suffix.lower() not in UPLOAD_SUFFIXES:
@@ -343,68 +379,98 @@ class Articles(
                 interaction, "Not added: the file could not be downloaded from Discord; please try again."
             )
             return
-        await take(interaction, lambda: draft_from_file(file.filename, data, title or ""))
+        await take(interaction, lambda: draft_from_file(file.filename, data, title or ""), shared)
 
     @app_commands.command(name="list")
     async def list(self, interaction: discord.Interaction[CiteBot]) -> None:
-        """The articles citebot answers from, with their ids, and any files it could not read."""
-        library = self.bot.library
-        removed = await asyncio.to_thread(removed_articles, library.folder) if library.editable else []
-        states = {s.slug: s for s in await self.bot.database(self.bot.sources.all)}
-        card = render_articles(library.engine.manifest, library.refused, library.editable, removed, states)
+        """The articles citebot answers from here, with their ids, and any files it could not read."""
+        bot = self.bot
+        view = await bot.view_of(interaction.guild_id)
+        own = await asyncio.to_thread(bot.libraries.library, interaction.guild_id)
+        folder = bot.libraries.articles_folder(interaction.guild_id)
+        removed = await asyncio.to_thread(removed_articles, folder) if folder is not None else []
+        states = await bot.database(bot.source_states, view)
+        guild_id = interaction.guild_id
+        assert guild_id is not None  # guild_only
+        operators = bot.library.refused if may_change_shared_here(bot, guild_id) else ()
+        card = render_articles(
+            view.engine.manifest,
+            (*(own.refused if own is not None else ()), *operators),
+            True,
+            removed,
+            states,
+            shared=frozenset(a.slug for a in view.engine.sources() if a.slug not in view.own),
+        )
         await interaction.response.send_message(
             embed=card_embed(card), ephemeral=True, allowed_mentions=NO_PINGS
         )
 
     @app_commands.command(name="remove")
-    @app_commands.describe(id="The article's id, e.g. nk-troops (start typing to choose)")
+    @app_commands.describe(
+        id="The article's id, e.g. nk-troops (start typing to choose)",
+        shared="Remove from the shared library (the bot's owners only)",
+    )
     async def remove(
-        self, interaction: discord.Interaction[CiteBot], id: app_commands.Range[str, 1, 100]
+        self,
+        interaction: discord.Interaction[CiteBot],
+        id: app_commands.Range[str, 1, 100],
+        shared: bool = False,
     ) -> None:
-        """Remove an article (asks first); it is no longer answered from."""
-        library = self.bot.library
-        if not library.editable:
+        """Remove an article of this server's library (asks first); it is no longer answered from."""
+        if shared and not self.bot.library.editable:
             await tell(interaction, NOT_EDITABLE)
             return
-        if not await allowed(interaction, changing=True):
+        if not await allowed(interaction, changing=True, shared=shared):
             return
-        article = library.find(id)
+        where = target(interaction, shared)
+        library = await asyncio.to_thread(self.bot.libraries.library, where)
+        article = library.find(id) if library is not None else None
         if article is None:
             await tell(
                 interaction, f"No article has the id “{cut(escape(id), 80)}”; `/article list` shows them."
             )
             return
-        if len(library.articles()) == 1:
+        if shared and len(library.articles()) == 1:
             await tell(interaction, "That is the only article; add another before removing it.")
             return
-        passages = next((a.passages for a in library.engine.manifest.articles if a.slug == article.slug), 0)
+        passages = passages_of(self.bot, where, article.slug)
         view = discord.ui.View(timeout=None)
-        confirm = ConfirmRemoval(article.slug, removal_pin(article), int(time.time()))
+        confirm = ConfirmRemoval(article.slug, removal_pin(article), int(time.time()), shared)
         view.add_item(confirm).add_item(KeepArticle())
+        library_name = "the shared library" if shared else "this server's library"
         await interaction.response.send_message(
-            f"Remove **{cut(escape(article.title), 200)}** (id `{article.slug}`, {passages} passages)? "
-            f"citebot stops answering from it; its file is moved to the corpus folder's `{REMOVED_FOLDER}` "
-            "folder, from which the operator can restore it.",
+            f"Remove **{cut(escape(article.title), 200)}** (id `{article.slug}`, {passages} passages) "
+            f"from {library_name}? citebot stops answering from it; its file is moved to the library's "
+            f"`{REMOVED_FOLDER}` folder, from which the operator can restore it.",
             view=view,
             ephemeral=True,
             allowed_mentions=NO_PINGS,
         )
 
     @app_commands.command(name="sync")
-    @app_commands.describe(id="One article's id (default: every article added from a URL)")
+    @app_commands.describe(
+        id="One article's id (default: every article added from a URL)",
+        shared="Sync the shared library's articles (the bot's owners only)",
+    )
     async def sync(
-        self, interaction: discord.Interaction[CiteBot], id: app_commands.Range[str, 1, 100] | None = None
+        self,
+        interaction: discord.Interaction[CiteBot],
+        id: app_commands.Range[str, 1, 100] | None = None,
+        shared: bool = False,
     ) -> None:
-        """Check the articles added from the web now, and bring in those that changed."""
+        """Check the articles this server added from the web now, and bring in those that changed."""
         bot = self.bot
-        if not bot.library.editable:
+        if shared and not bot.library.editable:
             await tell(interaction, NOT_EDITABLE)
             return
-        if not await allowed(interaction, changing=True):
+        if not await allowed(interaction, changing=True, shared=shared):
             return
+        where = target(interaction, shared)
         slug = id.strip() if id else None
-        if slug is not None and await bot.database(bot.sources.get, slug) is None:
-            known = bot.library.find(slug) is not None
+        states = await bot.database(bot.sources_of, where)
+        if slug is not None and (states is None or await bot.database(states.get, slug) is None):
+            library = await asyncio.to_thread(bot.libraries.library, where)
+            known = library is not None and library.find(slug) is not None
             await tell(
                 interaction,
                 f"The article `{cut(escape(slug), 80)}` was not added from a URL; there is nothing to sync."
@@ -414,7 +480,7 @@ class Articles(
             return
         await interaction.response.defer(thinking=True, ephemeral=True)
         bot.track()
-        report = await sync_now(bot, slug)
+        report = await sync_now(bot, slug, where)
         log.info("/article sync by user %s: %s", interaction.user.id, report.summary())
         await tell(interaction, render_synced(report.unchanged, report.updated, report.gone, report.failed))
 
@@ -423,10 +489,15 @@ class Articles(
     async def article_choices(
         self, interaction: discord.Interaction[CiteBot], current: str
     ) -> list[app_commands.Choice[str]]:
+        """The articles of the library the command acts on: this server's own, or (``shared``
+        given) the shared library's."""
         typed = current.strip().lower()
+        shared = bool(getattr(interaction.namespace, "shared", False))
+        library = await asyncio.to_thread(self.bot.libraries.library, target(interaction, shared))
+        articles = library.engine.manifest.articles if library is not None else ()
         return [
             app_commands.Choice(name=cut(f"{a.slug} · {a.title}", 100), value=a.slug)
-            for a in self.bot.engine.manifest.articles
+            for a in articles
             if not typed or typed in a.slug or typed in a.title.lower()
         ][:25]
 

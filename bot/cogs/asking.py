@@ -111,9 +111,10 @@ class Asking(commands.Cog):
         """Show one passage of the article with the paragraphs around it."""
         if await held_back(self.bot, interaction):
             return
-        passages = self.bot.engine.neighbours(id)
+        engine = (await self.bot.view_of(interaction.guild_id)).engine
+        passages = engine.neighbours(id)
         if not passages:
-            first = self.bot.engine.catalogue.first_id
+            first = engine.catalogue.first_id
             example = f" Ids look like `{first}`; start typing to pick one." if first else ""
             text = f"No passage has the id “{cut(escape(id), 120)}”.{example}"
             await tell(interaction, text)
@@ -125,7 +126,7 @@ class Asking(commands.Cog):
     async def passage_choices(
         self, interaction: discord.Interaction[CiteBot], current: str
     ) -> list[app_commands.Choice[str]]:
-        engine, most = self.bot.engine, LIMITS["choice"]
+        engine, most = (await self.bot.view_of(interaction.guild_id)).engine, LIMITS["choice"]
         rows = engine.catalogue.matching(current[:most], limit=LIMITS["choices"])
         passages = (engine.index.passages[row] for row in rows)
         return [
@@ -137,8 +138,9 @@ class Asking(commands.Cog):
     @app_commands.command(name="sources")
     async def sources(self, interaction: discord.Interaction[CiteBot]) -> None:
         """The articles citebot answers from."""
-        states = {s.slug: s for s in await self.bot.database(self.bot.sources.all)}
-        card = render_sources(self.bot.engine.manifest, states)
+        view = await self.bot.view_of(interaction.guild_id)
+        states = await self.bot.database(self.bot.source_states, view)
+        card = render_sources(view.engine.manifest, states)
         await interaction.response.send_message(
             embed=card_embed(card), ephemeral=True, allowed_mentions=NO_PINGS
         )
@@ -148,7 +150,8 @@ class Asking(commands.Cog):
         """How to ask citebot, with example questions."""
         limit = self.bot.guild_settings(interaction.guild_id).rate_limit
         note = f"Up to {limit.count} questions per {limit.seconds:g} s each." if limit.enabled else ""
-        card = render_help(example_questions(self.bot.engine.catalogue.topics), note)
+        topics = (await self.bot.view_of(interaction.guild_id)).engine.catalogue.topics
+        card = render_help(example_questions(topics), note)
         await interaction.response.send_message(
             embed=card_embed(card), ephemeral=True, allowed_mentions=NO_PINGS
         )

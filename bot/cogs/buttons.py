@@ -96,7 +96,7 @@ class MoreContext(Guarded, discord.ui.DynamicItem[discord.ui.Button], template=r
         return cls(int(match["ask"]))
 
     async def act(self, bot: CiteBot, interaction: discord.Interaction[CiteBot], ask: StoredAsk) -> None:
-        passages = bot.engine.neighbours(ask.focus)
+        passages = (await bot.view_of(ask.guild_id)).engine.neighbours(ask.focus)
         if not passages:  # the index was rebuilt without that passage
             await tell(interaction, GONE)
             return

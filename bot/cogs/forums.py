@@ -151,7 +151,9 @@ class Forums(commands.Cog):
         with contextlib.suppress(discord.HTTPException):  # "citebot is typing…" is a nicety
             await thread.typing()
         try:
-            answer, ask_id = await bot.answer(question, here.results, asker, guild_id, conversation=thread.id)
+            answer, ask_id = await bot.answer(
+                question, here.results, asker, guild_id, conversation=thread.id, shared=here.shared_library
+            )
         except Busy:
             await say(thread, BUSY, opener)
             return

@@ -49,7 +49,7 @@ class Reports(commands.Cog):
             [g.question for g in gaps],
             [g.created for g in gaps],
             [g.reason for g in gaps],
-            bot.engine.encoder,
+            bot.library.engine.encoder,
         )
         await self.send(interaction, render_gaps(groups, days))
 

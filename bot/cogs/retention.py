@@ -19,7 +19,8 @@ log = logging.getLogger(__name__)
 
 
 async def prune_daily(bot: CiteBot, stop: asyncio.Event) -> None:
-    """Prune now, then once a day, until ``stop`` is set."""
+    """Prune now, then once a day, until ``stop`` is set: old questions, and the libraries of
+    servers citebot was removed from more than LEFT_SERVER_DAYS ago."""
     while not stop.is_set():
         try:
             before = days_ago(bot.config.retention_days)
@@ -36,6 +37,10 @@ async def prune_daily(bot: CiteBot, stop: asyncio.Event) -> None:
                     posts,
                     bot.config.retention_days,
                 )
+        try:  # the libraries of servers citebot left more than LEFT_SERVER_DAYS ago
+            await bot.aside(bot.libraries.purge, bot.config.left_server_days)
+        except Exception:
+            log.exception("could not delete the libraries of the servers citebot left")
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), config.PRUNE_EVERY)
 

@@ -27,6 +27,7 @@ SETTINGS = {
     "answer_channels": "answer channels",
     "forum_channels": "forums",
     "forum_followups": "follow-ups in forum posts",
+    "shared_library": "the shared library",
     "threads": "answers in threads",
     "cooldown": "cooldown",
     "results": "passages per answer",
@@ -106,6 +107,7 @@ class ServerSettings(
         private="Show /ask answers only to the asker unless they choose otherwise",
         editor_role="Members with this role may use /article and /gaps too",
         forum_followups="In forum posts citebot answered, answer every message, not only mentions",
+        shared_library="Answer from the operator's shared articles too (False: this server's own alone)",
     )
     async def set(
         self,
@@ -116,6 +118,7 @@ class ServerSettings(
         private: bool | None = None,
         editor_role: discord.Role | None = None,
         forum_followups: bool | None = None,
+        shared_library: bool | None = None,
     ) -> None:
         """Change some of citebot's settings here; those left out stay as they are."""
         changes: dict[str, object] = {}
@@ -142,6 +145,7 @@ class ServerSettings(
             "results": results,
             "private": private,
             "forum_followups": forum_followups,
+            "shared_library": shared_library,
         }
         changes.update({k: v for k, v in given.items() if v is not None})
         if editor_role is not None:

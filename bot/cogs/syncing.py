@@ -19,17 +19,22 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-async def sync_now(bot: CiteBot, only: str | None = None) -> SyncReport:
-    """Check every article fetched from a URL (or the one with id ``only``): an unchanged page
-    costs one request; a changed one is rewritten and reindexed beside the model (only its new
-    texts are embedded); a gone one is flagged; a removed article's state is forgotten."""
+async def sync_now(bot: CiteBot, only: str | None = None, server: int | None = None) -> SyncReport:
+    """Check every article of a library (the shared one, or ``server``'s) fetched from a URL
+    (or the one with id ``only``): an unchanged page costs one request; a changed one is
+    rewritten and reindexed beside the model (only its new texts are embedded); a gone one is
+    flagged; a removed article's state is forgotten."""
+    library = await asyncio.to_thread(bot.libraries.library, server)
+    states = await bot.database(bot.sources_of, server)
+    if library is None or states is None:
+        return SyncReport()
 
     async def update(slug: str, draft: Draft) -> object:
-        return await bot.aside(bot.library.update, slug, draft)
+        return await bot.aside(library.update, slug, draft)
 
     async with bot.sync_lock:
         async with Fetcher.configured(bot.config.web) as fetcher:
-            report = await sync_sources(bot.library, bot.sources, fetcher, only=only, update=update)
+            report = await sync_sources(library, states, fetcher, only=only, update=update)
     for slug in report.updated:
         log.info("article %s changed upstream and was reindexed", slug)
     return report
@@ -47,6 +52,8 @@ async def sync_when_due(bot: CiteBot, stop: asyncio.Event) -> None:
             last = time.time()
             try:
                 report = await sync_now(bot)
+                for server in await asyncio.to_thread(bot.libraries.with_sources):
+                    report = report.joined(await sync_now(bot, server=server))
             except Exception:
                 log.exception("could not sync the articles fetched from the web")
             else:

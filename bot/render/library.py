@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import replace
 
 from bot.render.answer import web_address
@@ -93,6 +93,7 @@ def render_articles(
     editable: bool,
     removed: Sequence[RemovedArticle] = (),
     states: Mapping[str, SourceState] | None = None,
+    shared: Collection[str] = (),
 ) -> Card:
     """Every indexed article with its id (and, for one fetched from the web, its address and
     whether its page has gone), the corpus folder's files that are not indexed, and the
@@ -100,13 +101,16 @@ def render_articles(
 
     Args:
         states: the sync states of the articles fetched from a URL, by article id.
+        shared: the ids of the articles of the shared library (the others are the server's own).
     """
     states = states or {}
     fields = [
         Field(
             cut(escape(a.title) or a.slug, LIMITS["field_name"]),
             _with_source(
-                f"id `{a.slug}` · {a.passages} passages" + (f" · {escape(a.source)}" if a.source else ""),
+                f"id `{a.slug}` · {a.passages} passages"
+                + (f" · {escape(a.source)}" if a.source else "")
+                + (" · shared library" if a.slug in shared else ""),
                 states.get(a.slug),
             ),
         )

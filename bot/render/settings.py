@@ -42,6 +42,12 @@ def render_settings(current: GuildSettings, own: Overrides, content_intent: bool
         Field("Passages per answer" + origin(own.results), str(current.results)),
         Field("/ask answers private by default" + origin(own.private), "yes" if current.private else "no"),
         Field("Editor role" + origin(own.editor_role), role),
+        Field(
+            "Shared library" + origin(own.shared_library),
+            "on: the operator's articles are answered from too"
+            if current.shared_library
+            else "off: this server's own articles alone",
+        ),
     )
     description = (
         "Change with `/settings set`, `/settings channel` and `/settings forum`; `/settings reset` goes "

@@ -30,10 +30,10 @@ CREATE TABLE IF NOT EXISTS guild_settings (
 );
 """
 # columns a later citebot added; a database made before them gains them when opened
-ADDED_COLUMNS = (("forum_channels", "TEXT"), ("forum_followups", "INTEGER"))
+ADDED_COLUMNS = (("forum_channels", "TEXT"), ("forum_followups", "INTEGER"), ("shared_library", "INTEGER"))
 COLUMNS = (
     "guild_id, answer_channels, threads, cooldown, results, private, editor_role, forum_channels,"
-    " forum_followups"
+    " forum_followups, shared_library"
 )
 
 
@@ -49,6 +49,7 @@ class Overrides:
     editor_role: int | None = None
     forum_channels: frozenset[int] | None = None
     forum_followups: bool | None = None  # answer every message in a forum post, not only mentions
+    shared_library: bool | None = None  # answer from the shared library too (else: its own alone)
 
     def is_empty(self) -> bool:
         return all(getattr(self, f.name) is None for f in fields(self))
@@ -66,6 +67,7 @@ class GuildSettings:
     editor_role_id: int | None
     forum_channel_ids: frozenset[int] = frozenset()
     forum_followups: bool = False
+    shared_library: bool = True  # its questions answered from the shared articles too
 
     def in_server(self, channel_ids: frozenset[int]) -> GuildSettings:
         """These settings with only the answer channels and forums among ``channel_ids`` (one
@@ -99,6 +101,7 @@ def in_force(defaults: BotConfig, results: int, overrides: Overrides) -> GuildSe
         editor_role_id=o.editor_role,
         forum_channel_ids=defaults.forum_channel_ids if o.forum_channels is None else o.forum_channels,
         forum_followups=bool(o.forum_followups),
+        shared_library=o.shared_library is not False,
     )
 
 
@@ -188,12 +191,13 @@ class GuildSettingsStore:
             o.editor_role,
             _ids(o.forum_channels),
             _int(o.forum_followups),
+            _int(o.shared_library),
             time.time(),
         )
         with self._lock:
             self._db.execute(
                 f"INSERT OR REPLACE INTO guild_settings ({COLUMNS}, updated)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 row,
             )
             self._cache[guild_id] = o
@@ -220,7 +224,7 @@ def _bool(value: int | None) -> bool | None:
 
 
 def _overrides(row: tuple) -> Overrides:
-    _, channels, threads, cooldown, results, private, editor_role, forums, followups = row
+    _, channels, threads, cooldown, results, private, editor_role, forums, followups, shared = row
     return Overrides(
         answer_channels=_from_ids(channels),
         threads=_bool(threads),
@@ -230,4 +234,5 @@ def _overrides(row: tuple) -> Overrides:
         editor_role=editor_role,
         forum_channels=_from_ids(forums),
         forum_followups=_bool(followups),
+        shared_library=_bool(shared),
     )

@@ -36,6 +36,16 @@ class SyncReport:
     def checked(self) -> int:
         return len(self.unchanged) + len(self.updated) + len(self.gone) + len(self.failed)
 
+    def joined(self, other: SyncReport) -> SyncReport:
+        """Both reports as one (two libraries synced in turn)."""
+        return SyncReport(
+            self.unchanged + other.unchanged,
+            self.updated + other.updated,
+            self.gone + other.gone,
+            self.failed + other.failed,
+            self.forgotten + other.forgotten,
+        )
+
     def summary(self) -> str:
         """One line: how many were checked and what became of them."""
         parts = [f"{self.checked} checked", f"{len(self.unchanged)} unchanged"]

@@ -122,8 +122,8 @@ def test_json_protocol_has_exactly_the_scorer_fields():
     c = citation(text="One. Two.", highlight=(5, 9))
     out = render_json(answer(question="Q?", citations=[c], sentence="Two."))
     assert set(out) == {"question", "answered", "answer", "answer_span", "refusal", "passages", "elapsed_ms"}
-    passage_fields = {"id", "rank", "text", "score", "doc", "section", "paragraph", "page", "url"}
-    assert set(out["passages"][0]) == passage_fields
+    passage_fields = {"id", "rank", "text", "score", "doc", "section", "paragraph", "page", "url", "library"}
+    assert set(out["passages"][0]) == passage_fields and out["passages"][0]["library"] == "shared"
     assert out["answer"] == "Two." and out["passages"][0]["text"] == "One. Two."
     assert out["passages"][0]["url"] is None and out["passages"][0]["page"] is None
     refused = render_json(answer(question="", answered=False, error="Please type."))

@@ -580,12 +580,13 @@ class FakeDiscord:
         return await self.interact(5, data, user or interaction.get("member", {}).get("user"))
 
     async def autocomplete(self, name: str, option: str, typed: str, user: dict | None = None) -> dict:
-        data = {
-            "id": snowflake(),
-            "name": name,
-            "type": 1,
-            "options": [{"name": option, "type": 3, "value": typed, "focused": True}],
-        }
+        """Type ``typed`` into ``option`` of a slash command (``"article remove"`` for a
+        subcommand): the bot's choices are its callback."""
+        opts: list[dict[str, Any]] = [{"name": option, "type": 3, "value": typed, "focused": True}]
+        top, *subs = name.split()
+        for sub in reversed(subs):
+            opts = [{"name": sub, "type": 1, "options": opts}]
+        data = {"id": snowflake(), "name": top, "type": 1, "options": opts}
         return await self.interact(4, data, user)
 
     async def click(self, message: dict, custom_id: str, user: dict | None = None) -> dict:

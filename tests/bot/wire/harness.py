@@ -235,3 +235,13 @@ async def told(fake: FakeDiscord, interaction: dict, containing: str = "", timeo
         lambda c: f"/{interaction['token']}" in c.path and containing in content(c) and content(c), timeout
     )
     return content(call)
+
+
+def own_library(bot: CiteBot, fake: FakeDiscord) -> Library | None:
+    """The fake server's own library, which /article changes (None until its first article)."""
+    return bot.libraries.server(int(fake.guild_id))
+
+
+def own_folder(bot: CiteBot, fake: FakeDiscord) -> Path:
+    """The folder of the fake server's own articles."""
+    return bot.libraries.folder(int(fake.guild_id)) / "articles"

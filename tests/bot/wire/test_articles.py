@@ -10,7 +10,7 @@ import time
 import pytest
 
 from tests.bot.wire.fake_discord import FakeDiscord
-from tests.bot.wire.harness import PAGE, fake_discord, running, told
+from tests.bot.wire.harness import PAGE, fake_discord, own_folder, own_library, running, told
 
 pytestmark = pytest.mark.anyio  # async tests run on asyncio (tests/conftest.py)
 
@@ -24,15 +24,16 @@ async def asked(fake: FakeDiscord, question: str) -> dict:
 
 
 async def test_an_article_added_as_a_file_is_answered_at_once(library, tmp_path, fake):
-    async with running(library, tmp_path, fake):
+    async with running(library, tmp_path, fake) as bot:
         assert "price of fish doubled" not in str(await asked(fake, FISH))
         add = await fake.slash("article add", files={"file": ("harbour.html", PAGE)})
         text = await told(fake, add, "Added")
         assert "Wonsan harbour freezes" in text and "wonsan-harbour-freezes" in text
         embed = await asked(fake, FISH)
         assert "price of fish doubled" in embed["description"]
-        saved = list(library.folder.glob("wonsan-harbour-freezes*.md"))
+        saved = list(own_folder(bot, fake).glob("wonsan-harbour-freezes*.md"))  # the server's own library
         assert len(saved) == 1 and "Subscribe" not in saved[0].read_text()
+        assert not list(library.folder.glob("wonsan-harbour-freezes*"))  # not the shared one
 
 
 async def test_an_article_pasted_into_the_form_is_answered(library, tmp_path, fake):
@@ -71,22 +72,23 @@ async def test_a_bad_file_is_refused_with_its_reason_and_nothing_is_lost(
 
 
 async def test_a_removed_article_is_gone_from_answers_after_confirming(library, tmp_path, fake):
-    async with running(library, tmp_path, fake):
+    async with running(library, tmp_path, fake) as bot:
         add = await fake.slash("article add", files={"file": ("harbour.html", PAGE)})
         await told(fake, add, "Added")
         remove = await fake.slash("article remove", id="wonsan-harbour-freezes")
         await told(fake, remove, "Remove **Wonsan harbour freezes**")
-        assert library.find("wonsan-harbour-freezes") is not None  # nothing happens before confirming
+        own = own_library(bot, fake)
+        assert own is not None and own.find("wonsan-harbour-freezes") is not None  # nothing before confirming
         confirm = next(m for m in fake.messages.values() if "art:rm:" in str(m.get("components")))
         button = confirm["components"][0]["components"][0]["custom_id"]
         click = await fake.click(confirm, button)
         assert "Removed" in await told(fake, click, "Removed")
         assert "price of fish doubled" not in str(await asked(fake, FISH))
-        assert not list(library.folder.glob("wonsan-harbour-freezes*"))
+        assert not list(own_folder(bot, fake).glob("wonsan-harbour-freezes*"))
 
 
 async def test_keep_leaves_the_article_and_unknown_ids_are_named(library, tmp_path, fake):
-    async with running(library, tmp_path, fake):
+    async with running(library, tmp_path, fake) as bot:
         unknown = await fake.slash("article remove", id="no-such-article")
         assert "No article has the id" in await told(fake, unknown, "No article")
         add = await fake.slash("article add", files={"file": ("harbour.html", PAGE)})
@@ -96,7 +98,8 @@ async def test_keep_leaves_the_article_and_unknown_ids_are_named(library, tmp_pa
         confirm = next(m for m in fake.messages.values() if "art:keep" in str(m.get("components")))
         click = await fake.click(confirm, "art:keep")
         assert "Kept" in await told(fake, click, "Kept")
-        assert library.find("wonsan-harbour-freezes") is not None
+        own = own_library(bot, fake)
+        assert own is not None and own.find("wonsan-harbour-freezes") is not None
 
 
 async def test_only_managers_and_the_editor_role_may_change_articles(library, tmp_path, fake):
@@ -124,36 +127,41 @@ async def test_questions_are_answered_from_the_old_index_while_a_rebuild_runs(
     library, tmp_path, monkeypatch, fake
 ):
 
-    import index.library
+    import index.build
 
-    real_build, building = index.library.changed_index, threading.Event()
+    real_build, building = index.build.build_index, threading.Event()
 
     def slow_build(*args, **kwargs):
         building.set()
-        time.sleep(3)  # a long rebuild (a big corpus)
+        time.sleep(3)  # a long build (a big article)
         return real_build(*args, **kwargs)
 
-    monkeypatch.setattr(index.library, "changed_index", slow_build)
+    monkeypatch.setattr(index.build, "build_index", slow_build)  # the server's first article
 
-    async with running(library, tmp_path, fake):
+    async with running(library, tmp_path, fake) as bot:
         add = await fake.slash("article add", files={"file": ("harbour.html", PAGE)})
         await asyncio.to_thread(building.wait, 10)
         during = await asked(fake, "How many troops did North Korea send?")
         assert not any("Added" in str(c.json) for c in fake.calls)  # answered before the rebuild ended
         assert "North Korean troops head for Russia" in during["footer"]["text"]
-        assert library.find("wonsan-harbour-freezes") is None  # not swapped in yet
+        assert own_library(bot, fake) is None  # not made yet
         await told(fake, add, "Added")
         assert "price of fish doubled" in (await asked(fake, FISH))["description"]
 
 
-async def test_articles_change_only_from_the_servers_the_operator_names(library, tmp_path, fake):
-    async with running(library, tmp_path, fake, ARTICLE_GUILD_IDS="123456789012345678"):
-        add = await fake.slash("article add", files={"file": ("harbour.html", PAGE)})
-        assert "ARTICLE_GUILD_IDS" in await told(fake, add, "shared by every server")
-        remove = await fake.slash("article remove", id="nk-troops")
-        assert "ARTICLE_GUILD_IDS" in await told(fake, remove, "shared")
+async def test_the_shared_library_changes_only_from_the_servers_the_operator_names(library, tmp_path, fake):
+    async with running(library, tmp_path, fake, ARTICLE_GUILD_IDS="123456789012345678") as bot:
+        add = await fake.slash("article add", files={"file": ("harbour.html", PAGE)}, shared=True)
+        assert "ARTICLE_GUILD_IDS" in await told(fake, add, "shared library")
+        remove = await fake.slash("article remove", id="nk-troops", shared=True)
+        assert "ARTICLE_GUILD_IDS" in await told(fake, remove, "shared library")
+        assert sorted(p.name for p in library.folder.iterdir()) == ["nk-troops.txt", "nk-troops.yaml"]
+        own = await fake.slash("article add", files={"file": ("harbour.html", PAGE)})  # its own library
+        assert "Added" in await told(fake, own, "Added")
+        assert list(own_folder(bot, fake).glob("wonsan-harbour-freezes*.md"))
         assert sorted(p.name for p in library.folder.iterdir()) == ["nk-troops.txt", "nk-troops.yaml"]
     async with fake_discord() as fake:
         async with running(library, tmp_path, fake, ARTICLE_GUILD_IDS=fake.guild_id):
-            add = await fake.slash("article add", files={"file": ("harbour.html", PAGE)})
+            add = await fake.slash("article add", files={"file": ("harbour.html", PAGE)}, shared=True)
             assert "Added" in await told(fake, add, "Added")
+            assert list(library.folder.glob("wonsan-harbour-freezes*.md"))

@@ -12,7 +12,7 @@ import pytest
 
 from index.corpus.intake import draft_from_text
 from tests.bot.wire.fake_discord import FakeDiscord
-from tests.bot.wire.harness import PAGE, ask, buttons, fake_discord, running, told
+from tests.bot.wire.harness import PAGE, ask, buttons, fake_discord, own_folder, own_library, running, told
 
 pytestmark = pytest.mark.anyio  # async tests run on asyncio (tests/conftest.py)
 
@@ -45,19 +45,20 @@ async def ephemeral(fake: FakeDiscord, click: dict) -> str:
 
 
 async def test_a_stale_removal_button_leaves_a_new_article_with_that_id(library, tmp_path, fake):
-    async with running(library, tmp_path, fake):
+    async with running(library, tmp_path, fake) as bot:
         stale, stale_id = await added_and_confirming(fake)
         fresh, fresh_id = await confirmation(fake, "wonsan-harbour-freezes")
         await told(fake, await fake.click(fresh, fresh_id), "Removed")  # the first one goes
-        article, _ = await asyncio.to_thread(library.add, OTHER)  # another file takes its id
+        server = int(fake.guild_id)
+        article, _ = await asyncio.to_thread(bot.libraries.add, server, OTHER)  # another takes its id
         assert article.slug == "wonsan-harbour-freezes"
         text = await ephemeral(fake, await fake.click(stale, stale_id))
         assert "changed" in text and "/article remove" in text
-        assert library.find("wonsan-harbour-freezes") is not None
+        assert own_library(bot, fake).find("wonsan-harbour-freezes") is not None
 
 
 async def test_a_removal_button_dated_in_the_future_or_unpinned_is_refused(library, tmp_path, fake):
-    async with running(library, tmp_path, fake):
+    async with running(library, tmp_path, fake) as bot:
         message, custom_id = await added_and_confirming(fake)
         future = custom_id.rsplit(":", 1)[0] + f":{int(time.time()) + 10 * 365 * 86_400}"
         unpinned = f"art:rm:wonsan-harbour-freezes:{int(time.time())}"  # as citebot made them before
@@ -65,11 +66,11 @@ async def test_a_removal_button_dated_in_the_future_or_unpinned_is_refused(libra
             on = json.loads(json.dumps(message).replace(custom_id, forged))  # Discord checks it is there
             text = await ephemeral(fake, await fake.click(on, forged))
             assert "expired" in text, forged
-        assert library.find("wonsan-harbour-freezes") is not None
+        assert own_library(bot, fake).find("wonsan-harbour-freezes") is not None
 
 
 async def test_a_removed_article_is_listed_with_its_folder_and_not_deleted(library, tmp_path, fake):
-    async with running(library, tmp_path, fake):
+    async with running(library, tmp_path, fake) as bot:
         message, custom_id = await added_and_confirming(fake)
         click = await fake.click(message, custom_id)
         done = await told(fake, click, "Removed")
@@ -77,7 +78,7 @@ async def test_a_removed_article_is_listed_with_its_folder_and_not_deleted(libra
         card = str((await fake.response(await fake.slash("article list"))).json["data"]["embeds"])
         assert "Removed" in card and "wonsan-harbour-freezes" in card and REMOVED_FOLDER in card
         assert str(tmp_path) not in card
-        assert list((library.folder / REMOVED_FOLDER).glob("*/wonsan-harbour-freezes.md"))
+        assert list((own_folder(bot, fake) / REMOVED_FOLDER).glob("*/wonsan-harbour-freezes.md"))
 
 
 async def test_an_answers_buttons_do_nothing_in_another_server(engine, tmp_path, fake):

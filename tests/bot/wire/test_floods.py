@@ -115,8 +115,8 @@ class Walked(list):
 async def test_help_autocomplete_and_an_unknown_id_never_walk_the_corpus(engine, tmp_path, fake):
     async with running(engine, tmp_path, fake, USER_RATE_LIMIT="0") as bot:
         first = engine.passage_ids()[0]
-        walked = Walked(bot.engine.index.passages)
-        object.__setattr__(bot.engine.index, "passages", walked)
+        walked = Walked(bot.library.engine.index.passages)
+        object.__setattr__(bot.library.engine.index, "passages", walked)
         try:
             Walked.walks = 0
             helped = await fake.response(await fake.slash("help"))
@@ -127,7 +127,7 @@ async def test_help_autocomplete_and_an_unknown_id_never_walk_the_corpus(engine,
             assert first in unknown.json["data"]["content"]
             assert Walked.walks == 0  # each was answered from the catalogue made at load
         finally:
-            object.__setattr__(bot.engine.index, "passages", list(walked))
+            object.__setattr__(bot.library.engine.index, "passages", list(walked))
 
 
 async def test_next_passage_counts_against_the_limit_kept_across_servers(engine, tmp_path, fake):

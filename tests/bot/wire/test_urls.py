@@ -1,6 +1,7 @@
 """/article add url: and /article sync over the wire: the real bot, model, folder and index, a
 fake Discord and a small web site on loopback (pages, a slow sitemap, a page that changes and
-one that goes)."""
+one that goes). They change the shared library (``shared``: the fake server may, being citebot's
+only one); tests/bot/wire/test_libraries.py adds pages to a server's own."""
 
 from __future__ import annotations
 
@@ -154,7 +155,7 @@ def rebuilds(library) -> list[bool]:
 
 
 async def add_story(fake: FakeDiscord, site: Site) -> str:
-    add = await fake.slash("article add", url=f"{site.base}/story")
+    add = await fake.slash("article add", shared=True, url=f"{site.base}/story")
     return await told(fake, add, "Added")
 
 
@@ -172,7 +173,7 @@ async def test_a_page_added_by_url_is_answered_and_keeps_its_url_and_state(libra
         embed = (await fake.response(sources)).json["data"]["embeds"][0]
         field = next(f for f in embed["fields"] if f["name"] == "Wonsan harbour freezes")
         assert f"({site.base}/story)" in field["value"] and "checked" in field["value"]
-        again = await fake.slash("article add", url=f"{site.base}/story")
+        again = await fake.slash("article add", shared=True, url=f"{site.base}/story")
         said = await told(fake, again, "Not added")
         assert said == "Not added: already added as wonsan-harbour-freezes; /article sync updates it."
         assert len(list(library.folder.glob("wonsan-harbour-freezes*.md"))) == 1
@@ -183,7 +184,7 @@ async def test_a_sitemap_adds_its_pages_in_one_rebuild_with_progress_at_most_onc
 ):
     async with serving() as site, running(library, tmp_path, fake, ALLOW_PRIVATE_URLS=LOOPBACK):
         rebuilt = rebuilds(library)
-        add = await fake.slash("article add", url=f"{site.base}/sitemap.xml")
+        add = await fake.slash("article add", shared=True, url=f"{site.base}/sitemap.xml")
         text = await told(fake, add, "Added", timeout=90)
         progress = [
             c
@@ -217,7 +218,7 @@ async def test_a_sitemap_index_of_a_million_pages_is_read_without_stalling_the_l
         running(library, tmp_path, fake, ALLOW_PRIVATE_URLS=LOOPBACK, MAX_PAGES="5"),
     ):
         beat = asyncio.create_task(ticker())
-        add = await fake.slash("article add", url=f"{site.base}/index.xml")
+        add = await fake.slash("article add", shared=True, url=f"{site.base}/index.xml")
         text = await told(fake, add, "Added", timeout=90)
         reading = False
         await beat
@@ -230,7 +231,7 @@ async def test_a_sitemap_index_of_a_million_pages_is_read_without_stalling_the_l
 
 async def test_a_crawl_adds_the_page_and_the_pages_it_links_to_on_its_site(library, tmp_path, fake):
     async with serving() as site, running(library, tmp_path, fake, ALLOW_PRIVATE_URLS=LOOPBACK):
-        add = await fake.slash("article add", url=f"{site.base}/contents", crawl=True)
+        add = await fake.slash("article add", shared=True, url=f"{site.base}/contents", crawl=True)
         text = await told(fake, add, "Added", timeout=60)
         assert text.startswith("Added 3 of 4 page(s)")
         assert all(f"`{slug}`" in text for slug in ("the-kalma-lighthouse-logs", "lighthouse-log-1"))
@@ -239,19 +240,19 @@ async def test_a_crawl_adds_the_page_and_the_pages_it_links_to_on_its_site(libra
 
 async def test_one_url_is_read_at_a_time_and_a_second_editor_is_told_so(library, tmp_path, fake):
     async with serving() as site, running(library, tmp_path, fake, ALLOW_PRIVATE_URLS=LOOPBACK):
-        first = await fake.slash("article add", url=f"{site.base}/sitemap.xml")
+        first = await fake.slash("article add", shared=True, url=f"{site.base}/sitemap.xml")
         await fake.response(first)  # deferred: the site's slow pages are being read
-        second = await fake.slash("article add", url=f"{site.base}/story")
+        second = await fake.slash("article add", shared=True, url=f"{site.base}/story")
         assert await told(fake, second, "Not added") == BUSY_READING
         assert site.story_requests == 0
         assert (await told(fake, first, "Added", timeout=90)).startswith("Added 7 of 8")
-        third = await fake.slash("article add", url=f"{site.base}/story")
+        third = await fake.slash("article add", shared=True, url=f"{site.base}/story")
         assert "Wonsan harbour freezes" in await told(fake, third, "Added")  # once the first is done
 
 
 async def test_crawl_without_a_url_is_refused(library, tmp_path, fake):
     async with running(library, tmp_path, fake):
-        add = await fake.slash("article add", crawl=True)
+        add = await fake.slash("article add", shared=True, crawl=True)
         assert await told(fake, add, "Not added") == "Not added: `crawl` goes with a `url`."
 
 
@@ -260,7 +261,7 @@ async def test_progress_goes_on_in_the_channel_once_the_token_has_expired(
 ):
     monkeypatch.setattr(config, "INTERACTION_LIFETIME", 0.0)
     async with serving() as site, running(library, tmp_path, fake, ALLOW_PRIVATE_URLS=LOOPBACK):
-        add = await fake.slash("article add", url=f"{site.base}/sitemap.xml")
+        add = await fake.slash("article add", shared=True, url=f"{site.base}/sitemap.xml")
         await fake.response(add)  # the deferral
         sent = await fake.wait_for(
             lambda c: c.method == "POST" and c.path == f"/channels/{fake.channel_id}/messages", 30
@@ -287,7 +288,7 @@ async def test_a_url_at_a_refused_address_is_one_line_and_adds_nothing(
     assert not parse_allow_private(allowed).permits(host, ip_address(host))
     async with serving(host) as site, running(library, tmp_path, fake, ALLOW_PRIVATE_URLS=allowed):
         before = sorted(p.name for p in library.folder.iterdir())
-        add = await fake.slash("article add", url=f"{site.base}/story")
+        add = await fake.slash("article add", shared=True, url=f"{site.base}/story")
         text = await told(fake, add, "Not added")
         assert text.startswith(f"Not added: {site.base}/story: refused address (") and "\n" not in text
         assert f"{host} is not a public address" in text
@@ -301,11 +302,11 @@ async def test_a_changed_page_is_updated_by_a_sync_and_an_unchanged_one_costs_no
     async with serving() as site, running(library, tmp_path, fake, ALLOW_PRIVATE_URLS=LOOPBACK) as bot:
         await add_story(fake, site)
         engine, requests = library.engine, site.story_requests
-        unchanged = await fake.slash("article sync")
+        unchanged = await fake.slash("article sync", shared=True)
         assert "1 unchanged" in await told(fake, unchanged, "Checked")
         assert library.engine is engine and site.story_requests == requests + 1
         site.version = 2
-        sync = await fake.slash("article sync", id="wonsan-harbour-freezes")
+        sync = await fake.slash("article sync", shared=True, id="wonsan-harbour-freezes")
         text = await told(fake, sync, "Checked")
         assert "0 unchanged" in text and "Updated and reindexed: `wonsan-harbour-freezes`" in text
         assert "price of fish tripled" in (await asked(fake, FISH))["description"]
@@ -317,7 +318,7 @@ async def test_a_page_gone_upstream_is_flagged_and_its_last_version_still_answer
     async with serving() as site, running(library, tmp_path, fake, ALLOW_PRIVATE_URLS=LOOPBACK):
         await add_story(fake, site)
         site.gone = True
-        sync = await fake.slash("article sync")
+        sync = await fake.slash("article sync", shared=True)
         assert "Gone upstream" in await told(fake, sync, "Checked")
         listed = await fake.slash("article list")
         embed = (await fake.response(listed)).json["data"]["embeds"][0]
@@ -330,14 +331,14 @@ async def test_a_page_gone_upstream_is_flagged_and_its_last_version_still_answer
 async def test_a_removed_article_is_synced_no_more(library, tmp_path, fake):
     async with serving() as site, running(library, tmp_path, fake, ALLOW_PRIVATE_URLS=LOOPBACK) as bot:
         await add_story(fake, site)
-        remove = await fake.slash("article remove", id="wonsan-harbour-freezes")
+        remove = await fake.slash("article remove", shared=True, id="wonsan-harbour-freezes")
         await told(fake, remove, "Remove **Wonsan harbour freezes**")
         confirm = next(m for m in fake.messages.values() if "art:rm:" in str(m.get("components")))
         clicked = await fake.click(confirm, confirm["components"][0]["components"][0]["custom_id"])
         await told(fake, clicked, "Removed")
         assert bot.sources.get("wonsan-harbour-freezes") is None
         requests = site.story_requests
-        sync = await fake.slash("article sync")
+        sync = await fake.slash("article sync", shared=True)
         assert "No article added from a URL" in await told(fake, sync, "No article")
         assert site.story_requests == requests
 
