@@ -145,8 +145,35 @@ def main(argv: list[str] | None = None) -> int:
         "built-in article (built once into --cache, then reused)",
     )
     ap.add_argument("--passages", type=int, default=2000, help="with --live: the corpus's size (2000)")
-    ap.add_argument("--cache", type=Path, help="with --live: where its corpus and index are kept")
+    ap.add_argument("--cache", type=Path, help="with --live or --servers: where corpora and indexes are kept")
+    ap.add_argument(
+        "--servers",
+        type=int,
+        metavar="N",
+        help="time only N servers' libraries of about 200 passages each, built then asked",
+    )
+    ap.add_argument(
+        "--memory-mb", type=int, help="with --servers: the memory budget (default LIBRARY_MEMORY_MB)"
+    )
     args = ap.parse_args(argv)
+    if args.servers:
+        from bench.servers import servers_bench
+        from index.words.background import cache_dir
+
+        logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        f = servers_bench(args.servers, args.cache or cache_dir() / "bench", memory_mb=args.memory_mb)
+        print(
+            f"{f['servers']:,} servers of {f['servers_passages_each']} passages: built in "
+            f"{f['servers_build_s']} s ({f['servers_build_each_ms']} ms each); RSS "
+            f"{f['servers_rss_after_build_mb']} MB after the build, "
+            f"{f['servers_rss_all_asked_mb']} MB once every one was asked ({f['servers_loaded_at_end']} kept "
+            f"in {f['servers_memory_budget_mb']} MB); a question to a loaded library p50 "
+            f"{f['servers_loaded_p50_ms']} ms, p99 {f['servers_loaded_p99_ms']} ms; to an unloaded one p50 "
+            f"{f['servers_unloaded_p50_ms']} ms, p99 {f['servers_unloaded_p99_ms']} ms"
+        )
+        print(json.dumps(f))
+        return 0
     if args.live:
         from bench.live import live_bench
         from index.words.background import cache_dir
