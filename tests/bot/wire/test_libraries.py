@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.cogs.ask_message import NAME
 from tests.bot.wire.fake_discord import FakeDiscord
 from tests.bot.wire.harness import PAGE, ask, buttons, fake_discord, own_library, reply_to, running, told
 
@@ -57,6 +58,13 @@ async def sees(fake: FakeDiscord, mine: str, theirs: str, question: str, other_q
     assert mine.split("-")[0] in str(mention["embeds"]).lower()
     context = await fake.click(mention, buttons(mention)["More context"], fake.user("asker"))
     assert mine in str((await fake.response(context)).json)
+    for text in (question, other_question):  # "Ask citebot" on a message
+        target = await fake.message(text, author=fake.user("bob"))
+        await fake.message_command(NAME, target, user=fake.user("asker"))
+        embed = (await reply_to(fake, target)).json["embeds"][0]
+        cited = f"{embed['footer']['text']} {embed.get('fields', '')}".lower()
+        assert theirs not in str(embed) and theirs.split("-")[0] not in cited
+        assert text != question or mine.split("-")[0] in cited
     assert theirs not in await offered(fake, "passage", "id", theirs.split("-")[0])
     assert mine in await offered(fake, "passage", "id", mine.split("-")[0])
     assert "No passage has the id" in await shown(fake, "passage", id=f"{theirs}#p1")
