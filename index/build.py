@@ -27,7 +27,7 @@ from index.store.disk import (
 )
 from index.store.encoder import Encoder, model_id, shared_encoder
 from index.store.segments import Segment, segment_vectors
-from index.words.vocabulary import WordTally, embeddable
+from index.words.vocabulary import WordTally, vocabulary_order
 
 log = logging.getLogger(__name__)
 
@@ -313,7 +313,7 @@ def merged_segment(index: PassageIndex, names: Collection[str]) -> Merge:
         sentence_parts.append(sentence_rows[sentences])
     texts = [context_text(p) for p in passages]
     counted = WordTally.count(texts)
-    embedded = tuple(sorted(w for w in counted.counts if embeddable(w)))
+    embedded = vocabulary_order(counted.counts)
     vectors = np.zeros((len(embedded), index.passage_vectors.d), dtype=np.float32)
     missing = set(embedded)
     for tally in reversed([s.words for s in chosen]):  # the newest vector of a word

@@ -13,6 +13,7 @@ import logging
 import shutil
 import threading
 import time
+import weakref
 from collections import OrderedDict
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -76,7 +77,7 @@ class Libraries:
         self._views: dict[tuple[int, bool], tuple[tuple[int, int], View]] = {}
         self._lock = threading.RLock()
         self._changing: dict[int, threading.Lock] = {}
-        self._sizes: dict[tuple[int, bool], int] = {}
+        self._sizes: weakref.WeakKeyDictionary[Engine, int] = weakref.WeakKeyDictionary()
 
     # ---- which library ------------------------------------------------------------------------
 
@@ -107,6 +108,7 @@ class Libraries:
             self.shared.threshold,
             encoder=self.shared.engine.encoder,
             max_corpus_bytes=self.max_corpus_bytes,
+            serves=False,  # answered through its view
         )
 
     def loaded(self) -> list[int]:
@@ -123,6 +125,7 @@ class Libraries:
         assert server is not None
         slugs = frozenset(a.slug for a in own.engine.manifest.articles)
         if not use_shared:
+            own.engine.catalogue  # noqa: B018 - made here, off the event loop
             return View(own.engine, server, slugs)
         versions = (id(self.shared.engine), id(own.engine))
         with self._lock:
@@ -305,18 +308,16 @@ class Libraries:
     def resident_bytes(self) -> int:
         """About the memory the servers' libraries and views hold (vectors, graphs, words)."""
         with self._lock:
-            return sum(self._bytes(lib.engine.index) for lib in self._open.values()) + sum(
-                self._bytes(v.engine.index, view=True) for _, v in self._views.values()
+            return sum(self._bytes(lib.engine) for lib in self._open.values()) + sum(
+                self._bytes(v.engine, view=True) for _, v in self._views.values()
             )
 
-    def _bytes(self, index: PassageIndex, view: bool = False) -> int:
-        """``_index_bytes`` (or ``_view_bytes``) of an index, counted once."""
-        key = (id(index), view)
-        if key not in self._sizes:
-            if len(self._sizes) > 4 * (len(self._open) + len(self._views)) + 100:
-                self._sizes.clear()  # indexes long gone
-            self._sizes[key] = _view_bytes(index) if view else _index_bytes(index)
-        return self._sizes[key]
+    def _bytes(self, engine: Engine, view: bool = False) -> int:
+        """``_index_bytes`` (or ``_view_bytes``) of an engine's index, counted once per engine."""
+        size = self._sizes.get(engine)
+        if size is None:
+            size = self._sizes[engine] = _view_bytes(engine.index) if view else _index_bytes(engine.index)
+        return size
 
     def _evict(self) -> None:
         """Drop the least recently used libraries until the rest fit the memory budget (a
@@ -388,20 +389,28 @@ def joined(shared: PassageIndex, own: PassageIndex) -> PassageIndex:
     return index
 
 
+# Measured with python -m bench --servers: what a library of about 200 passages holds beyond
+# its arrays (passages and their texts, the catalogue, BM25's and the vocabulary's dictionaries).
+PASSAGE_BYTES = 6_000
+WORD_BYTES = 1_000
+
+
 def _index_bytes(index: PassageIndex) -> int:
-    """About the memory an index holds: its vectors (and graphs), words and texts."""
+    """About the memory a library's engine holds: its segments' vectors (and graphs), words and
+    texts, and what its engine makes of them."""
     total = 0
     for segment in index.segments:
-        rows = segment.passage_vectors.ntotal + segment.sentence_vectors.ntotal + len(segment.words.embedded)
-        total += rows * (index.passage_vectors.d * 4 + 300) + sum(len(p.text) * 2 for p in segment.passages)
+        rows = segment.passage_vectors.ntotal + segment.sentence_vectors.ntotal
+        total += rows * (index.passage_vectors.d * 4 + 300) + int(segment.words.vectors.nbytes)
+        total += len(segment.words.counts) * WORD_BYTES
     return total + _view_bytes(index)
 
 
 def _view_bytes(index: PassageIndex) -> int:
-    """What a view adds to the segments it shares: its vocabulary, BM25 statistics, lists."""
-    return (
-        int(index.vocabulary.vectors.nbytes) + 200 * len(index.vocabulary.words) + 100 * len(index.passages)
-    )
+    """What an engine adds to the segments it searches: its vocabulary (a copy of the words'
+    vectors), BM25's statistics, the passages' lists and catalogue."""
+    words = len(index.vocabulary.words)
+    return int(index.vocabulary.vectors.nbytes) + WORD_BYTES * words + PASSAGE_BYTES * len(index.passages)
 
 
 def _draft_size(draft: Draft) -> int:

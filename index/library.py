@@ -105,8 +105,12 @@ class Library:
         index_dir: Path | None = None,
         threshold: float | None = None,
         max_corpus_bytes: int = MAX_CORPUS_BYTES,
+        serves: bool = True,
     ) -> None:
+        """``serves``: whether its engine answers the surfaces itself (then its catalogue is
+        made before it serves); a server's library is answered through a view instead."""
         self.folder = folder
+        self.serves = serves
         self.index_dir = index_dir
         self.threshold = threshold
         self.max_corpus_bytes = max_corpus_bytes
@@ -123,7 +127,8 @@ class Library:
             articles = {a.path: a for a in read.articles}
             self.refused = (*read.refused, *pdfs)
         # swapped as one, so that a reader on another thread never sees half of a change
-        engine.catalogue  # noqa: B018 - made now, not on the event loop's first /help
+        if serves:
+            engine.catalogue  # noqa: B018 - made now, not on the event loop's first /help
         self._current: tuple[Engine, dict[str, Article]] = (engine, articles)
         if folder is not None and index_dir is not None and not calibrated(engine.index):
             self._upkeep()  # a change whose calibration a stop cut short
@@ -138,6 +143,7 @@ class Library:
         rebuild: bool = False,
         encoder: QueryEncoder | None = None,
         max_corpus_bytes: int = MAX_CORPUS_BYTES,
+        serves: bool = True,
     ) -> Library:
         """The library of ``corpus`` (default: the data folder's articles), its index opened
         or built: the one way to open an engine (``library.engine`` answers).
@@ -159,7 +165,7 @@ class Library:
         index, _ = open_index(folder, index_dir, encoder, force=rebuild)
         encoder = encoder or query_encoder(index_dir)
         engine = Engine(index, encoder, threshold, background_words(index.manifest.model, encoder))
-        return cls(engine, folder, index_dir, threshold, max_corpus_bytes)
+        return cls(engine, folder, index_dir, threshold, max_corpus_bytes, serves)
 
     @property
     def engine(self) -> Engine:
@@ -250,7 +256,8 @@ class Library:
         """Answer from ``index`` from now on (``articles``: the versions it holds, if new)."""
         old = self.engine
         engine = Engine(index, old.encoder, self.threshold, old.background)
-        engine.catalogue  # noqa: B018 - made before it serves
+        if self.serves:
+            engine.catalogue  # noqa: B018 - made before it serves
         self._current = (engine, self._articles if articles is None else articles)
 
     # Upkeep: what a change leaves to do, done on a thread of its own once the change is

@@ -88,6 +88,8 @@ class Vocabulary:
         proper = frozenset(w for w, n in capitals.items() if n > 0 and 2 * n >= counter[w])
         ordered = sorted(counter, key=lambda w: (-counter[w], w))
         wanted = [w for w in ordered if embeddable(w)]
+        if len(tallies) == 1 and wanted == list(tallies[0].embedded):  # one segment, nothing removed:
+            return cls(ordered, [counter[w] for w in ordered], tallies[0].vectors, proper)  # no copy
         dimension = max((t.vectors.shape[1] for t in tallies), default=0)
         vectors = np.empty((len(wanted), dimension), dtype=np.float32)
         missing = np.ones(len(wanted), dtype=bool)
@@ -147,6 +149,12 @@ class Vocabulary:
         return self.embedded[row], float(scores[row])
 
 
+def vocabulary_order(counts: dict[str, int]) -> tuple[str, ...]:
+    """The embeddable words of ``counts`` in the vocabulary's order (most frequent first), so
+    that a vocabulary of one tally shares the tally's vectors."""
+    return tuple(sorted((w for w in counts if embeddable(w)), key=lambda w: (-counts[w], w)))
+
+
 @dataclass(frozen=True)
 class WordTally:
     """The words of some texts (a segment's): each one's count, how often it is written with a
@@ -170,7 +178,7 @@ class WordTally:
     def build(cls, texts: Iterable[str], embed: Callable[[list[str]], np.ndarray]) -> WordTally:
         """The tally of ``texts``; ``embed`` gives the vectors of its embeddable words."""
         counted = cls.count(texts)
-        embedded = tuple(sorted(w for w in counted.counts if embeddable(w)))
+        embedded = vocabulary_order(counted.counts)
         vectors = np.asarray(embed(list(embedded)), dtype=np.float32)
         return cls(counted.counts, counted.capitals, embedded, vectors)
 
