@@ -116,3 +116,31 @@ async def test_a_direct_message_is_answered_from_the_shared_library_alone(librar
         assert HARBOUR_ID not in str(reply) and "Wonsan harbour freezes" not in str(reply)
         troops = await fake.message(TROOPS, guild=False)
         assert "North Korean troops head for Russia" in str((await reply_to(fake, troops)).json)
+
+
+async def test_a_servers_pages_from_the_web_and_forum_posts_stay_its_own(library, tmp_path):
+    from tests.bot.wire.test_forums import answer_in
+    from tests.bot.wire.test_urls import LOOPBACK, serving
+
+    async with serving() as site:
+        async with fake_discord() as a:
+            env = {"FORUM_CHANNEL_IDS": a.forum_id, "ALLOW_PRIVATE_URLS": LOOPBACK}
+            async with running(library, tmp_path, a, **env) as bot:
+                added = await a.slash("article add", url=f"{site.base}/story")
+                assert "Added" in await told(a, added, "Added")
+                states = bot.sources_of(int(a.guild_id))  # kept in the server's own folder
+                assert states is not None and states.get(HARBOUR_ID) is not None
+                assert bot.sources.get(HARBOUR_ID) is None  # not among the shared library's
+                post = await answer_in(a, await a.post("Fish prices", FISH))
+                assert "price of fish doubled" in str(post["embeds"][0])
+                synced = await a.slash("article sync")
+                assert "Checked 1 article(s) from the web: 1 unchanged" in await told(a, synced, "Checked")
+                assert HARBOUR_ID in await shown(a, "article list")
+        async with fake_discord() as b:
+            env = {"FORUM_CHANNEL_IDS": b.forum_id, "ALLOW_PRIVATE_URLS": LOOPBACK}
+            async with running(library, tmp_path, b, **env):
+                post = await answer_in(b, await b.post("Fish prices", FISH))
+                assert HARBOUR_ID not in str(post) and "Wonsan harbour freezes" not in str(post)
+                synced = await b.slash("article sync")
+                assert "No article added from a URL" in await told(b, synced, "No article")
+                assert site.base not in await shown(b, "article list")
