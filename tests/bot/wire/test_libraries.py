@@ -144,3 +144,28 @@ async def test_a_servers_pages_from_the_web_and_forum_posts_stay_its_own(library
                 synced = await b.slash("article sync")
                 assert "No article added from a URL" in await told(b, synced, "No article")
                 assert site.base not in await shown(b, "article list")
+
+
+async def test_a_server_that_removes_citebot_keeps_its_library_for_its_days(library, tmp_path, fake):
+    import asyncio
+    import time
+
+    from index.libraries import LEFT_FILE
+
+    async with running(library, tmp_path, fake) as bot:
+        added = await fake.slash("article add", files={"file": ("harbour.html", PAGE)})
+        await told(fake, added, "Added")
+        folder = bot.libraries.folder(int(fake.guild_id))
+        await fake.dispatch("GUILD_DELETE", {"id": fake.guild_id})  # citebot removed from the server
+        for _ in range(100):
+            if (folder / LEFT_FILE).exists():
+                break
+            await asyncio.sleep(0.05)
+        assert (folder / LEFT_FILE).exists() and (folder / "articles").is_dir()  # kept, marked
+        assert bot.libraries.purge(30) == []  # within its 30 days
+    async with running(library, tmp_path, fake) as bot:  # added back: its own again, whole
+        assert not (folder / LEFT_FILE).exists()
+        assert "price of fish doubled" in (await answered(fake, FISH))["description"]
+        bot.libraries.left(int(fake.guild_id), when=time.time() - 31 * 86_400)
+        assert bot.libraries.purge(bot.config.left_server_days) == [int(fake.guild_id)]
+        assert not folder.exists()
