@@ -260,7 +260,7 @@ def _interactive(console: Console, history: Path) -> None:
         readline.write_history_file(history)
 
 
-def open_engine(args: argparse.Namespace, settings: EngineConfig) -> View:
+def open_view(args: argparse.Namespace, settings: EngineConfig) -> View:
     """What the bot would answer with: the same articles (the data folder's, unless
     ``--corpus`` or CORPUS_PATH says otherwise) and the same index; with ``--server``, that
     server's own library joined to them, as the bot answers in that server.
@@ -290,7 +290,7 @@ def main(argv: list[str] | None = None) -> int:
         settings = startup_config()
         if args.results is not None and not 1 <= args.results <= MAX_K:
             raise ConfigError(f"--results must be from 1 to {MAX_K}")
-        view = open_engine(args, settings)
+        view = open_view(args, settings)
     except CitebotError as exc:  # one line for the operator; the whole message is the log's
         log.debug("stopped: %s", exc.detail)
         print(f"citebot: {exc.user_message}", file=sys.stderr)

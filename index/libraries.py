@@ -27,9 +27,9 @@ from index.answering.engine import Engine
 from index.config import LIBRARY_MEMORY_MB
 from index.corpus.articles import Article
 from index.corpus.intake import Draft, IntakeError, write_article
-from index.corpus.removed import set_aside
+from index.corpus.removed import removal_pin, set_aside
 from index.errors import CitebotError
-from index.library import Added, Library, LibraryError, Refresh
+from index.library import CHANGED_SINCE, Added, Library, LibraryError, Refresh
 from index.store.disk import PassageIndex
 
 log = logging.getLogger(__name__)
@@ -168,9 +168,13 @@ class Libraries:
             library = self.server(server)
             if library is not None:
                 return library.add(draft, added_by)
-            started = time.perf_counter()
-            article = self._first(server, draft, added_by)
-            return article, Refresh(True, (article.slug,), (), (), (), time.perf_counter() - started)
+            added = self._first_many(server, [draft], added_by)
+            if not added.articles:
+                reason = (
+                    added.refused[0][1] if added.refused else "it has no paragraphs of text to answer from"
+                )
+                raise LibraryError(f"the article could not be indexed: {reason}")
+            return added.articles[0], added.change
 
     def add_many(self, server: int | None, drafts: list[Draft], added_by: str = "") -> Added:
         """``Library.add_many`` on the server's library (made by its first articles, in one
@@ -219,18 +223,8 @@ class Libraries:
         with self._lock:
             self._open[server] = library
             self._evict()
-        indexed = {a.slug for a in library.engine.manifest.articles if a.passages}
-        added, empty = [], []
-        for draft, article in written:
-            now = next((a for a in library.articles() if a.path == article.path), None)
-            if now is not None and now.slug in indexed:
-                added.append(now)
-            else:
-                empty.append(article)
-                refused.append((draft.url or draft.title, "it has no paragraphs of text to answer from"))
+        added, empty = library.sort_out(written, refused)
         if empty and added:
-            for article in empty:
-                Path(article.path).unlink(missing_ok=True)
             library.refresh()
         change = Refresh(True, tuple(a.slug for a in added), (), (), (), time.perf_counter() - started)
         return Added(tuple(added), tuple(refused), change)
@@ -247,18 +241,6 @@ class Libraries:
             return self.shared.folder if self.shared.editable else None
         folder = server_folder(self.data_dir, server) / ARTICLES
         return folder if folder.is_dir() else None
-
-    def _first(self, server: int, draft: Draft, added_by: str) -> Article:
-        """The server's first article, and its library made from it.
-
-        Raises:
-            LibraryError: it cannot be written or has nothing to answer from (nothing is kept).
-        """
-        added = self._first_many(server, [draft], added_by)
-        if not added.articles:
-            reason = added.refused[0][1] if added.refused else "it has no paragraphs of text to answer from"
-            raise LibraryError(f"the article could not be indexed: {reason}")
-        return added.articles[0]
 
     def remove(self, server: int | None, slug: str, pin: str | None = None) -> tuple[Article, Refresh]:
         """Remove an article from the server's library (or the shared one); a server's last
@@ -277,11 +259,7 @@ class Libraries:
                 return library.remove(slug, pin)
             article = library.find(slug)
             assert article is not None and library.folder is not None
-            from index.corpus.removed import removal_pin
-
             if pin is not None and removal_pin(article) != pin:
-                from index.library import CHANGED_SINCE
-
                 raise LibraryError(CHANGED_SINCE)
             started = time.perf_counter()
             library.settle()

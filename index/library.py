@@ -401,6 +401,17 @@ class Library:
                 Path(article.path).unlink(missing_ok=True)
             self.refresh()
             raise LibraryError(f"the articles could not be indexed: {result.error}")
+        added, empty = self.sort_out(written, refused)
+        if empty:
+            result = self.refresh()
+        return Added(tuple(added), tuple(refused), result)
+
+    def sort_out(
+        self, written: Sequence[tuple[Draft, Article]], refused: list[tuple[str, str]]
+    ) -> tuple[list[Article], list[Article]]:
+        """After the articles ``written`` were indexed: those answered from (as indexed), and
+        those with nothing to answer from, whose files are taken out again (the caller indexes
+        the folder without them) and said in ``refused``."""
         indexed = {a.slug for a in self.engine.manifest.articles if a.passages}
         added, empty = [], []
         for draft, article in written:
@@ -409,12 +420,9 @@ class Library:
                 added.append(now)
             else:
                 empty.append(article)
-                refused.append((draft.url or draft.title, "it has no paragraphs of text to answer from"))
-        if empty:
-            for article in empty:
                 Path(article.path).unlink(missing_ok=True)
-            result = self.refresh()
-        return Added(tuple(added), tuple(refused), result)
+                refused.append((draft.url or draft.title, "it has no paragraphs of text to answer from"))
+        return added, empty
 
     def update(self, slug: str, draft: Draft) -> tuple[Article, Refresh]:
         """Put ``draft`` in place of an article's text (its page changed upstream), keeping its
